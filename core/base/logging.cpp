@@ -1,0 +1,3 @@
+#include "core/base/logging.h"
+
+Q_LOGGING_CATEGORY(lcBase, "recourse.base", QtWarningMsg)

@@ -1,0 +1,17 @@
+#pragma once
+
+#include "core/base/result.h"
+
+#include <QString>
+
+namespace Recourse::Rfc3339 {
+
+// Parses an RFC 3339 date-time strictly: date, 'T', time with seconds, optional fraction, and a
+// mandatory offset ('Z' or +hh:mm within 23:59). Lower-case 't' and 'z' are accepted as the RFC
+// allows. Returns milliseconds since the epoch (fractions beyond milliseconds are truncated).
+Result<qint64> parse(QStringView text);
+
+// Formats as UTC with 'Z' and whole seconds, the form everything Recourse emits.
+QString format(qint64 msSinceEpoch);
+
+} // namespace Recourse::Rfc3339

@@ -1,0 +1,76 @@
+#pragma once
+
+#include "core/base/result.h"
+
+#include <QByteArrayView>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QJsonValue>
+
+namespace Recourse::Json {
+
+// Limits applied while parsing untrusted input. Defaults: 1 MiB of text, 64 levels of nesting.
+struct ParseLimits
+{
+    qsizetype maxBytes = 1024 * 1024;
+    int maxDepth = 64;
+};
+
+// Where a parse failed, for precise messages ("line 12, column 7: duplicate member \"id\"").
+struct ParseFailure
+{
+    QString message; // plain sentence, no position
+    qsizetype offset = 0;
+    int line = 1;   // 1-based
+    int column = 1; // 1-based, in bytes
+};
+
+// A parsed document plus the line on which each value starts, keyed by RFC 6901 JSON Pointer
+// ("" is the root). Used by loaders that must point at the offending line of a file.
+struct LocatedDocument
+{
+    QJsonValue value;
+    QHash<QString, int> lineOfPointer;
+};
+
+// Strict I-JSON parsing (RFC 7493): rejects duplicate member names (compared after unescaping),
+// invalid UTF-8, lone surrogates in \u escapes, numbers outside IEEE-754 double range, trailing
+// content, and input past the limits. Every number is stored as a double.
+// The error is ErrorCode::InvalidJson, or PayloadTooLarge when maxBytes is exceeded; its message
+// names line and column.
+Result<QJsonValue> parse(QByteArrayView text, const ParseLimits &limits = {});
+
+// As parse(), but the top-level value must be an object.
+Result<QJsonObject> parseObject(QByteArrayView text, const ParseLimits &limits = {});
+
+// As parse(), with the failure position kept apart from the message.
+std::variant<QJsonValue, ParseFailure> parseDetailed(QByteArrayView text, const ParseLimits &limits = {});
+
+// As parseDetailed(), recording the line of every value.
+std::variant<LocatedDocument, ParseFailure> parseLocated(QByteArrayView text, const ParseLimits &limits = {});
+
+// RFC 8785 JSON Canonicalization Scheme: members sorted by UTF-16 code units, no whitespace,
+// ECMAScript number formatting, minimal string escaping, UTF-8 output.
+QByteArray canonicalize(const QJsonValue &value);
+
+// Compact serialization preserving member order as stored (Qt sorts members), for responses.
+QByteArray serialize(const QJsonObject &object);
+
+// Structural comparison of the AuthZEN profiles: same JSON type; numbers equal by value
+// (1 equals 1.0); strings equal code point by code point (no Unicode normalization); arrays equal
+// element by element in order; objects have the same member names with equal values; an absent
+// member differs from null.
+bool structurallyEqual(const QJsonValue &a, const QJsonValue &b);
+
+// Nesting depth of a value (a scalar is 0, [] is 1). Iterative, so safe on hostile input.
+int depth(const QJsonValue &value);
+
+// RFC 6901 JSON Pointer resolution; returns an undefined QJsonValue when the pointer does not
+// resolve or is malformed.
+QJsonValue valueAt(const QJsonValue &root, QStringView pointer);
+
+// Escapes one reference token for use inside a JSON Pointer ("~" -> "~0", "/" -> "~1").
+QString escapePointerToken(QStringView token);
+
+} // namespace Recourse::Json

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "core/service/httptypes.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QTcpServer>
+
+class QWebSocketServer;
+
+namespace Recourse::Http {
+
+class Connection;
+
+// A strict HTTP/1.1 server on QTcpServer: keep-alive, pipelining answered in order,
+// Connection: close, Expect: 100-continue, chunked request bodies, limits enforced early
+// (413 for bodies, 431 for headers, 400 for malformed or ambiguous framing such as conflicting
+// Content-Length and Transfer-Encoding), header, body and idle timeouts, TCP_NODELAY on every
+// socket, X-Request-ID echoed on every response (minted when absent), and errors as
+// application/problem+json.
+class Server final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Server)
+
+public:
+    Server(Handler *handler, Limits limits, QObject *parent = nullptr);
+    ~Server() override;
+
+    // Accepts WebSocket upgrades for request paths equal to `path`: the filter runs on the
+    // complete handshake request; when it accepts, the socket goes to `webSockets`, which
+    // performs the handshake and emits newConnection().
+    void setWebSocketRoute(const QByteArray &path, QWebSocketServer *webSockets, UpgradeFilter filter);
+
+    bool listen(const QHostAddress &address, quint16 port);
+    quint16 serverPort() const;
+    QHostAddress serverAddress() const;
+    QString errorString() const;
+    void close();
+
+    int connectionCount() const;
+
+Q_SIGNALS:
+    void connectionCountChanged(int count);
+
+private:
+    // ... implementation details are the implementer's choice
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace Recourse::Http

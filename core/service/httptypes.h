@@ -1,0 +1,75 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QPair>
+#include <QUrlQuery>
+
+#include <functional>
+#include <memory>
+
+namespace Recourse::Http {
+
+using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+
+// One parsed HTTP/1.1 request. Header names are lower-cased; values keep their bytes.
+struct Request
+{
+    QByteArray method;
+    QByteArray target; // as sent: path plus optional query
+    QByteArray path;   // percent-decoded path, without the query
+    QUrlQuery query;
+    HeaderList headers;
+    QByteArray body; // de-chunked
+    QHostAddress peer;
+    QByteArray requestId; // X-Request-ID as sent, or one the server minted
+
+    // The first value of a header, or an empty array.
+    QByteArray header(QByteArrayView lowerCaseName) const;
+    bool hasHeader(QByteArrayView lowerCaseName) const;
+};
+
+struct Response
+{
+    int status = 200;
+    HeaderList headers;
+    QByteArray body;
+
+    void setHeader(const QByteArray &name, const QByteArray &value);
+    static Response json(int status, const QByteArray &jsonBody);
+};
+
+// Completes one request. Call it exactly once, from any thread: the connection applies the
+// response on its own thread, in pipelining order. Calling it after the client went away is safe.
+using Responder = std::function<void(Response)>;
+
+// Routes requests. handle() runs on the connection's event-loop thread and must not block:
+// slow work goes to another thread and calls the responder when done.
+class Handler
+{
+public:
+    virtual ~Handler() = default;
+    virtual void handle(const Request &request, Responder respond) = 0;
+};
+
+// Decides whether a WebSocket upgrade request (already fully received, not yet consumed) is
+// accepted. Returning a response rejects it with that response; returning nullopt accepts and
+// the socket is handed to the QWebSocketServer given to the server.
+using UpgradeFilter = std::function<std::optional<Response>(const Request &request)>;
+
+struct Limits
+{
+    int maxRequestLineBytes = 8 * 1024;
+    int maxHeaderBytes = 32 * 1024; // all header lines together
+    int maxHeaderCount = 100;
+    qint64 maxBodyBytes = 1024 * 1024;
+    int headerTimeoutMs = 10 * 1000; // from first byte of a request to the end of its headers
+    int bodyTimeoutMs = 30 * 1000;   // to receive the whole body
+    int idleTimeoutMs = 60 * 1000;   // keep-alive connection without a request in progress
+    int maxPipelinedRequests = 32;   // queued responses per connection
+    int maxConnections = 1024;       // accepted sockets over all clients
+    int maxConnectionsPerClient = 256;
+};
+
+} // namespace Recourse::Http
