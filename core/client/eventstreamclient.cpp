@@ -1,0 +1,223 @@
+#include "core/client/eventstreamclient.h"
+
+#include "core/client/logging.h"
+
+#include <QJsonDocument>
+#include <QNetworkRequest>
+#include <QTimer>
+#include <QUrlQuery>
+#include <QWebSocket>
+
+#include <algorithm>
+
+namespace Recourse::Client {
+
+namespace {
+
+// A connection that closes sooner than this after opening did not prove the service healthy, so
+// the delay keeps growing instead of starting over (a server that accepts and drops at once
+// would otherwise be hammered every 250 ms).
+constexpr qint64 StableConnectionMs = 2000;
+
+} // namespace
+
+EventStreamClient::EventStreamClient(QUrl baseUrl, QString token, QObject *parent)
+    : QObject(parent)
+    , m_baseUrl(std::move(baseUrl))
+    , m_token(std::move(token))
+    , m_reconnectTimer(new QTimer(this))
+    , m_keepAliveTimer(new QTimer(this))
+{
+    m_reconnectTimer->setSingleShot(true);
+    connect(m_reconnectTimer, &QTimer::timeout, this, &EventStreamClient::openSocket);
+    connect(m_keepAliveTimer, &QTimer::timeout, this, &EventStreamClient::onKeepAliveTick);
+}
+
+EventStreamClient::~EventStreamClient()
+{
+    m_running = false;
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+    }
+}
+
+QUrl EventStreamClient::eventsUrl(const QUrl &baseUrl, qint64 afterSeq)
+{
+    QUrl url = baseUrl;
+    if (url.scheme() == u"http")
+        url.setScheme(QStringLiteral("ws"));
+    else if (url.scheme() == u"https")
+        url.setScheme(QStringLiteral("wss"));
+
+    QString basePath = url.path();
+    while (basePath.endsWith(u'/'))
+        basePath.chop(1);
+    url.setPath(basePath + QStringLiteral("/admin/v1/events"));
+
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("after"), QString::number(afterSeq));
+    url.setQuery(query);
+    return url;
+}
+
+void EventStreamClient::setBackoff(std::chrono::milliseconds initial, std::chrono::milliseconds maximum)
+{
+    m_initialDelay = std::max(initial, std::chrono::milliseconds(1));
+    m_maximumDelay = std::max(maximum, m_initialDelay);
+    m_retryDelay = m_initialDelay;
+}
+
+void EventStreamClient::setKeepAliveInterval(std::chrono::milliseconds interval)
+{
+    m_keepAliveInterval = interval;
+    if (m_keepAliveInterval.count() <= 0)
+        m_keepAliveTimer->stop();
+    else if (m_state == State::Online)
+        m_keepAliveTimer->start(m_keepAliveInterval);
+}
+
+void EventStreamClient::start(qint64 afterSeq)
+{
+    if (m_running)
+        return;
+
+    m_running = true;
+    m_lastSeq = std::max(m_lastSeq, afterSeq);
+    m_retryDelay = m_initialDelay;
+    openSocket();
+}
+
+void EventStreamClient::stop()
+{
+    m_running = false;
+    m_reconnectTimer->stop();
+    m_keepAliveTimer->stop();
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+        m_socket->deleteLater();
+    }
+    setState(State::Offline);
+}
+
+void EventStreamClient::openSocket()
+{
+    if (!m_running)
+        return;
+
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+        m_socket->deleteLater();
+    }
+
+    // TODO: certificate pinning for wss to a remote service. Until then the system trust store decides.
+    m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    connect(m_socket, &QWebSocket::connected, this, &EventStreamClient::onConnected);
+    connect(m_socket, &QWebSocket::disconnected, this, &EventStreamClient::onDisconnected);
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &EventStreamClient::onTextMessage);
+    connect(m_socket, &QWebSocket::pong, this, [this] { m_awaitingPong = false; });
+    // Qt 6.4 names the signal error(); errorOccurred() arrives in 6.5.
+    connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this](QAbstractSocket::SocketError) {
+        m_lastError = m_socket ? m_socket->errorString() : QString();
+    });
+
+    QNetworkRequest request(eventsUrl(m_baseUrl, m_lastSeq));
+    request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    qCDebug(lcClient) << "event stream connecting, after seq" << m_lastSeq;
+    setState(State::Connecting);
+    m_socket->open(request);
+}
+
+void EventStreamClient::onConnected()
+{
+    qCDebug(lcClient) << "event stream online, after seq" << m_lastSeq;
+    m_connectedFor.start();
+    m_awaitingPong = false;
+    m_lastError.clear();
+    if (m_keepAliveInterval.count() > 0)
+        m_keepAliveTimer->start(m_keepAliveInterval);
+    setState(State::Online);
+}
+
+void EventStreamClient::onDisconnected()
+{
+    m_keepAliveTimer->stop();
+    if (m_socket) {
+        // error() may arrive after disconnected(), so read the reason here as well.
+        if (m_lastError.isEmpty() && m_socket->error() != QAbstractSocket::UnknownSocketError)
+            m_lastError = m_socket->errorString();
+        if (m_lastError.isEmpty() && m_socket->closeCode() != QWebSocketProtocol::CloseCodeNormal)
+            m_lastError = m_socket->closeReason();
+        m_socket->disconnect(this);
+        m_socket->deleteLater();
+    }
+
+    const bool wasStable = m_connectedFor.isValid() && m_connectedFor.elapsed() >= StableConnectionMs;
+    m_connectedFor.invalidate();
+    if (wasStable)
+        m_retryDelay = m_initialDelay;
+
+    setState(State::Offline);
+    if (m_running)
+        scheduleReconnect();
+}
+
+void EventStreamClient::scheduleReconnect()
+{
+    qCDebug(lcClient) << "event stream offline:" << m_lastError << "- retrying in" << m_retryDelay.count() << "ms";
+    m_reconnectTimer->start(m_retryDelay);
+    m_retryDelay = std::min(m_retryDelay * 2, m_maximumDelay);
+}
+
+void EventStreamClient::onTextMessage(const QString &message)
+{
+    m_awaitingPong = false;
+
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(message.toUtf8(), &parseError);
+    const QJsonObject event = document.object();
+    const QJsonValue seqValue = event.value(u"seq");
+    if (parseError.error != QJsonParseError::NoError || !seqValue.isDouble()) {
+        ++m_droppedMessages;
+        qCWarning(lcClient) << "event stream message without a numeric seq dropped;" << m_droppedMessages
+                            << "so far";
+        return;
+    }
+
+    const auto seq = qint64(seqValue.toDouble());
+    if (seq <= m_lastSeq)
+        return;
+
+    m_lastSeq = seq;
+    Q_EMIT eventReceived(event);
+}
+
+void EventStreamClient::onKeepAliveTick()
+{
+    if (!m_socket)
+        return;
+
+    if (m_awaitingPong) {
+        qCWarning(lcClient) << "event stream did not answer a ping within" << m_keepAliveInterval.count()
+                            << "ms; reconnecting";
+        m_lastError = QStringLiteral("The event stream stopped responding to pings.");
+        m_socket->abort();
+        return;
+    }
+
+    m_awaitingPong = true;
+    m_socket->ping();
+}
+
+void EventStreamClient::setState(State state)
+{
+    if (m_state == state)
+        return;
+
+    m_state = state;
+    Q_EMIT connectionStateChanged(state);
+}
+
+} // namespace Recourse::Client

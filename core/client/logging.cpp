@@ -1,0 +1,3 @@
+#include "core/client/logging.h"
+
+Q_LOGGING_CATEGORY(lcClient, "recourse.client", QtWarningMsg)
