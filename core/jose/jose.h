@@ -27,9 +27,12 @@ public:
     SigningKey(const SigningKey &) = delete;
     SigningKey &operator=(const SigningKey &) = delete;
 
+    // An empty kid is replaced by the RFC 7638 thumbprint of the public key.
     static Result<SigningKey> generate(const QString &kid);
     static Result<SigningKey> fromPrivatePem(const QByteArray &pem, const QString &kid);
-    // Public-only key from a JWK object (kty EC, crv P-256, x, y); rejects anything else.
+    // Public-only key from a JWK object (kty EC, crv P-256, x, y); rejects anything else,
+    // including an "alg" other than ES256 or a "use" other than "sig". A private "d" member is
+    // ignored. Without a "kid" member the thumbprint becomes the kid.
     static Result<SigningKey> fromPublicJwk(const QJsonObject &jwk);
 
     QString kid() const;
@@ -53,7 +56,11 @@ private:
 class KeySet
 {
 public:
+    // Trusts a public JWK for one issuer; a key that fails to import is logged and skipped.
     void add(const QString &issuer, const QJsonObject &publicJwk);
+    // As add(), but returns why a key was rejected: an invalid JWK, an empty issuer, or another
+    // key under a kid the issuer already trusts. Adding the same key twice is a no-op.
+    Result<void> tryAdd(const QString &issuer, const QJsonObject &publicJwk);
     // Trusted public JWKs, in insertion order, for the JWKS endpoint.
     QJsonObject toJwks() const;
     // The key with this kid, if it is trusted for this issuer.
