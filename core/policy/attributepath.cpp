@@ -1,0 +1,85 @@
+#include "core/policy/attributepath.h"
+
+namespace Recourse::Policy::Detail {
+
+namespace {
+
+const QString kPathHelp = QStringLiteral(
+    "expected subject.type, subject.id, subject.properties.<name>, resource.type, resource.id, "
+    "resource.properties.<name>, action.name, action.properties.<name> or context.<name>");
+
+} // namespace
+
+std::optional<AttributePath> AttributePath::parse(const QString &text, QString *error)
+{
+    const QStringList segments = text.split(u'.');
+    if (segments.contains(QString())) {
+        *error = QStringLiteral("invalid attribute path \"%1\": empty segment; %2").arg(text, kPathHelp);
+        return std::nullopt;
+    }
+
+    AttributePath path;
+    path.m_text = text;
+    path.m_keys = segments.mid(1);
+    const QString &root = segments.first();
+    const QString second = segments.value(1);
+    const bool hasMore = segments.size() > 2;
+
+    if (root == u"subject" || root == u"resource") {
+        path.m_root = root == u"subject" ? Root::Subject : Root::Resource;
+        const bool valid = second == u"properties" || ((second == u"type" || second == u"id") && !hasMore);
+        if (valid)
+            return path;
+    } else if (root == u"action") {
+        path.m_root = Root::Action;
+        const bool valid = second == u"properties" || (second == u"name" && !hasMore);
+        if (valid)
+            return path;
+    } else if (root == u"context") {
+        path.m_root = Root::Context;
+        if (segments.size() > 1)
+            return path;
+    }
+
+    *error = QStringLiteral("unknown attribute path \"%1\"; %2").arg(text, kPathHelp);
+    return std::nullopt;
+}
+
+QJsonValue AttributePath::resolve(const Request &request) const
+{
+    const QJsonObject *root = nullptr;
+    switch (m_root) {
+    case Root::Subject:
+        root = &request.subject;
+        break;
+    case Root::Resource:
+        root = &request.resource;
+        break;
+    case Root::Action:
+        root = &request.action;
+        break;
+    case Root::Context:
+        root = &request.context;
+        break;
+    }
+
+    // Most paths have one or two members; copying a QJsonObject only bumps a reference count.
+    if (m_keys.size() == 1)
+        return root->value(m_keys.constFirst());
+
+    QJsonObject current = *root;
+    for (qsizetype i = 0; i + 1 < m_keys.size(); ++i) {
+        const QJsonValue next = current.value(m_keys.at(i));
+        if (!next.isObject())
+            return QJsonValue(QJsonValue::Undefined);
+        current = next.toObject();
+    }
+    return current.value(m_keys.constLast());
+}
+
+bool AttributePath::isActionName() const
+{
+    return m_root == Root::Action && m_keys.size() == 1 && m_keys.constFirst() == u"name";
+}
+
+} // namespace Recourse::Policy::Detail

@@ -1,0 +1,3 @@
+#include "core/policy/logging.h"
+
+Q_LOGGING_CATEGORY(lcPolicy, "recourse.policy", QtWarningMsg)
