@@ -24,6 +24,8 @@ struct ParseFailure
     qsizetype offset = 0;
     int line = 1;   // 1-based
     int column = 1; // 1-based, in bytes
+    QString excerpt; // the offending token, at most 64 characters, control characters escaped
+    ErrorCode code = ErrorCode::InvalidJson; // PayloadTooLarge when the text exceeds maxBytes
 };
 
 // A parsed document plus the line on which each value starts, keyed by RFC 6901 JSON Pointer
@@ -37,8 +39,9 @@ struct LocatedDocument
 // Strict I-JSON parsing (RFC 7493): rejects duplicate member names (compared after unescaping),
 // invalid UTF-8, lone surrogates in \u escapes, numbers outside IEEE-754 double range, trailing
 // content, and input past the limits. Every number is stored as a double.
-// The error is ErrorCode::InvalidJson, or PayloadTooLarge when maxBytes is exceeded; its message
-// names line and column.
+// It also rejects noncharacters such as U+FFFF (RFC 7493 section 2.1) and a leading byte order mark.
+// The error is ErrorCode::InvalidJson, or PayloadTooLarge when maxBytes is exceeded. An InvalidJson
+// message names line and column. PayloadTooLarge has no position because no byte is read.
 Result<QJsonValue> parse(QByteArrayView text, const ParseLimits &limits = {});
 
 // As parse(), but the top-level value must be an object.
