@@ -1,5 +1,7 @@
 #include "core/policy/attributepath.h"
 
+#include "core/policy/attributecache.h"
+
 namespace Recourse::Policy::Detail {
 
 namespace {
@@ -10,7 +12,7 @@ const QString kPathHelp = QStringLiteral(
 
 } // namespace
 
-std::optional<AttributePath> AttributePath::parse(const QString &text, QString *error)
+std::optional<AttributePath> AttributePath::parse(const QString &text, AttributeSlots &slots, QString *error)
 {
     const QStringList segments = text.split(u'.');
     if (segments.contains(QString())) {
@@ -20,6 +22,7 @@ std::optional<AttributePath> AttributePath::parse(const QString &text, QString *
 
     AttributePath path;
     path.m_text = text;
+    path.m_slot = slots.slotFor(text);
     path.m_keys = segments.mid(1);
     const QString &root = segments.first();
     const QString second = segments.value(1);

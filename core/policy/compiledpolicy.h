@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/policy/attributecache.h"
 #include "core/policy/attributepath.h"
 #include "core/policy/condition.h"
 #include "core/policy/policy.h"
@@ -36,7 +37,7 @@ struct Rule
     std::optional<Condition> when;
 
     // Match terms first: they are cheap equality checks that reject most requests.
-    bool matches(const Request &request) const;
+    bool matches(AttributeCache &cache) const;
 };
 
 // Indexes of rules in file order, split by effect so evaluation can stop at the first match of
@@ -61,13 +62,14 @@ struct CompiledPolicy
     // Rules whose match pins action.name, by that name; the rest are checked for every request.
     QHash<QString, RuleBucket> rulesByAction;
     RuleBucket unpinnedRules;
+    std::optional<AttributePath> actionName; // "action.name" with this policy's cache slot
 
     QStringList files;
     QList<QJsonObject> subjects;
     QList<QJsonObject> resources;
     QList<QJsonObject> actions;
 
-    void buildIndex();
+    void buildIndex(AttributeSlots &slots);
 };
 
 // Compiles the "templates" member of one file into `policy`.

@@ -1,6 +1,7 @@
 #include "core/policy/condition.h"
 
 #include "core/base/rfc3339.h"
+#include "core/policy/attributecache.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -110,7 +111,7 @@ std::optional<Condition> Condition::compileLeaf(const QJsonObject &object, const
 
     Condition condition;
     QString pathError;
-    const auto path = AttributePath::parse(attr.toString(), &pathError);
+    const auto path = AttributePath::parse(attr.toString(), file.attributeSlots(), &pathError);
     if (!path) {
         file.error(childPointer(pointer, kAttr), pathError);
         return std::nullopt;
@@ -156,7 +157,7 @@ bool Condition::compileOperand(const QString &name, const QJsonValue &operand, c
     };
     const auto parseOtherPath = [&](const QString &text, const QString &errorPointer) {
         QString pathError;
-        m_other = AttributePath::parse(text, &pathError);
+        m_other = AttributePath::parse(text, file.attributeSlots(), &pathError);
         if (!m_other)
             file.error(errorPointer, pathError);
         return m_other.has_value();
@@ -240,43 +241,52 @@ bool Condition::compileOperand(const QString &name, const QJsonValue &operand, c
     return parseOtherPath(operand.toString(), pointer);
 }
 
-bool Condition::evaluate(const Request &request) const
+bool Condition::evaluate(AttributeCache &cache) const
 {
     switch (m_op) {
     case Op::All:
         for (const Condition &child : m_children) {
-            if (!child.evaluate(request))
+            if (!child.evaluate(cache))
                 return false;
         }
         return true;
     case Op::Any:
         for (const Condition &child : m_children) {
-            if (child.evaluate(request))
+            if (child.evaluate(cache))
                 return true;
         }
         return false;
     case Op::Not:
-        return !m_children.front().evaluate(request);
+        return !m_children.front().evaluate(cache);
     default:
-        return evaluateLeaf(request);
+        return evaluateLeaf(cache);
     }
 }
 
-bool Condition::evaluateLeaf(const Request &request) const
+bool Condition::evaluateLeaf(AttributeCache &cache) const
 {
-    const QJsonValue value = m_attr.resolve(request);
-
     switch (m_op) {
     case Op::Equals:
-        return m_scalar.equals(value);
+        return m_scalar.matches(cache, m_attr);
     case Op::NotEquals:
-        return !m_scalar.equals(value);
+        return !m_scalar.matches(cache, m_attr);
     case Op::In:
-        return m_set.contains(value);
-    case Op::Prefix:
-        return value.isString() && value.toString().startsWith(m_text);
-    case Op::Glob:
-        return value.isString() && globMatch(m_text, value.toString());
+        return m_set.contains(cache, m_attr);
+    case Op::Prefix: {
+        const QString *text = cache.string(m_attr);
+        return text && text->startsWith(m_text);
+    }
+    case Op::Glob: {
+        const QString *text = cache.string(m_attr);
+        return text && globMatch(m_text, *text);
+    }
+    default:
+        break;
+    }
+
+    // Copied because a second lookup (equals_attr, a before/after reference) may reuse the storage.
+    const QJsonValue value = cache.value(m_attr);
+    switch (m_op) {
     case Op::Gt:
         return value.isDouble() && value.toDouble() > m_number;
     case Op::Gte:
@@ -287,7 +297,7 @@ bool Condition::evaluateLeaf(const Request &request) const
         return value.isDouble() && value.toDouble() <= m_number;
     case Op::Before:
     case Op::After:
-        return compareInstants(value, request);
+        return compareInstants(value, cache);
     case Op::Exists:
         // A member set to null counts as absent, so {"tenant": null} never satisfies "tenant exists".
         return (!value.isUndefined() && !value.isNull()) == m_flag;
@@ -300,7 +310,7 @@ bool Condition::evaluateLeaf(const Request &request) const
         }
         return false;
     case Op::EqualsAttr: {
-        const QJsonValue other = m_other->resolve(request);
+        const QJsonValue &other = cache.value(*m_other);
         if (value.isUndefined() || value.isNull() || other.isUndefined() || other.isNull())
             return false;
         return value == other;
@@ -308,12 +318,17 @@ bool Condition::evaluateLeaf(const Request &request) const
     case Op::All:
     case Op::Any:
     case Op::Not:
+    case Op::Equals:
+    case Op::NotEquals:
+    case Op::In:
+    case Op::Prefix:
+    case Op::Glob:
         break;
     }
     return false;
 }
 
-bool Condition::compareInstants(const QJsonValue &value, const Request &request) const
+bool Condition::compareInstants(const QJsonValue &value, AttributeCache &cache) const
 {
     if (!value.isString())
         return false;
@@ -323,7 +338,7 @@ bool Condition::compareInstants(const QJsonValue &value, const Request &request)
 
     qint64 rightMs = m_instantMs;
     if (m_other) {
-        const QJsonValue other = m_other->resolve(request);
+        const QJsonValue &other = cache.value(*m_other);
         if (!other.isString())
             return false;
         const auto right = Rfc3339::parse(other.toString());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/policy/attributecache.h"
 #include "core/policy/attributepath.h"
 #include "core/policy/scalar.h"
 #include "core/policy/sourcefile.h"
@@ -22,7 +23,7 @@ public:
     // nothing when there was one.
     static std::optional<Condition> compile(const QJsonValue &json, const QString &pointer, SourceFile &file);
 
-    bool evaluate(const Request &request) const;
+    bool evaluate(AttributeCache &cache) const;
 
     // The leaf operators in the order the documentation lists them.
     static const QStringList &operatorNames();
@@ -37,8 +38,8 @@ private:
                                                  const QString &pointer, SourceFile &file);
     static std::optional<Condition> compileLeaf(const QJsonObject &object, const QString &pointer, SourceFile &file);
     bool compileOperand(const QString &name, const QJsonValue &operand, const QString &pointer, SourceFile &file);
-    bool evaluateLeaf(const Request &request) const;
-    bool compareInstants(const QJsonValue &value, const Request &request) const;
+    bool evaluateLeaf(AttributeCache &cache) const;
+    bool compareInstants(const QJsonValue &value, AttributeCache &cache) const;
 
     Op m_op = Op::All;
     AttributePath m_attr;

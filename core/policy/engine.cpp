@@ -5,16 +5,16 @@ namespace Recourse::Policy {
 
 namespace Detail {
 
-bool Rule::matches(const Request &request) const
+bool Rule::matches(AttributeCache &cache) const
 {
     for (qsizetype i = 0; i < qsizetype(match.size()); ++i) {
         if (i == pinnedTerm)
             continue;
         const MatchTerm &term = match[size_t(i)];
-        if (!term.values.contains(term.path.resolve(request)))
+        if (!term.values.contains(cache, term.path))
             return false;
     }
-    return !when || when->evaluate(request);
+    return !when || when->evaluate(cache);
 }
 
 void RuleBucket::add(const Rule &rule, qsizetype index)
@@ -34,8 +34,11 @@ void RuleBucket::add(const Rule &rule, qsizetype index)
     }
 }
 
-void CompiledPolicy::buildIndex()
+void CompiledPolicy::buildIndex(AttributeSlots &slots)
 {
+    QString unused;
+    actionName = AttributePath::parse(QStringLiteral("action.name"), slots, &unused);
+
     for (qsizetype index = 0; index < qsizetype(rules.size()); ++index) {
         Rule &rule = rules[size_t(index)];
         for (qsizetype t = 0; t < qsizetype(rule.match.size()); ++t) {
@@ -63,7 +66,6 @@ namespace {
 
 using namespace Detail;
 
-const QString kNameKey = QStringLiteral("name");
 
 // The rules that can apply to a request: those pinned to its action name plus the unpinned ones.
 struct Candidates
@@ -104,29 +106,29 @@ struct Candidates
     }
 };
 
-Candidates candidatesFor(const CompiledPolicy &policy, const Request &request)
+Candidates candidatesFor(const CompiledPolicy &policy, AttributeCache &cache)
 {
     Candidates candidates;
     candidates.unpinned = &policy.unpinnedRules;
     if (policy.rulesByAction.isEmpty())
         return candidates;
 
-    const QJsonValue name = request.action.value(kNameKey);
-    if (!name.isString())
+    const QString *name = cache.string(*policy.actionName);
+    if (!name)
         return candidates;
-    const auto it = policy.rulesByAction.constFind(name.toString());
+    const auto it = policy.rulesByAction.constFind(*name);
     if (it != policy.rulesByAction.constEnd())
         candidates.pinned = &it.value();
     return candidates;
 }
 
 const Rule *firstMatch(const CompiledPolicy &policy, const Candidates &candidates,
-                       std::vector<qsizetype> RuleBucket::*effect, const Request &request)
+                       std::vector<qsizetype> RuleBucket::*effect, AttributeCache &cache)
 {
     const Rule *found = nullptr;
     candidates.visit(effect, [&](qsizetype index) {
         const Rule &rule = policy.rules[size_t(index)];
-        if (!rule.matches(request))
+        if (!rule.matches(cache))
             return false;
         found = &rule;
         return true;
@@ -164,7 +166,7 @@ QString withDescription(const RuleMatch &match)
 QString explain(const Decision &decision, const Candidates &candidates, const Request &request)
 {
     if (decision.matched.isEmpty()) {
-        const QString action = request.action.value(kNameKey).toString();
+        const QString action = request.action.value(QStringLiteral("name")).toString();
         return QStringLiteral("Denied by default: none of the %1 rules that apply to action \"%2\" matched, "
                               "and a request that no rule permits is denied.")
             .arg(candidates.count())
@@ -204,11 +206,12 @@ QString explain(const Decision &decision, const Candidates &candidates, const Re
 Decision PolicySet::evaluate(const Request &request) const
 {
     const CompiledPolicy &policy = d->policy;
-    const Candidates candidates = candidatesFor(policy, request);
+    AttributeCache cache(request);
+    const Candidates candidates = candidatesFor(policy, cache);
 
     // Effects are checked strongest first, so the first match decides.
     for (auto effect : {&RuleBucket::forbid, &RuleBucket::requestable, &RuleBucket::permit}) {
-        if (const Rule *rule = firstMatch(policy, candidates, effect, request))
+        if (const Rule *rule = firstMatch(policy, candidates, effect, cache))
             return decide(rule);
     }
     return Decision{};
@@ -217,14 +220,15 @@ Decision PolicySet::evaluate(const Request &request) const
 Decision PolicySet::explain(const Request &request) const
 {
     const CompiledPolicy &policy = d->policy;
-    const Candidates candidates = candidatesFor(policy, request);
+    AttributeCache cache(request);
+    const Candidates candidates = candidatesFor(policy, cache);
 
     Decision decision;
     const Rule *winner = nullptr;
     for (auto effect : {&RuleBucket::forbid, &RuleBucket::requestable, &RuleBucket::permit}) {
         candidates.visit(effect, [&](qsizetype index) {
             const Rule &rule = policy.rules[size_t(index)];
-            if (!rule.matches(request))
+            if (!rule.matches(cache))
                 return false;
             if (!winner)
                 winner = &rule;
@@ -245,7 +249,10 @@ bool PolicySet::autoApproves(const Template &tmpl, const Request &submission) co
     if (!tmpl.autoApproval)
         return false;
     const auto condition = d->policy.autoApprovalConditions.value(tmpl.name);
-    return !condition || condition->evaluate(submission);
+    if (!condition)
+        return true;
+    AttributeCache cache(submission);
+    return condition->evaluate(cache);
 }
 
 const Template *PolicySet::findTemplate(const QString &name) const
@@ -289,11 +296,13 @@ const QList<QJsonObject> &PolicySet::actions() const
 Result<bool> evaluateCondition(const QJsonObject &condition, const Request &request)
 {
     QList<LoadError> errors;
-    Detail::SourceFile file(QStringLiteral("condition"), {}, &errors);
+    Detail::AttributeSlots slots;
+    Detail::SourceFile file(QStringLiteral("condition"), {}, &errors, &slots);
     const auto compiled = Detail::Condition::compile(condition, QString(), file);
     if (!compiled)
         return Error::make(ErrorCode::InvalidRequest, errors.value(0).message);
-    return compiled->evaluate(request);
+    Detail::AttributeCache cache(request);
+    return compiled->evaluate(cache);
 }
 
 QString LoadError::toString() const

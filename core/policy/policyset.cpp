@@ -59,6 +59,7 @@ private:
     QHash<QString, QString> m_templateOrigins;
     QSet<QString> m_entityKeys;
     std::vector<TemplateReference> m_templateReferences;
+    AttributeSlots m_attributeSlots;
 };
 
 void PolicyCompiler::addDocument(const QString &name, const QByteArray &bytes)
@@ -73,7 +74,7 @@ void PolicyCompiler::addDocument(const QString &name, const QByteArray &bytes)
     }
 
     auto &document = std::get<Json::LocatedDocument>(parsed);
-    SourceFile file(name, std::move(document.lineOfPointer), &m_errors);
+    SourceFile file(name, std::move(document.lineOfPointer), &m_errors, &m_attributeSlots);
     if (!document.value.isObject()) {
         file.error(QString(), QStringLiteral("a policy file must contain a JSON object with \"templates\", \"rules\" or \"entities\", got %1")
                                   .arg(describeType(document.value)));
@@ -98,7 +99,7 @@ std::variant<CompiledPolicy, QList<LoadError>> PolicyCompiler::finish()
     if (!m_errors.isEmpty())
         return m_errors;
 
-    m_policy.buildIndex();
+    m_policy.buildIndex(m_attributeSlots);
     return std::move(m_policy);
 }
 
@@ -212,7 +213,7 @@ bool PolicyCompiler::compileMatch(const QJsonValue &json, const QString &pointer
     for (auto it = match.constBegin(); it != match.constEnd(); ++it) {
         const QString termPointer = childPointer(pointer, it.key());
         QString pathError;
-        const auto path = AttributePath::parse(it.key(), &pathError);
+        const auto path = AttributePath::parse(it.key(), m_attributeSlots, &pathError);
         if (!path) {
             file.error(termPointer, pathError);
             ok = false;

@@ -1,5 +1,7 @@
 #include "core/policy/scalar.h"
 
+#include "core/policy/attributecache.h"
+
 namespace Recourse::Policy::Detail {
 
 namespace {
@@ -55,6 +57,14 @@ bool Scalar::equals(const QJsonValue &value) const
     return false;
 }
 
+bool Scalar::matches(AttributeCache &cache, const AttributePath &path) const
+{
+    if (m_type != QJsonValue::String)
+        return equals(cache.value(path));
+    const QString *text = cache.string(path);
+    return text && *text == m_string;
+}
+
 QJsonValue Scalar::toJson() const
 {
     switch (m_type) {
@@ -82,17 +92,13 @@ void ScalarSet::add(Scalar scalar)
     m_items.push_back(std::move(scalar));
 }
 
-bool ScalarSet::contains(const QJsonValue &value) const
+bool ScalarSet::contains(AttributeCache &cache, const AttributePath &path) const
 {
-    if (value.isString()) {
-        if (m_strings.isEmpty())
-            return false;
-        // Read the request's string once instead of once per candidate.
-        const QString text = value.toString();
+    if (const QString *text = m_strings.isEmpty() ? nullptr : cache.string(path)) {
         if (m_strings.size() > kHashThreshold)
-            return m_strings.contains(text);
+            return m_strings.contains(*text);
         for (const Scalar &item : m_items) {
-            if (item.type() == QJsonValue::String && item.string() == text)
+            if (item.type() == QJsonValue::String && item.string() == *text)
                 return true;
         }
         return false;
@@ -100,6 +106,7 @@ bool ScalarSet::contains(const QJsonValue &value) const
 
     if (!m_hasNonStrings)
         return false;
+    const QJsonValue &value = cache.value(path);
     for (const Scalar &item : m_items) {
         if (item.equals(value))
             return true;

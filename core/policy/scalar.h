@@ -9,6 +9,9 @@
 
 namespace Recourse::Policy::Detail {
 
+class AttributeCache;
+class AttributePath;
+
 // A JSON scalar from a policy file (string, number, boolean or null), kept in plain C++ form so
 // comparisons with request values do not build a QJsonValue per evaluation.
 class Scalar
@@ -19,6 +22,8 @@ public:
 
     // JSON equality: same type and same value; numbers compare by value (1 equals 1.0).
     bool equals(const QJsonValue &value) const;
+    // As equals(), reading the attribute through the evaluation's cache.
+    bool matches(AttributeCache &cache, const AttributePath &path) const;
     QJsonValue::Type type() const { return m_type; }
     const QString &string() const { return m_string; }
     QJsonValue toJson() const;
@@ -36,7 +41,7 @@ class ScalarSet
 {
 public:
     void add(Scalar scalar);
-    bool contains(const QJsonValue &value) const;
+    bool contains(AttributeCache &cache, const AttributePath &path) const;
     qsizetype size() const { return qsizetype(m_items.size()); }
     const std::vector<Scalar> &items() const { return m_items; }
 

@@ -4,8 +4,8 @@
 
 namespace Recourse::Policy::Detail {
 
-SourceFile::SourceFile(QString name, QHash<QString, int> lines, QList<LoadError> *errors)
-    : m_name(std::move(name)), m_lines(std::move(lines)), m_errors(errors)
+SourceFile::SourceFile(QString name, QHash<QString, int> lines, QList<LoadError> *errors, AttributeSlots *slots)
+    : m_name(std::move(name)), m_lines(std::move(lines)), m_errors(errors), m_slots(slots)
 {
 }
 

@@ -10,14 +10,18 @@
 
 namespace Recourse::Policy::Detail {
 
+class AttributeSlots;
+
 // One policy file while it is compiled: its name, the line of every value (keyed by JSON
 // Pointer) and the list that collects its load errors.
 class SourceFile
 {
 public:
-    SourceFile(QString name, QHash<QString, int> lines, QList<LoadError> *errors);
+    SourceFile(QString name, QHash<QString, int> lines, QList<LoadError> *errors, AttributeSlots *slots);
 
     const QString &name() const { return m_name; }
+    // The slot numbering shared by every file of the policy being compiled.
+    AttributeSlots &attributeSlots() const { return *m_slots; }
     // Line of the value at `pointer`, or of its nearest enclosing value when the parser recorded
     // no line for it (for example a member that is missing).
     int lineOf(const QString &pointer) const;
@@ -28,6 +32,7 @@ private:
     QString m_name;
     QHash<QString, int> m_lines;
     QList<LoadError> *m_errors = nullptr;
+    AttributeSlots *m_slots = nullptr;
     int m_errorCount = 0;
 };
 
