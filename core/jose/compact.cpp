@@ -127,19 +127,19 @@ Result<void> checkTimes(const QJsonObject &claims, const VerifyOptions &options)
         return bindingError(QStringLiteral("The token has no exp claim."));
     if (!exp.isUndefined() && !exp.isDouble())
         return bindingError(QStringLiteral("The token's exp claim is not a number."));
-    if (exp.isDouble() && now > exp.toDouble() + leeway)
+    if (options.validateTime && exp.isDouble() && now > exp.toDouble() + leeway)
         return bindingError(QStringLiteral("The token expired at %1.").arg(exp.toDouble(), 0, 'f', 0));
 
     const QJsonValue iat = claims.value(QLatin1String("iat"));
     if (!iat.isUndefined() && !iat.isDouble())
         return bindingError(QStringLiteral("The token's iat claim is not a number."));
-    if (iat.isDouble() && iat.toDouble() > now + leeway)
+    if (options.validateTime && iat.isDouble() && iat.toDouble() > now + leeway)
         return bindingError(QStringLiteral("The token's iat claim is in the future."));
 
     const QJsonValue nbf = claims.value(QLatin1String("nbf"));
     if (!nbf.isUndefined() && !nbf.isDouble())
         return bindingError(QStringLiteral("The token's nbf claim is not a number."));
-    if (nbf.isDouble() && now + leeway < nbf.toDouble())
+    if (options.validateTime && nbf.isDouble() && now + leeway < nbf.toDouble())
         return bindingError(
             QStringLiteral("The token is not valid before %1.").arg(nbf.toDouble(), 0, 'f', 0));
     return {};

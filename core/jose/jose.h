@@ -95,6 +95,9 @@ struct VerifyOptions
     qint64 nowSeconds = 0;
     qint64 leewaySeconds = 30; // clock-skew tolerance for exp, capped at 60 by the caller
     bool requireExp = true;
+    // When false, exp, iat and nbf are type-checked but not compared with nowSeconds, for callers
+    // that judge freshness themselves with their own error (the ARS answers expired_denial).
+    bool validateTime = true;
 };
 
 // Verifies a compact JWS strictly: three base64url parts; header and payload parsed with the

@@ -1,0 +1,142 @@
+#include "app/options.h"
+
+#include "core/json/json.h"
+
+#include <QFile>
+#include <QStandardPaths>
+
+namespace Recourse::App {
+
+namespace {
+
+Error usageError(const QString &message, const QString &value = {})
+{
+    return Error::make(ErrorCode::InvalidRequest, message, value);
+}
+
+Result<QJsonObject> loadConfig(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return usageError(QStringLiteral("Cannot read the config file %1: %2").arg(path, file.errorString()), path);
+    auto parsed = Json::parseObject(file.readAll());
+    if (!parsed)
+        return usageError(QStringLiteral("The config file %1 is not valid JSON: %2").arg(path, parsed.error().message), path);
+    return parsed.value();
+}
+
+Result<void> parseListen(const QString &text, Options &options)
+{
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon <= 0)
+        return usageError(QStringLiteral("--listen takes ADDRESS:PORT, for example 127.0.0.1:8080."), text);
+    QString host = text.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    bool ok = false;
+    const uint port = text.mid(colon + 1).toUInt(&ok);
+    QHostAddress address;
+    if (!ok || port > 65535 || !address.setAddress(host))
+        return usageError(QStringLiteral("--listen takes a numeric address and a port from 0 to 65535."), text);
+    options.address = address;
+    options.port = quint16(port);
+    options.portGiven = true;
+    return {};
+}
+
+} // namespace
+
+QString usage()
+{
+    return QStringLiteral(
+        "Usage: recourse [options]\n"
+        "\n"
+        "Approval and monitoring console for AuthZEN requestable denials.\n"
+        "\n"
+        "  --headless            Run the service only (PDP, Access Request Service, approver API).\n"
+        "  --listen ADDR:PORT    Address to bind (default 127.0.0.1:0 for a free port; the chosen URL\n"
+        "                        is printed as the first line of standard output).\n"
+        "  --data-dir DIR        Store, signing key and local identities (default: the user's data folder).\n"
+        "  --policy PACK|DIR     Policy folder, or a shipped pack: demo, certification, arap-conformance.\n"
+        "  --config FILE         JSON file with identities, callback_allowlist, clock_skew_seconds.\n"
+        "  --connect URL         Open the console against a remote service instead of an embedded one.\n"
+        "  --token TOKEN         Approver bearer token for --connect (or RECOURSE_TOKEN).\n"
+        "  --allow-insecure-http Allow plain HTTP on a non-loopback address.\n"
+        "  --version             Print the version and exit.\n"
+        "  --help                Print this help and exit.\n");
+}
+
+Result<Options> parseOptions(const QStringList &arguments)
+{
+    Options options;
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const QString &argument = arguments.at(i);
+        const auto next = [&]() -> std::optional<QString> {
+            if (i + 1 >= arguments.size())
+                return std::nullopt;
+            return arguments.at(++i);
+        };
+        if (argument == QLatin1String("--headless")) {
+            options.headless = true;
+        } else if (argument == QLatin1String("--version")) {
+            options.version = true;
+        } else if (argument == QLatin1String("--allow-insecure-http")) {
+            options.allowInsecureHttp = true;
+        } else if (argument == QLatin1String("--listen") || argument == QLatin1String("--data-dir")
+                   || argument == QLatin1String("--policy") || argument == QLatin1String("--config")
+                   || argument == QLatin1String("--connect") || argument == QLatin1String("--token")) {
+            const std::optional<QString> value = next();
+            if (!value)
+                return usageError(QStringLiteral("%1 needs a value.").arg(argument), argument);
+            if (argument == QLatin1String("--listen")) {
+                if (auto parsed = parseListen(*value, options); !parsed)
+                    return parsed.error();
+            } else if (argument == QLatin1String("--data-dir")) {
+                options.dataDir = *value;
+            } else if (argument == QLatin1String("--policy")) {
+                options.policy = *value;
+            } else if (argument == QLatin1String("--config")) {
+                options.configPath = *value;
+            } else if (argument == QLatin1String("--connect")) {
+                options.connectUrl = QUrl(*value, QUrl::StrictMode);
+                const QString scheme = options.connectUrl.scheme();
+                if (!options.connectUrl.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+                    return usageError(QStringLiteral("--connect takes an http:// or https:// URL."), *value);
+            } else {
+                options.token = *value;
+            }
+        } else {
+            return usageError(QStringLiteral("Unknown option %1. Run recourse --help for the list.").arg(argument), argument);
+        }
+    }
+
+    if (options.dataDir.isEmpty())
+        options.dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (options.token.isEmpty())
+        options.token = qEnvironmentVariable("RECOURSE_TOKEN");
+    if (!options.configPath.isEmpty()) {
+        auto config = loadConfig(options.configPath);
+        if (!config)
+            return config.error();
+        options.config = config.value();
+    }
+
+    // Plain HTTP beyond loopback would put bearer tokens on the network in clear text.
+    if (!options.address.isLoopback() && !options.allowInsecureHttp) {
+        return usageError(QStringLiteral("Refusing plain HTTP on the non-loopback address %1: bearer tokens would "
+                                         "cross the network unencrypted. Bind 127.0.0.1, or pass "
+                                         "--allow-insecure-http if a TLS proxy terminates in front of Recourse.")
+                              .arg(options.address.toString()),
+                          options.address.toString());
+    }
+    return options;
+}
+
+bool displayAvailable()
+{
+    if (!qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        return true;
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+}
+
+} // namespace Recourse::App

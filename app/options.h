@@ -1,0 +1,37 @@
+#pragma once
+
+#include "core/base/result.h"
+
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QStringList>
+#include <QUrl>
+
+namespace Recourse::App {
+
+// The recourse command line.
+struct Options
+{
+    bool headless = false;
+    bool version = false;
+    bool allowInsecureHttp = false;
+    QHostAddress address = QHostAddress::LocalHost;
+    quint16 port = 0;
+    bool portGiven = false;
+    QString dataDir;
+    QString policy;
+    QString configPath;
+    QJsonObject config;
+    QUrl connectUrl;
+    QString token;
+};
+
+// Parses arguments (without the program name). Loads the --config file strictly.
+Result<Options> parseOptions(const QStringList &arguments);
+
+QString usage();
+
+// Whether a GUI can open: a platform plugin was chosen or a display is reachable.
+bool displayAvailable();
+
+} // namespace Recourse::App

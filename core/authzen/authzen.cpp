@@ -1,0 +1,132 @@
+#include "core/authzen/authzen.h"
+
+#include <QJsonValue>
+
+namespace Recourse::AuthZen {
+
+namespace {
+
+Error invalid(const QString &path, const QString &message)
+{
+    return Error::make(ErrorCode::InvalidRequest, message, path);
+}
+
+QString typeName(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("a boolean");
+    case QJsonValue::Double:
+        return QStringLiteral("a number");
+    case QJsonValue::String:
+        return QStringLiteral("a string");
+    case QJsonValue::Array:
+        return QStringLiteral("an array");
+    case QJsonValue::Object:
+        return QStringLiteral("an object");
+    case QJsonValue::Undefined:
+        break;
+    }
+    return QStringLiteral("missing");
+}
+
+Result<void> requireString(const QJsonObject &object, const QString &member, const QString &path, bool required)
+{
+    const QJsonValue value = object.value(member);
+    const QString memberPath = path + u'.' + member;
+    if (value.isUndefined()) {
+        if (!required)
+            return {};
+        return invalid(memberPath, QStringLiteral("The member %1 is missing.").arg(memberPath));
+    }
+    if (!value.isString())
+        return invalid(memberPath,
+                       QStringLiteral("The member %1 must be a string, not %2.").arg(memberPath, typeName(value)));
+    return {};
+}
+
+Result<void> validate(EntityKind kind, const QJsonValue &value, const QString &path, bool idRequired)
+{
+    if (value.isUndefined())
+        return invalid(path, QStringLiteral("The member %1 is missing.").arg(path));
+    if (!value.isObject())
+        return invalid(path, QStringLiteral("The member %1 must be an object, not %2.").arg(path, typeName(value)));
+
+    const QJsonObject object = value.toObject();
+    if (kind == EntityKind::Action) {
+        if (auto name = requireString(object, QStringLiteral("name"), path, idRequired); !name)
+            return name;
+    } else {
+        if (auto type = requireString(object, QStringLiteral("type"), path, true); !type)
+            return type;
+        if (auto id = requireString(object, QStringLiteral("id"), path, idRequired); !id)
+            return id;
+    }
+
+    const QJsonValue properties = object.value(QStringLiteral("properties"));
+    if (!properties.isUndefined() && !properties.isObject()) {
+        const QString memberPath = path + QStringLiteral(".properties");
+        return invalid(memberPath, QStringLiteral("The member %1 must be an object, not %2.")
+                                       .arg(memberPath, typeName(properties)));
+    }
+    return {};
+}
+
+} // namespace
+
+Result<void> validateEntity(EntityKind kind, const QJsonValue &value, const QString &path)
+{
+    return validate(kind, value, path, true);
+}
+
+Result<void> validateSearchEntity(EntityKind kind, const QJsonValue &value, const QString &path)
+{
+    return validate(kind, value, path, false);
+}
+
+Result<EvaluationRequest> parseEvaluationRequest(const QJsonObject &body)
+{
+    const QJsonValue subject = body.value(QStringLiteral("subject"));
+    const QJsonValue resource = body.value(QStringLiteral("resource"));
+    const QJsonValue action = body.value(QStringLiteral("action"));
+    const QJsonValue context = body.value(QStringLiteral("context"));
+
+    if (auto r = validateEntity(EntityKind::Subject, subject, QStringLiteral("subject")); !r)
+        return r.error();
+    if (auto r = validateEntity(EntityKind::Resource, resource, QStringLiteral("resource")); !r)
+        return r.error();
+    if (auto r = validateEntity(EntityKind::Action, action, QStringLiteral("action")); !r)
+        return r.error();
+    if (!context.isUndefined() && !context.isObject())
+        return invalid(QStringLiteral("context"),
+                       QStringLiteral("The member context must be an object, not %1.").arg(typeName(context)));
+
+    return EvaluationRequest{subject.toObject(), resource.toObject(), action.toObject(), context.toObject()};
+}
+
+QString entityLabel(EntityKind kind)
+{
+    switch (kind) {
+    case EntityKind::Subject:
+        return QStringLiteral("subject");
+    case EntityKind::Resource:
+        return QStringLiteral("resource");
+    case EntityKind::Action:
+        return QStringLiteral("action");
+    }
+    return {};
+}
+
+QString describeEntity(const QJsonObject &entity)
+{
+    return entity.value(QStringLiteral("type")).toString() + u':' + entity.value(QStringLiteral("id")).toString();
+}
+
+QString describeAction(const QJsonObject &action)
+{
+    return action.value(QStringLiteral("name")).toString();
+}
+
+} // namespace Recourse::AuthZen

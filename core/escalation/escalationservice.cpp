@@ -1,0 +1,455 @@
+#include "core/escalation/escalationservice.h"
+
+#include "core/base/rfc3339.h"
+#include "core/escalation/escalationlogging.h"
+#include "core/escalation/internal.h"
+#include "core/escalation/taskview.h"
+
+#include <QJsonArray>
+
+Q_LOGGING_CATEGORY(lcEscalation, "recourse.escalation", QtWarningMsg)
+
+namespace Recourse::Escalation {
+
+namespace {
+
+// Terminal tasks stay readable this long after their expiry, then the status endpoint answers
+// task_expired.
+constexpr qint64 kTerminalRetentionMs = 24LL * 3600 * 1000;
+
+Error unknownTask(const QString &taskId)
+{
+    return Error::make(ErrorCode::UnknownTask, QStringLiteral("No task with this id is available to the caller."),
+                       taskId.left(64));
+}
+
+Error notPending(const Store::TaskRecord &task)
+{
+    return Error::make(ErrorCode::InvalidTaskState,
+                       QStringLiteral("The task is %1, so it cannot change any more.").arg(task.status), task.id);
+}
+
+Result<void> expireIfDue(Store::WriteTx &tx, const QString &taskId)
+{
+    std::optional<Store::TaskRecord> task = tx.task(taskId);
+    if (!task || task->status != QLatin1String("pending") || tx.nowMs() < task->expiresMs)
+        return {};
+    return Internal::finish(tx, *task, QStringLiteral("expired"), {}, {});
+}
+
+} // namespace
+
+EscalationService::EscalationService(EscalationConfig config, Policy::PolicyStore *policies, Store::Store *store,
+                                     Jose::SigningKey *signingKey, const Jose::KeySet *trustedKeys,
+                                     std::shared_ptr<const Clock> clock, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_policies(policies)
+    , m_store(store)
+    , m_signingKey(signingKey)
+    , m_trustedKeys(trustedKeys)
+    , m_clock(std::move(clock))
+{
+    // The profile advises against tolerating more than 60 seconds of clock skew.
+    m_config.clockSkewSeconds = std::clamp<qint64>(m_config.clockSkewSeconds, 0, 60);
+
+    m_sweepTimer.setInterval(1000);
+    connect(&m_sweepTimer, &QTimer::timeout, this, [this] { sweep(); });
+    m_sweepTimer.start();
+}
+
+EscalationService::~EscalationService() = default;
+
+void EscalationService::taskStatus(const Identity &caller, const QString &taskId, ReplyCallback done)
+{
+    Store::Reader reader(*m_store);
+    const std::optional<Store::TaskRecord> task = reader.task(taskId);
+    // A leaked handle is useless: another caller learns nothing, not even that the task exists.
+    if (!task || task->requester != caller.id) {
+        done(unknownTask(taskId));
+        return;
+    }
+
+    const qint64 now = m_clock->nowMs();
+    if (task->status != QLatin1String("pending") && now > task->expiresMs + kTerminalRetentionMs) {
+        done(Error::make(ErrorCode::TaskExpired, QStringLiteral("The task has passed its retention period."), taskId));
+        return;
+    }
+
+    auto respond = [this, taskId, done] {
+        Store::Reader fresh(*m_store);
+        const std::optional<Store::TaskRecord> current = fresh.task(taskId);
+        if (!current) {
+            done(unknownTask(taskId));
+            return;
+        }
+        const auto policy = m_policies->current();
+        Reply reply;
+        reply.body = TaskView::statusBody(*current, m_config, policy->findTemplate(current->templateName),
+                                          fresh.decisions(taskId), fresh.approvalsForTask(taskId));
+        if (current->status == QLatin1String("pending"))
+            reply.retryAfter = m_config.pollRetryAfterSeconds;
+        done(reply);
+    };
+
+    if (task->status == QLatin1String("pending") && now >= task->expiresMs) {
+        m_store->write([taskId](Store::WriteTx &tx) -> Result<QJsonObject> {
+            if (auto r = expireIfDue(tx, taskId); !r)
+                return r.error();
+            return QJsonObject{};
+        }, this, [respond, done](Result<QJsonObject> result) {
+            if (!result) {
+                done(result.error());
+                return;
+            }
+            respond();
+        });
+        return;
+    }
+    respond();
+}
+
+void EscalationService::cancel(const Identity &caller, const QString &taskId, const QJsonObject &body,
+                               ReplyCallback done)
+{
+    const QString callerId = caller.id;
+    const QString reason = body.value(QStringLiteral("reason")).toString().left(200);
+    const QString comment = body.value(QStringLiteral("comment")).toString().left(2000);
+    m_store->write([=](Store::WriteTx &tx) -> Result<QJsonObject> {
+        std::optional<Store::TaskRecord> task = tx.task(taskId);
+        if (!task || task->requester != callerId)
+            return unknownTask(taskId);
+        if (auto r = expireIfDue(tx, taskId); !r)
+            return r.error();
+        task = tx.task(taskId);
+        if (task->status != QLatin1String("pending"))
+            return notPending(*task);
+        const QJsonObject data{{QStringLiteral("reason"), reason}, {QStringLiteral("comment"), comment}};
+        if (auto r = Internal::finish(tx, *task, QStringLiteral("cancelled"), callerId, data); !r)
+            return r.error();
+        return QJsonObject{};
+    }, this, [this, callerId, taskId, done](Result<QJsonObject> result) {
+        if (!result) {
+            done(result.error());
+            return;
+        }
+        taskStatus(Identity{callerId, Role::Pep, {}}, taskId, done);
+    });
+}
+
+Result<Reply> EscalationService::listTasks(const Identity &caller, const Store::TaskFilter &filter)
+{
+    Store::Reader reader(*m_store);
+    const auto policy = m_policies->current();
+    const QList<Store::TaskRecord> tasks = reader.tasks(filter);
+
+    QJsonArray list;
+    for (const Store::TaskRecord &task : tasks) {
+        // The list shows workflow progress, so decisions are read per task; approvals and
+        // re-evaluations are detail-only.
+        list.append(TaskView::adminTask(task, policy->findTemplate(task.templateName), reader.decisions(task.id), {}, {},
+                                        caller, false));
+    }
+    Reply reply;
+    reply.body.insert(QStringLiteral("tasks"), list);
+    if (tasks.size() == qBound(1, filter.limit, 1000) && !tasks.isEmpty()) {
+        const Store::TaskRecord &last = tasks.constLast();
+        reply.body.insert(QStringLiteral("next_cursor"), QString(QString::number(last.createdMs) + u'.' + last.id));
+    }
+    return reply;
+}
+
+Result<Reply> EscalationService::taskDetail(const Identity &caller, const QString &taskId)
+{
+    Store::Reader reader(*m_store);
+    const std::optional<Store::TaskRecord> task = reader.task(taskId);
+    if (!task)
+        return unknownTask(taskId);
+    const auto policy = m_policies->current();
+    Reply reply;
+    reply.body = TaskView::adminTask(*task, policy->findTemplate(task->templateName), reader.decisions(taskId),
+                                     reader.approvalsForTask(taskId), reader.reevaluationsForTask(taskId), caller, true);
+    return reply;
+}
+
+void EscalationService::approve(const Identity &approver, const QString &taskId, const QJsonObject &body,
+                                ReplyCallback done)
+{
+    decide(approver, taskId, body, true, std::move(done));
+}
+
+void EscalationService::deny(const Identity &approver, const QString &taskId, const QJsonObject &body,
+                             ReplyCallback done)
+{
+    decide(approver, taskId, body, false, std::move(done));
+}
+
+void EscalationService::decide(const Identity &approver, const QString &taskId, const QJsonObject &body, bool approve,
+                               ReplyCallback done)
+{
+    // Validate the body before anything is queued.
+    const QString comment = body.value(QStringLiteral("comment")).toString();
+    const QString reason = body.value(QStringLiteral("reason")).toString();
+    if (comment.size() > 4000 || reason.size() > 4000) {
+        done(Error::make(ErrorCode::InvalidRequest, QStringLiteral("comment and reason are limited to 4,000 characters.")));
+        return;
+    }
+    qint64 requestedUntilMs = 0;
+    const QJsonValue until = body.value(QStringLiteral("approved_until"));
+    if (until.isString()) {
+        auto parsed = Rfc3339::parse(until.toString());
+        if (!parsed) {
+            done(Error::make(ErrorCode::InvalidRequest, QStringLiteral("approved_until: ") + parsed.error().message,
+                             until.toString()));
+            return;
+        }
+        requestedUntilMs = parsed.value();
+    } else if (!until.isUndefined() && !until.isNull()) {
+        done(Error::make(ErrorCode::InvalidRequest, QStringLiteral("approved_until must be an RFC 3339 string."),
+                         QStringLiteral("approved_until")));
+        return;
+    }
+    QJsonObject scope{{QStringLiteral("mode"), QStringLiteral("exact")}};
+    if (body.value(QStringLiteral("scope")).isObject()
+        && body.value(QStringLiteral("scope")).toObject().value(QStringLiteral("mode")).toString() != QLatin1String("exact")) {
+        // TODO: broadened scopes (resource and action sets) are not issued yet; only exact scope is.
+        done(Error::make(ErrorCode::InvalidRequest, QStringLiteral("Only the exact scope can be approved for now."),
+                         QStringLiteral("scope")));
+        return;
+    }
+
+    const auto policy = m_policies->current();
+    const EscalationConfig config = m_config;
+    const Jose::SigningKey *key = m_signingKey;
+    const Identity who = approver;
+    m_store->write([=](Store::WriteTx &tx) -> Result<QJsonObject> {
+        if (auto r = expireIfDue(tx, taskId); !r)
+            return r.error();
+        auto bundle = Internal::loadBundle(tx, taskId);
+        if (!bundle)
+            return unknownTask(taskId);
+        Store::TaskRecord &task = bundle->task;
+        if (task.status != QLatin1String("pending"))
+            return notPending(task);
+        const Policy::Template *tmpl = policy->findTemplate(task.templateName);
+        if (!tmpl) {
+            return Error::make(ErrorCode::InvalidTaskState,
+                               QStringLiteral("The template %1 is no longer in the policy.").arg(task.templateName));
+        }
+
+        // Every path to a decision goes through this one check.
+        auto step = checkEligibility(who, task, *tmpl, bundle->decisions);
+        // A refusal is audited by a separate job after this one rolls back.
+        if (!step)
+            return step.error();
+
+        Store::DecisionRecord decision;
+        decision.taskId = taskId;
+        decision.step = step.value();
+        decision.approver = who.id;
+        decision.decision = approve ? QStringLiteral("approve") : QStringLiteral("deny");
+        decision.comment = comment;
+        decision.reason = reason;
+        decision.atMs = tx.nowMs();
+        if (auto r = tx.insertDecision(decision); !r)
+            return r.error();
+        bundle->decisions.append(decision);
+
+        const QJsonObject data{{QStringLiteral("decision"), decision.decision},
+                               {QStringLiteral("step"), decision.step + 1},
+                               {QStringLiteral("comment"), comment},
+                               {QStringLiteral("reason"), reason}};
+        if (!approve) {
+            if (auto r = Internal::finish(tx, task, QStringLiteral("denied"), who.id, data); !r)
+                return r.error();
+            return QJsonObject{};
+        }
+
+        const WorkflowProgress progress = progressOf(*tmpl, bundle->decisions);
+        if (!progress.complete) {
+            if (auto r = Internal::audit(tx, QStringLiteral("task.progressed"), who.id, task, data); !r)
+                return r.error();
+            QJsonObject eventData = data;
+            eventData.insert(QStringLiteral("status"), task.status);
+            eventData.insert(QStringLiteral("approver"), who.id);
+            if (auto r = Internal::event(tx, QStringLiteral("task.progressed"), task, eventData); !r)
+                return r.error();
+            if (auto r = tx.updateTaskDoc(task.id, task.doc); !r)
+                return r.error();
+            return QJsonObject{};
+        }
+
+        // Without an explicit end from the approver, the PEP's requested_until is granted (still
+        // bounded by the template).
+        qint64 requested = requestedUntilMs;
+        if (requested <= 0) {
+            const QString asked = task.doc.value(QStringLiteral("requested_access")).toObject()
+                                      .value(QStringLiteral("requested_until")).toString();
+            requested = asked.isEmpty() ? 0 : Rfc3339::parse(asked).value();
+        }
+        auto granted = Internal::grant(tx, task, *tmpl, who.id, requested, scope, config, *key);
+        if (!granted)
+            return granted.error();
+        return QJsonObject{};
+    }, this, [this, who, taskId, done, approve](Result<QJsonObject> result) {
+        if (!result) {
+            if (result.error().code == ErrorCode::NotEligible)
+                auditRefusal(who, taskId, approve, result.error().message);
+            done(result.error());
+            return;
+        }
+        done(taskDetail(who, taskId));
+    });
+}
+
+void EscalationService::auditRefusal(const Identity &who, const QString &taskId, bool approve, const QString &why)
+{
+    m_store->writeDetached([who, taskId, approve, why](Store::WriteTx &tx) -> Result<QJsonObject> {
+        std::optional<Store::TaskRecord> task = tx.task(taskId);
+        if (!task)
+            return QJsonObject{};
+        const QJsonObject data{{QStringLiteral("decision"), approve ? QStringLiteral("approve") : QStringLiteral("deny")},
+                               {QStringLiteral("reason"), why}};
+        if (auto r = Internal::audit(tx, QStringLiteral("decision.refused"), who.id, *task, data); !r)
+            return r.error();
+        return QJsonObject{};
+    });
+}
+
+void EscalationService::revoke(const Identity &approver, const QString &approvalId, const QJsonObject &body,
+                               ReplyCallback done)
+{
+    const QString comment = body.value(QStringLiteral("comment")).toString().left(4000);
+    const Identity who = approver;
+    const auto policy = m_policies->current();
+    auto taskIdHolder = std::make_shared<QString>();
+    m_store->write([=](Store::WriteTx &tx) -> Result<QJsonObject> {
+        const std::optional<Store::ApprovalRecord> approval = tx.approval(approvalId);
+        if (!approval)
+            return Error::make(ErrorCode::NotFound, QStringLiteral("No approval with this id exists."), approvalId.left(64));
+        std::optional<Store::TaskRecord> task = tx.task(approval->taskId);
+        if (!task)
+            return unknownTask(approval->taskId);
+        *taskIdHolder = task->id;
+        if (!who.canDecide())
+            return Error::make(ErrorCode::Forbidden, QStringLiteral("Only approvers and admins can revoke approvals."));
+        // Revoking narrows access, so any approver of the template's groups may do it, including
+        // the one who granted it; admins always may.
+        const Policy::Template *tmpl = policy->findTemplate(task->templateName);
+        bool inGroup = who.role == Role::Admin;
+        for (const Policy::WorkflowStep &step : tmpl ? tmpl->steps : QList<Policy::WorkflowStep>{}) {
+            for (const QString &group : step.groups)
+                inGroup = inGroup || who.groups.contains(group);
+        }
+        if (!inGroup && approval->requester != who.id)
+            return Error::make(ErrorCode::NotEligible, QStringLiteral("%1 is not an approver of this template.").arg(who.id));
+        if (auto r = tx.revokeApproval(approvalId, who.id); !r)
+            return r.error();
+        const QJsonObject data{{QStringLiteral("approval_id"), approvalId},
+                               {QStringLiteral("approver"), who.id},
+                               {QStringLiteral("comment"), comment}};
+        if (auto r = Internal::audit(tx, QStringLiteral("approval.revoked"), who.id, *task, data, approvalId); !r)
+            return r.error();
+        if (auto r = Internal::event(tx, QStringLiteral("approval.revoked"), *task, data); !r)
+            return r.error();
+        return QJsonObject{};
+    }, this, [this, who, taskIdHolder, done](Result<QJsonObject> result) {
+        if (!result) {
+            done(result.error());
+            return;
+        }
+        done(taskDetail(who, *taskIdHolder));
+    });
+}
+
+Result<Reply> EscalationService::listDenials(const Identity &, qint64 beforeMs, int limit)
+{
+    Store::Reader reader(*m_store);
+    QJsonArray list;
+    for (const Store::EvaluationRecord &r : reader.recentDenials(beforeMs, limit)) {
+        QJsonObject entry{{QStringLiteral("evaluation_id"), r.id},
+                          {QStringLiteral("evaluated_at"), Rfc3339::format(r.createdMs)},
+                          {QStringLiteral("expires_at"), Rfc3339::format(r.expiresMs)},
+                          {QStringLiteral("subject"), r.subject},
+                          {QStringLiteral("resource"), r.resource},
+                          {QStringLiteral("action"), r.action},
+                          {QStringLiteral("context"), r.context},
+                          {QStringLiteral("template"), r.templateName},
+                          {QStringLiteral("reason"), r.reason},
+                          {QStringLiteral("caller"), r.caller}};
+        if (!r.taskId.isEmpty())
+            entry.insert(QStringLiteral("task_id"), r.taskId);
+        list.append(entry);
+    }
+    Reply reply;
+    reply.body.insert(QStringLiteral("denials"), list);
+    return reply;
+}
+
+void EscalationService::sweep(std::function<void()> done)
+{
+    m_store->write([](Store::WriteTx &tx) -> Result<QJsonObject> {
+        const qint64 now = tx.nowMs();
+        for (const QString &taskId : tx.expiredPendingTasks(now, 500)) {
+            if (auto r = expireIfDue(tx, taskId); !r)
+                return r.error();
+        }
+        if (auto r = tx.purgeExpired(now); !r)
+            return r.error();
+        return QJsonObject{};
+    }, this, [done](Result<QJsonObject> result) {
+        if (!result)
+            qCWarning(lcEscalation) << "The expiry sweep failed:" << result.error().message;
+        if (done)
+            done();
+    });
+}
+
+} // namespace Recourse::Escalation
+
+namespace Recourse::Escalation {
+
+Result<Reply> EscalationService::audit(const QUrlQuery &query)
+{
+    Store::AuditFilter filter;
+    filter.taskId = query.queryItemValue(QStringLiteral("task_id"), QUrl::FullyDecoded);
+    filter.evaluationId = query.queryItemValue(QStringLiteral("evaluation_id"), QUrl::FullyDecoded);
+    filter.subjectId = query.queryItemValue(QStringLiteral("subject"), QUrl::FullyDecoded);
+    filter.actor = query.queryItemValue(QStringLiteral("approver"), QUrl::FullyDecoded);
+    for (const auto &[name, target] : {std::pair{"since", &filter.sinceMs}, std::pair{"until", &filter.untilMs}}) {
+        const QString text = query.queryItemValue(QLatin1String(name), QUrl::FullyDecoded);
+        if (text.isEmpty())
+            continue;
+        auto parsed = Rfc3339::parse(text);
+        if (!parsed)
+            return Error::make(ErrorCode::InvalidRequest, QLatin1String(name) + QStringLiteral(": ") + parsed.error().message, text);
+        *target = parsed.value();
+    }
+    const QString after = query.queryItemValue(QStringLiteral("after"));
+    if (!after.isEmpty()) {
+        bool ok = false;
+        filter.afterSeq = after.toLongLong(&ok);
+        if (!ok || filter.afterSeq < 0)
+            return Error::make(ErrorCode::InvalidRequest, QStringLiteral("after must be a non-negative integer."), after);
+    }
+
+    QJsonArray records;
+    for (const Store::AuditRecord &record : Store::Reader(*m_store).audit(filter))
+        records.append(record.toJson());
+    Reply reply;
+    reply.body.insert(QStringLiteral("records"), records);
+    return reply;
+}
+
+QJsonObject EscalationService::verifyAudit()
+{
+    const Store::AuditVerification result = Store::Reader(*m_store).verifyAudit();
+    QJsonObject object{{QStringLiteral("ok"), result.ok},
+                       {QStringLiteral("records"), double(result.records)},
+                       {QStringLiteral("message"), result.message}};
+    if (!result.ok)
+        object.insert(QStringLiteral("first_broken_seq"), double(result.firstBrokenSeq));
+    return object;
+}
+
+} // namespace Recourse::Escalation

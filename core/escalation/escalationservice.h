@@ -1,0 +1,110 @@
+#pragma once
+
+#include "core/authzen/authzen.h"
+#include "core/base/clock.h"
+#include "core/base/result.h"
+#include "core/escalation/identities.h"
+#include "core/jose/jose.h"
+#include "core/policy/policy.h"
+#include "core/store/store.h"
+
+#include <QJsonObject>
+#include <QObject>
+#include <QTimer>
+#include <QUrlQuery>
+
+#include <functional>
+#include <memory>
+
+namespace Recourse::Escalation {
+
+// What an operation answers: a status for the HTTP layer plus a JSON body and optional headers.
+struct Reply
+{
+    int status = 200;
+    QJsonObject body;
+    QString location;    // Location header
+    int retryAfter = -1; // Retry-After seconds, when >= 0
+};
+
+using ReplyCallback = std::function<void(Result<Reply>)>;
+
+struct EscalationConfig
+{
+    QString pdpIdentifier;         // policy_decision_point: iss of binding tokens, aud of approval state
+    QString accessRequestEndpoint; // aud of binding tokens; where PEPs submit
+    QString arsIdentifier;         // iss of approval state
+    qint64 clockSkewSeconds = 30;  // capped at 60
+    int pollRetryAfterSeconds = 2;
+    qint64 idempotencyRetentionSeconds = 24 * 3600;
+};
+
+// The token types: distinct so a binding token can never stand for approval state, or back.
+inline constexpr char kBindingTokenType[] = "recourse-binding+jwt";
+inline constexpr char kApprovalStateType[] = "recourse-approval+jwt";
+
+// The Access Request Service and the approval-aware side of the PDP: issues requestable denials,
+// processes submissions, runs the approval workflow, issues and verifies approvals, and records
+// every step in the audit log and the event stream. Lives on the service's event-loop thread;
+// durable work goes through the Store's writer and answers on this object's thread.
+class EscalationService final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(EscalationService)
+
+public:
+    EscalationService(EscalationConfig config, Policy::PolicyStore *policies, Store::Store *store,
+                      Jose::SigningKey *signingKey, const Jose::KeySet *trustedKeys,
+                      std::shared_ptr<const Clock> clock, QObject *parent = nullptr);
+    ~EscalationService() override;
+
+    const EscalationConfig &config() const { return m_config; }
+
+    // PDP: one access evaluation, including requestable denials and re-evaluations that carry
+    // context.approval. Returns the AuthZEN decision object.
+    QJsonObject evaluate(const Identity &caller, const AuthZen::EvaluationRequest &request);
+
+    // ARS: the profile's endpoints.
+    void submit(const Identity &caller, const QJsonObject &body, const QString &idempotencyKey, ReplyCallback done);
+    void taskStatus(const Identity &caller, const QString &taskId, ReplyCallback done);
+    void cancel(const Identity &caller, const QString &taskId, const QJsonObject &body, ReplyCallback done);
+
+    // Approver API.
+    Result<Reply> listTasks(const Identity &caller, const Store::TaskFilter &filter);
+    Result<Reply> taskDetail(const Identity &caller, const QString &taskId);
+    void approve(const Identity &approver, const QString &taskId, const QJsonObject &body, ReplyCallback done);
+    void deny(const Identity &approver, const QString &taskId, const QJsonObject &body, ReplyCallback done);
+    void revoke(const Identity &approver, const QString &approvalId, const QJsonObject &body, ReplyCallback done);
+    Result<Reply> listDenials(const Identity &caller, qint64 beforeMs, int limit);
+    // Audit records filtered by task_id, evaluation_id, subject, approver, since, until, after.
+    Result<Reply> audit(const QUrlQuery &query);
+    // {"ok", "records", "first_broken_seq", "message"}
+    QJsonObject verifyAudit();
+
+    // Moves expired pending tasks to `expired` and purges retention-expired keys. Runs every
+    // second on a timer; tests call it after advancing their clock.
+    void sweep(std::function<void()> done = {});
+
+private:
+    struct ApprovalCheck;
+    ApprovalCheck verifyApproval(const Identity &caller, const QJsonObject &approval,
+                                 const AuthZen::EvaluationRequest &request);
+    QJsonObject issueRequestableDenial(const Identity &caller, const AuthZen::EvaluationRequest &request,
+                                       const Policy::Template &tmpl, QJsonObject extraContext = {});
+    void recordEvaluationEvent(const QString &type, const AuthZen::EvaluationRequest &request, QJsonObject data);
+    void recordReevaluation(const QString &approvalId, const AuthZen::EvaluationRequest &request,
+                            const QJsonObject &decision);
+    void auditRefusal(const Identity &who, const QString &taskId, bool approve, const QString &why);
+    void decide(const Identity &approver, const QString &taskId, const QJsonObject &body, bool approve,
+                ReplyCallback done);
+
+    EscalationConfig m_config;
+    Policy::PolicyStore *m_policies;
+    Store::Store *m_store;
+    Jose::SigningKey *m_signingKey;
+    const Jose::KeySet *m_trustedKeys;
+    std::shared_ptr<const Clock> m_clock;
+    QTimer m_sweepTimer;
+};
+
+} // namespace Recourse::Escalation

@@ -1,0 +1,124 @@
+#include "core/escalation/internal.h"
+
+#include "core/base/ids.h"
+#include "core/base/rfc3339.h"
+#include "core/escalation/binding.h"
+
+#include <QJsonArray>
+
+namespace Recourse::Escalation::Internal {
+
+Result<void> audit(Store::WriteTx &tx, const QString &type, const QString &actor, const Store::TaskRecord &task,
+                   const QJsonObject &data, const QString &approvalId)
+{
+    Store::AuditRecord record;
+    record.type = type;
+    record.actor = actor;
+    record.taskId = task.id;
+    record.evaluationId = task.evaluationId;
+    record.approvalId = approvalId;
+    record.subjectId = task.subjectId;
+    record.data = data;
+    return tx.appendAudit(record);
+}
+
+Result<void> event(Store::WriteTx &tx, const QString &type, const Store::TaskRecord &task, QJsonObject data)
+{
+    Store::EventRecord record;
+    record.type = type;
+    record.taskId = task.id;
+    record.evaluationId = task.evaluationId;
+    if (!data.contains(QStringLiteral("subject")))
+        data.insert(QStringLiteral("subject"), task.doc.value(QStringLiteral("subject")));
+    if (!data.contains(QStringLiteral("resource")))
+        data.insert(QStringLiteral("resource"), task.doc.value(QStringLiteral("resource")));
+    if (!data.contains(QStringLiteral("action")))
+        data.insert(QStringLiteral("action"), task.doc.value(QStringLiteral("action")));
+    record.data = data;
+    return tx.appendEvent(record);
+}
+
+Result<void> finish(Store::WriteTx &tx, Store::TaskRecord task, const QString &status, const QString &actor,
+                    const QJsonObject &data)
+{
+    if (auto r = tx.updateTaskStatus(task.id, status, actor, task.doc); !r)
+        return r;
+    task.status = status;
+    QJsonObject eventData = data;
+    eventData.insert(QStringLiteral("status"), status);
+    if (!actor.isEmpty())
+        eventData.insert(QStringLiteral("approver"), actor);
+    if (auto r = audit(tx, QStringLiteral("task.") + status, actor.isEmpty() ? QStringLiteral("system") : actor, task,
+                       eventData);
+        !r)
+        return r;
+    return event(tx, QStringLiteral("task.") + status, task, eventData);
+}
+
+Result<Store::ApprovalRecord> grant(Store::WriteTx &tx, Store::TaskRecord task, const Policy::Template &tmpl,
+                                    const QString &approver, qint64 requestedUntilMs, const QJsonObject &scope,
+                                    const EscalationConfig &config, const Jose::SigningKey &key)
+{
+    const qint64 now = tx.nowMs();
+    // The template bounds the duration whatever the approver or the PEP asked for; whole seconds
+    // keep the stored instant identical to the RFC 3339 text every surface shows.
+    const qint64 maxUntil = now + tmpl.maxDurationSeconds * 1000;
+    const qint64 defaultSeconds = tmpl.defaultDurationSeconds > 0 ? tmpl.defaultDurationSeconds : tmpl.maxDurationSeconds;
+    qint64 untilMs = requestedUntilMs > now ? qMin(requestedUntilMs, maxUntil) : qMin(now + defaultSeconds * 1000, maxUntil);
+    untilMs -= untilMs % 1000;
+
+    const QJsonObject &doc = task.doc;
+    Store::ApprovalRecord approval;
+    approval.id = Ids::random(u"apr_");
+    approval.taskId = task.id;
+    approval.evaluationId = task.evaluationId;
+    approval.approvedMs = now;
+    approval.untilMs = untilMs;
+    approval.scope = scope;
+    approval.subject = doc.value(QStringLiteral("subject")).toObject();
+    approval.resource = doc.value(QStringLiteral("resource")).toObject();
+    approval.action = doc.value(QStringLiteral("action")).toObject();
+    for (const QJsonValue &member : doc.value(QStringLiteral("binding_context_members")).toArray())
+        approval.members.append(member.toString());
+    approval.context = Binding::project(doc.value(QStringLiteral("context")).toObject(), approval.members);
+    approval.requester = task.requester;
+    approval.templateName = tmpl.name;
+
+    const QJsonObject claims{
+        {QStringLiteral("iss"), config.arsIdentifier},
+        {QStringLiteral("aud"), config.pdpIdentifier},
+        {QStringLiteral("iat"), double(now / 1000)},
+        {QStringLiteral("exp"), double(untilMs / 1000)},
+        {QStringLiteral("jti"), Ids::random(u"jti_")},
+        {QStringLiteral("approval_id"), approval.id},
+        {QStringLiteral("task_id"), task.id},
+        {QStringLiteral("evaluation_id"), task.evaluationId},
+        {QStringLiteral("binding_hash"), Binding::hash(approval.subject, approval.resource, approval.action,
+                                                       approval.context, approval.members)},
+        {QStringLiteral("binding_context_members"), QJsonArray::fromStringList(approval.members)},
+        {QStringLiteral("scope"), scope},
+    };
+    auto state = Jose::signCompact(key, QString::fromLatin1(kApprovalStateType), claims);
+    if (!state)
+        return Error::make(ErrorCode::StorageUnavailable, QStringLiteral("The approval could not be signed."));
+    approval.state = QString::fromLatin1(state.value());
+
+    if (auto r = tx.insertApproval(approval); !r)
+        return r.error();
+    const QJsonObject data{{QStringLiteral("approval_id"), approval.id},
+                           {QStringLiteral("approved_until"), Rfc3339::format(untilMs)},
+                           {QStringLiteral("scope"), scope}};
+    if (auto r = finish(tx, task, QStringLiteral("approved"), approver, data); !r)
+        return r.error();
+    return approval;
+}
+
+std::optional<TaskBundle> loadBundle(Store::WriteTx &tx, const QString &taskId)
+{
+    std::optional<Store::TaskRecord> task = tx.task(taskId);
+    if (!task)
+        return std::nullopt;
+    return TaskBundle{*task, tx.decisions(taskId), tx.approvalsForTask(taskId)};
+}
+
+} // namespace Recourse::Escalation::Internal

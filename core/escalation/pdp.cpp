@@ -1,0 +1,339 @@
+// The approval-aware side of the PDP: requestable denials and re-evaluations with approvals.
+
+#include "core/base/ids.h"
+#include "core/base/rfc3339.h"
+#include "core/escalation/binding.h"
+#include "core/escalation/escalationlogging.h"
+#include "core/escalation/escalationservice.h"
+#include "core/json/json.h"
+
+#include <QJsonArray>
+
+namespace Recourse::Escalation {
+
+namespace {
+
+// Reason codes of the profile's registry, with the next_action each defaults to.
+const QString kApprovalExpired = QStringLiteral("approval_expired");
+const QString kOutOfScope = QStringLiteral("out_of_scope");
+const QString kGrantPending = QStringLiteral("grant_pending");
+const QString kPolicyDenied = QStringLiteral("policy_denied");
+const QString kUnverifiable = QStringLiteral("approval_unverifiable");
+
+QJsonObject denial(const QString &reason, const QString &nextAction)
+{
+    return QJsonObject{{QStringLiteral("decision"), false},
+                       {QStringLiteral("context"), QJsonObject{{QStringLiteral("reason"), reason},
+                                                               {QStringLiteral("next_action"), nextAction}}}};
+}
+
+bool inScope(const Store::ApprovalRecord &approval, const AuthZen::EvaluationRequest &request)
+{
+    if (!Json::structurallyEqual(Binding::withoutActor(approval.subject), Binding::withoutActor(request.subject)))
+        return false;
+    const QJsonObject requestContext = Binding::project(request.context, approval.members);
+    if (!Json::structurallyEqual(approval.context, requestContext))
+        return false;
+
+    const QString mode = approval.scope.value(QStringLiteral("mode")).toString();
+    if (mode != QLatin1String("broadened")) {
+        return Json::structurallyEqual(approval.resource, request.resource)
+            && Json::structurallyEqual(approval.action, request.action);
+    }
+
+    // A broadened scope lists resources by type and id and actions by name; properties of a
+    // listed resource are not pinned, because the approver chose the resource, not a snapshot.
+    bool resourceListed = false;
+    for (const QJsonValue &entry : approval.scope.value(QStringLiteral("resources")).toArray()) {
+        const QJsonObject listed = entry.toObject();
+        if (listed.value(QStringLiteral("type")) == request.resource.value(QStringLiteral("type"))
+            && listed.value(QStringLiteral("id")) == request.resource.value(QStringLiteral("id"))) {
+            resourceListed = true;
+            break;
+        }
+    }
+    const QJsonArray actions = approval.scope.value(QStringLiteral("actions")).toArray();
+    return resourceListed && actions.contains(request.action.value(QStringLiteral("name")));
+}
+
+} // namespace
+
+struct EscalationService::ApprovalCheck
+{
+    bool ok = false;
+    QString reason; // a registry reason code when !ok
+    Store::ApprovalRecord record;
+};
+
+EscalationService::ApprovalCheck EscalationService::verifyApproval(const Identity &caller, const QJsonObject &approval,
+                                                                   const AuthZen::EvaluationRequest &request)
+{
+    ApprovalCheck check;
+    check.reason = kUnverifiable;
+
+    // Knowing an approval id never authorizes: the signed state is required, and its claims and
+    // the stored record must both agree with the presented id.
+    const QString id = approval.value(QStringLiteral("id")).toString();
+    const QJsonValue state = approval.value(QStringLiteral("state"));
+    if (id.isEmpty() || !state.isString())
+        return check;
+
+    // An approval of another requester answers exactly like an unknown one, so the response
+    // never reveals that an approval exists for someone else.
+    std::optional<Store::ApprovalRecord> record = Store::Reader(*m_store).approval(id);
+    if (!record || record->requester != caller.id)
+        return check;
+    check.record = *record;
+
+    const qint64 now = m_clock->nowMs();
+    if (record->revokedMs > 0 || now > record->untilMs + m_config.clockSkewSeconds * 1000) {
+        check.reason = kApprovalExpired;
+        return check;
+    }
+
+    Jose::VerifyOptions options;
+    options.typ = QString::fromLatin1(kApprovalStateType);
+    options.expectedIssuer = m_config.arsIdentifier;
+    options.audience = m_config.pdpIdentifier;
+    options.nowSeconds = now / 1000;
+    options.leewaySeconds = m_config.clockSkewSeconds;
+    auto verified = Jose::verifyCompact(state.toString().toUtf8(), *m_trustedKeys, options);
+    if (!verified || verified->claims.value(QStringLiteral("approval_id")).toString() != id)
+        return check;
+
+    if (!inScope(*record, request)) {
+        check.reason = kOutOfScope;
+        return check;
+    }
+    check.ok = true;
+    check.reason.clear();
+    return check;
+}
+
+QJsonObject EscalationService::evaluate(const Identity &caller, const AuthZen::EvaluationRequest &request)
+{
+    const std::shared_ptr<const Policy::PolicySet> policy = m_policies->current();
+    const Policy::Decision decision = policy->evaluate(
+        Policy::Request{request.subject, request.resource, request.action, request.context});
+    const QJsonValue approvalValue = request.context.value(QStringLiteral("approval"));
+    const bool reevaluation = approvalValue.isObject();
+
+    if (decision.effect == Policy::Effect::Permit) {
+        recordEvaluationEvent(QStringLiteral("evaluation.permitted"), request, {});
+        return QJsonObject{{QStringLiteral("decision"), true}};
+    }
+
+    if (decision.effect != Policy::Effect::Requestable || !decision.tmpl) {
+        // A forbid or default deny: an approval never overrides it.
+        if (reevaluation) {
+            QJsonObject answer = denial(kPolicyDenied, QStringLiteral("none"));
+            recordReevaluation(approvalValue.toObject().value(QStringLiteral("id")).toString(), request, answer);
+            return answer;
+        }
+        recordEvaluationEvent(QStringLiteral("evaluation.denied"), request,
+                              QJsonObject{{QStringLiteral("effect"), Policy::effectName(decision.effect)}});
+        return QJsonObject{{QStringLiteral("decision"), false}};
+    }
+
+    const Policy::Template &tmpl = *decision.tmpl;
+    if (!reevaluation)
+        return issueRequestableDenial(caller, request, tmpl);
+
+    const QJsonObject approval = approvalValue.toObject();
+    const ApprovalCheck check = verifyApproval(caller, approval, request);
+    const QString approvalId = approval.value(QStringLiteral("id")).toString();
+    QJsonObject answer;
+    if (check.ok) {
+        const qint64 readyMs = check.record.approvedMs + tmpl.provisioningDelaySeconds * 1000;
+        const qint64 now = m_clock->nowMs();
+        if (now < readyMs) {
+            answer = denial(kGrantPending, QStringLiteral("retry"));
+            QJsonObject context = answer.value(QStringLiteral("context")).toObject();
+            context.insert(QStringLiteral("retry_after"), qMax<qint64>(1, (readyMs - now + 999) / 1000));
+            answer.insert(QStringLiteral("context"), context);
+        } else {
+            answer = QJsonObject{
+                {QStringLiteral("decision"), true},
+                {QStringLiteral("context"),
+                 QJsonObject{{QStringLiteral("approval"),
+                              QJsonObject{{QStringLiteral("id"), check.record.id},
+                                          {QStringLiteral("approved_until"), Rfc3339::format(check.record.untilMs)}}}}}};
+        }
+    } else if (check.reason == kUnverifiable) {
+        answer = denial(kUnverifiable, QStringLiteral("none"));
+    } else {
+        // Expired, revoked or out of scope: a fresh requestable denial lets the PEP ask again.
+        const QJsonObject fresh = issueRequestableDenial(
+            caller, request, tmpl,
+            QJsonObject{{QStringLiteral("reason"), check.reason}, {QStringLiteral("next_action"), QStringLiteral("request")}});
+        answer = fresh;
+    }
+    // Only approvals that resolved to a record of ours are linked to a task in the activity feed.
+    recordReevaluation(check.record.id.isEmpty() ? approvalId : check.record.id, request, answer);
+    return answer;
+}
+
+QJsonObject EscalationService::issueRequestableDenial(const Identity &caller, const AuthZen::EvaluationRequest &request,
+                                                      const Policy::Template &tmpl, QJsonObject extraContext)
+{
+    const qint64 now = m_clock->nowMs();
+    const qint64 nowSeconds = now / 1000;
+    const qint64 expiresSeconds = nowSeconds + tmpl.hintLifetimeSeconds;
+    const QString evaluationId = Ids::random(u"evl_");
+    const QString jti = Ids::random(u"jti_");
+
+    QStringList members;
+    for (const QString &member : tmpl.relevantContext) {
+        if (!Binding::isMachineryMember(member))
+            members.append(member);
+    }
+    const QString bindingHash = Binding::hash(request.subject, request.resource, request.action, request.context, members);
+    const QString expiresAt = Rfc3339::format(expiresSeconds * 1000);
+
+    const QJsonObject claims{
+        {QStringLiteral("iss"), m_config.pdpIdentifier},
+        {QStringLiteral("aud"), m_config.accessRequestEndpoint},
+        {QStringLiteral("iat"), double(nowSeconds)},
+        {QStringLiteral("exp"), double(expiresSeconds)},
+        {QStringLiteral("jti"), jti},
+        {QStringLiteral("denial_expires_at"), expiresAt},
+        {QStringLiteral("binding_context_members"), QJsonArray::fromStringList(members)},
+        {QStringLiteral("binding_hash"), bindingHash},
+        {QStringLiteral("evaluation_id"), evaluationId},
+        {QStringLiteral("template"), tmpl.name},
+    };
+    auto token = Jose::signCompact(*m_signingKey, QString::fromLatin1(kBindingTokenType), claims);
+    if (!token) {
+        // Without binding material a denial must not be requestable.
+        qCWarning(lcEscalation) << "Cannot sign a binding token; answering a plain deny:" << token.error().message;
+        return QJsonObject{{QStringLiteral("decision"), false}};
+    }
+
+    QJsonObject accessRequest{
+        {QStringLiteral("endpoint"), m_config.accessRequestEndpoint},
+        {QStringLiteral("template"), tmpl.name},
+        {QStringLiteral("expires_at"), expiresAt},
+        {QStringLiteral("binding_token"), QString::fromLatin1(token.value())},
+    };
+    if (!tmpl.display.isEmpty())
+        accessRequest.insert(QStringLiteral("display"), tmpl.display);
+
+    QJsonObject context = extraContext;
+    context.insert(QStringLiteral("evaluation_id"), evaluationId);
+    context.insert(QStringLiteral("evaluated_at"), Rfc3339::format(nowSeconds * 1000));
+    if (!context.contains(QStringLiteral("reason")))
+        context.insert(QStringLiteral("reason"), tmpl.reason);
+    context.insert(QStringLiteral("access_request"), accessRequest);
+
+    // The signed token is self-contained, so the record is written without waiting for the
+    // commit; the writer's queue order still puts it before any submission that cites it.
+    Store::EvaluationRecord record;
+    record.id = evaluationId;
+    record.createdMs = now;
+    record.expiresMs = expiresSeconds * 1000;
+    record.subject = request.subject;
+    record.resource = request.resource;
+    record.action = request.action;
+    record.context = Binding::project(request.context, members);
+    record.members = members;
+    record.templateName = tmpl.name;
+    record.reason = tmpl.reason;
+    record.bindingHash = bindingHash;
+    record.jti = jti;
+    record.caller = caller.id;
+    const QJsonObject eventData{{QStringLiteral("subject"), request.subject},
+                                {QStringLiteral("resource"), request.resource},
+                                {QStringLiteral("action"), request.action},
+                                {QStringLiteral("reason"), context.value(QStringLiteral("reason"))},
+                                {QStringLiteral("template"), tmpl.name},
+                                {QStringLiteral("expires_at"), expiresAt},
+                                {QStringLiteral("caller"), caller.id}};
+    m_store->writeDetached([record, eventData](Store::WriteTx &tx) -> Result<QJsonObject> {
+        if (auto r = tx.insertEvaluation(record); !r)
+            return r.error();
+        Store::AuditRecord audit;
+        audit.type = QStringLiteral("denial.issued");
+        audit.actor = record.caller;
+        audit.evaluationId = record.id;
+        audit.subjectId = record.subject.value(QStringLiteral("id")).toString();
+        audit.data = eventData;
+        if (auto r = tx.appendAudit(audit); !r)
+            return r.error();
+        Store::EventRecord event;
+        event.type = QStringLiteral("evaluation.denied.requestable");
+        event.evaluationId = record.id;
+        event.data = eventData;
+        if (auto r = tx.appendEvent(event); !r)
+            return r.error();
+        return QJsonObject{};
+    });
+
+    return QJsonObject{{QStringLiteral("decision"), false}, {QStringLiteral("context"), context}};
+}
+
+void EscalationService::recordEvaluationEvent(const QString &type, const AuthZen::EvaluationRequest &request,
+                                              QJsonObject data)
+{
+    data.insert(QStringLiteral("subject"), request.subject);
+    data.insert(QStringLiteral("resource"), request.resource);
+    data.insert(QStringLiteral("action"), request.action);
+    m_store->writeDetached([type, data](Store::WriteTx &tx) -> Result<QJsonObject> {
+        Store::EventRecord event;
+        event.type = type;
+        event.data = data;
+        if (auto r = tx.appendEvent(event); !r)
+            return r.error();
+        return QJsonObject{};
+    });
+}
+
+void EscalationService::recordReevaluation(const QString &approvalId, const AuthZen::EvaluationRequest &request,
+                                           const QJsonObject &decision)
+{
+    const QJsonObject context = decision.value(QStringLiteral("context")).toObject();
+    const bool allowed = decision.value(QStringLiteral("decision")).toBool();
+    Store::ReevaluationRecord record;
+    record.approvalId = approvalId;
+    record.atMs = m_clock->nowMs();
+    record.decision = allowed;
+    record.reason = context.value(QStringLiteral("reason")).toString();
+    record.nextAction = context.value(QStringLiteral("next_action")).toString();
+    record.resource = request.resource;
+    record.action = request.action;
+    const QJsonObject data{{QStringLiteral("subject"), request.subject},
+                           {QStringLiteral("resource"), request.resource},
+                           {QStringLiteral("action"), request.action},
+                           {QStringLiteral("decision"), allowed},
+                           {QStringLiteral("reason"), record.reason},
+                           {QStringLiteral("next_action"), record.nextAction},
+                           {QStringLiteral("approval_id"), approvalId}};
+
+    m_store->writeDetached([record, data, allowed](Store::WriteTx &tx) mutable -> Result<QJsonObject> {
+        // The task is looked up from the approval, never taken from the caller's input.
+        const std::optional<Store::ApprovalRecord> approval = tx.approval(record.approvalId);
+        if (approval) {
+            record.taskId = approval->taskId;
+            if (auto r = tx.insertReevaluation(record); !r)
+                return r.error();
+            Store::AuditRecord audit;
+            audit.type = QStringLiteral("reevaluation");
+            audit.actor = approval->requester;
+            audit.taskId = approval->taskId;
+            audit.evaluationId = approval->evaluationId;
+            audit.approvalId = approval->id;
+            audit.subjectId = data.value(QStringLiteral("subject")).toObject().value(QStringLiteral("id")).toString();
+            audit.data = data;
+            if (auto r = tx.appendAudit(audit); !r)
+                return r.error();
+        }
+        Store::EventRecord event;
+        event.type = allowed ? QStringLiteral("reevaluation.allowed") : QStringLiteral("reevaluation.denied");
+        event.taskId = record.taskId;
+        event.data = data;
+        if (auto r = tx.appendEvent(event); !r)
+            return r.error();
+        return QJsonObject{};
+    });
+}
+
+} // namespace Recourse::Escalation

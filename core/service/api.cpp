@@ -1,0 +1,399 @@
+#include "core/service/api.h"
+
+#include "core/base/rfc3339.h"
+#include "core/json/json.h"
+#include "core/service/errors.h"
+#include "core/service/servicelogging.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace Recourse::Service {
+
+using Escalation::Identity;
+using Escalation::Reply;
+using Escalation::Role;
+
+namespace {
+
+// Who may call a route.
+enum class Access { Public, Pep, AdminRead, AdminWrite };
+
+Http::Response jsonResponse(int status, const QJsonObject &body)
+{
+    return Http::Response::json(status, Json::serialize(body));
+}
+
+Http::Response replyResponse(const Reply &reply)
+{
+    Http::Response response = jsonResponse(reply.status, reply.body);
+    if (!reply.location.isEmpty())
+        response.setHeader(QByteArrayLiteral("Location"), reply.location.toUtf8());
+    if (reply.retryAfter >= 0)
+        response.setHeader(QByteArrayLiteral("Retry-After"), QByteArray::number(reply.retryAfter));
+    return response;
+}
+
+Escalation::ReplyCallback replyTo(Http::Responder respond)
+{
+    return [respond = std::move(respond)](Result<Reply> result) {
+        respond(result ? replyResponse(result.value()) : problemFor(result.error()));
+    };
+}
+
+Error error(ErrorCode code, const QString &message, const QString &value = {})
+{
+    return Error::make(code, message, value);
+}
+
+// The AuthZEN API requires a JSON object body with Content-Type application/json.
+Result<QJsonObject> jsonBody(const Http::Request &request)
+{
+    const QByteArray contentType = request.header("content-type");
+    const QByteArray mediaType = contentType.split(';').first().trimmed().toLower();
+    if (mediaType != "application/json") {
+        return error(ErrorCode::UnsupportedMediaType,
+                     QStringLiteral("The request body must be sent with Content-Type: application/json."),
+                     QString::fromLatin1(contentType.left(100)));
+    }
+    if (request.body.isEmpty())
+        return error(ErrorCode::InvalidJson, QStringLiteral("The request body is empty; send a JSON object."));
+    return Json::parseObject(request.body);
+}
+
+// Path segments after a prefix: "/admin/v1/tasks/abc/approve" with prefix "/admin/v1/tasks/"
+// gives ["abc", "approve"].
+QList<QByteArray> segmentsAfter(const QByteArray &path, QByteArrayView prefix)
+{
+    if (!path.startsWith(prefix))
+        return {};
+    return path.mid(prefix.size()).split('/');
+}
+
+bool isOpaqueId(const QByteArray &id)
+{
+    if (id.isEmpty() || id.size() > 128)
+        return false;
+    for (char c : id) {
+        const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
+            || c == '-';
+        if (!allowed)
+            return false;
+    }
+    return true;
+}
+
+Result<Store::TaskFilter> taskFilter(const QUrlQuery &query)
+{
+    Store::TaskFilter filter;
+    for (const QString &status : query.allQueryItemValues(QStringLiteral("status"), QUrl::FullyDecoded))
+        filter.statuses.append(status.split(u',', Qt::SkipEmptyParts));
+    filter.templateName = query.queryItemValue(QStringLiteral("template"), QUrl::FullyDecoded);
+    filter.subjectId = query.queryItemValue(QStringLiteral("subject"), QUrl::FullyDecoded);
+    filter.text = query.queryItemValue(QStringLiteral("q"), QUrl::FullyDecoded).left(200);
+
+    const QString limit = query.queryItemValue(QStringLiteral("limit"));
+    if (!limit.isEmpty()) {
+        bool ok = false;
+        filter.limit = limit.toInt(&ok);
+        if (!ok || filter.limit < 1 || filter.limit > 500)
+            return error(ErrorCode::InvalidRequest, QStringLiteral("limit must be an integer from 1 to 500."), limit);
+    }
+    const QString cursor = query.queryItemValue(QStringLiteral("cursor"), QUrl::FullyDecoded);
+    if (!cursor.isEmpty()) {
+        const qsizetype dot = cursor.indexOf(u'.');
+        bool ok = false;
+        filter.beforeCreatedMs = dot > 0 ? cursor.left(dot).toLongLong(&ok) : 0;
+        filter.beforeId = cursor.mid(dot + 1);
+        if (!ok)
+            return error(ErrorCode::InvalidRequest, QStringLiteral("The cursor is not one this service issued."), cursor.left(64));
+    }
+    return filter;
+}
+
+} // namespace
+
+Api::Api(Escalation::IdentityRegistry *identities, QObject *parent) : QObject(parent), m_identities(identities) { }
+
+Api::~Api() = default;
+
+void Api::setEscalation(Escalation::EscalationService *escalation, const QJsonObject &jwks)
+{
+    m_escalation = escalation;
+    m_jwks = Json::serialize(jwks);
+}
+
+Result<Identity> Api::authenticate(const Http::Request &request) const
+{
+    const QByteArray authorization = request.header("authorization");
+    const Error missing = error(ErrorCode::Unauthenticated,
+                                QStringLiteral("Send a bearer token in the Authorization header."));
+    if (authorization.isEmpty())
+        return missing;
+    if (!authorization.startsWith("Bearer ") && !authorization.startsWith("bearer "))
+        return missing;
+    const std::optional<Identity> identity = m_identities->authenticate(authorization.mid(7).trimmed());
+    if (!identity)
+        return error(ErrorCode::Unauthenticated, QStringLiteral("The bearer token is not valid."));
+    return *identity;
+}
+
+void Api::handle(const Http::Request &request, Http::Responder respond)
+{
+    const QByteArray &path = request.path;
+    const QByteArray &method = request.method;
+
+    // Metadata and keys are public so PEPs can discover and verify before they authenticate.
+    if (path == "/.well-known/authzen-configuration" || path.startsWith("/.well-known/authzen-configuration/")) {
+        if (method != "GET")
+            return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use GET."))));
+        return metadata(request, std::move(respond));
+    }
+    if (path == "/access/v1/jwks") {
+        if (method != "GET")
+            return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use GET."))));
+        Http::Response response = Http::Response::json(200, m_jwks);
+        response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("max-age=300"));
+        return respond(response);
+    }
+    if (path == "/healthz")
+        return respond(jsonResponse(200, QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}}));
+
+    const bool pdpPath = path.startsWith("/access/v1/");
+    const bool adminPath = path.startsWith("/admin/v1/");
+    if (!pdpPath && !adminPath)
+        return respond(problemFor(error(ErrorCode::NotFound, QStringLiteral("No such endpoint."), QString::fromUtf8(path.left(200)))));
+
+    auto caller = authenticate(request);
+    if (!caller)
+        return respond(problemFor(caller.error()));
+
+    if (pdpPath) {
+        if (caller->role != Role::Pep && caller->role != Role::Admin) {
+            return respond(problemFor(error(ErrorCode::Forbidden,
+                                            QStringLiteral("Only PEP identities call the access endpoints."), caller->id)));
+        }
+        if (path == "/access/v1/evaluation") {
+            if (method != "POST")
+                return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use POST."))));
+            return evaluation(request, *caller, std::move(respond));
+        }
+        if (path == "/access/v1/evaluations") {
+            if (method != "POST")
+                return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use POST."))));
+            return evaluations(request, *caller, std::move(respond));
+        }
+        if (path == "/access/v1/requests") {
+            if (method != "POST")
+                return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Submit with POST."))));
+            auto body = jsonBody(request);
+            if (!body)
+                return respond(problemFor(body.error()));
+            const QString key = QString::fromUtf8(request.header("idempotency-key"));
+            if (key.size() > 255) {
+                return respond(problemFor(error(ErrorCode::InvalidRequest,
+                                                QStringLiteral("Idempotency-Key is limited to 255 characters."))));
+            }
+            return m_escalation->submit(*caller, body.value(), key, replyTo(std::move(respond)));
+        }
+        const QList<QByteArray> parts = segmentsAfter(path, "/access/v1/requests/");
+        if (!parts.isEmpty() && isOpaqueId(parts.first())) {
+            const QString taskId = QString::fromLatin1(parts.first());
+            if (parts.size() == 1) {
+                if (method != "GET")
+                    return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use GET."))));
+                return m_escalation->taskStatus(*caller, taskId, replyTo(std::move(respond)));
+            }
+            if (parts.size() == 2 && parts.at(1) == "cancel") {
+                if (method != "POST" && method != "DELETE")
+                    return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Cancel with POST or DELETE."))));
+                QJsonObject body;
+                if (!request.body.isEmpty()) {
+                    auto parsed = jsonBody(request);
+                    if (!parsed)
+                        return respond(problemFor(parsed.error()));
+                    body = parsed.value();
+                }
+                return m_escalation->cancel(*caller, taskId, body, replyTo(std::move(respond)));
+            }
+        }
+        if (!parts.isEmpty())
+            return respond(problemFor(error(ErrorCode::UnknownTask, QStringLiteral("No task with this id is available to the caller."))));
+        return respond(problemFor(error(ErrorCode::NotFound, QStringLiteral("No such endpoint."), QString::fromUtf8(path.left(200)))));
+    }
+
+    // The approver API.
+    if (!caller->canReadAdmin()) {
+        return respond(problemFor(error(ErrorCode::Forbidden,
+                                        QStringLiteral("The approver API needs an approver, auditor or admin identity."),
+                                        caller->id)));
+    }
+    if (path == "/admin/v1/whoami") {
+        return respond(jsonResponse(200, QJsonObject{{QStringLiteral("id"), caller->id},
+                                                     {QStringLiteral("role"), Escalation::roleName(caller->role)},
+                                                     {QStringLiteral("groups"), QJsonArray::fromStringList(caller->groups)}}));
+    }
+    if (path == "/admin/v1/tasks" && method == "GET") {
+        auto filter = taskFilter(request.query);
+        if (!filter)
+            return respond(problemFor(filter.error()));
+        auto reply = m_escalation->listTasks(*caller, filter.value());
+        return respond(reply ? replyResponse(reply.value()) : problemFor(reply.error()));
+    }
+    if (path == "/admin/v1/denials" && method == "GET") {
+        auto reply = m_escalation->listDenials(*caller, 0, 100);
+        return respond(reply ? replyResponse(reply.value()) : problemFor(reply.error()));
+    }
+    if (path == "/admin/v1/audit/verify" && method == "GET") {
+        return respond(jsonResponse(200, m_escalation->verifyAudit()));
+    }
+    if (path == "/admin/v1/audit" && method == "GET") {
+        auto reply = m_escalation->audit(request.query);
+        return respond(reply ? replyResponse(reply.value()) : problemFor(reply.error()));
+    }
+
+    const QList<QByteArray> taskParts = segmentsAfter(path, "/admin/v1/tasks/");
+    if (!taskParts.isEmpty() && isOpaqueId(taskParts.first())) {
+        const QString taskId = QString::fromLatin1(taskParts.first());
+        if (taskParts.size() == 1 && method == "GET") {
+            auto reply = m_escalation->taskDetail(*caller, taskId);
+            return respond(reply ? replyResponse(reply.value()) : problemFor(reply.error()));
+        }
+        if (taskParts.size() == 2 && (taskParts.at(1) == "approve" || taskParts.at(1) == "deny")) {
+            if (method != "POST")
+                return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use POST."))));
+            if (!caller->canDecide())
+                return respond(problemFor(error(ErrorCode::Forbidden, QStringLiteral("Auditors cannot decide tasks."), caller->id)));
+            QJsonObject body;
+            if (!request.body.isEmpty()) {
+                auto parsed = jsonBody(request);
+                if (!parsed)
+                    return respond(problemFor(parsed.error()));
+                body = parsed.value();
+            }
+            if (taskParts.at(1) == "approve")
+                return m_escalation->approve(*caller, taskId, body, replyTo(std::move(respond)));
+            return m_escalation->deny(*caller, taskId, body, replyTo(std::move(respond)));
+        }
+    }
+
+    const QList<QByteArray> approvalParts = segmentsAfter(path, "/admin/v1/approvals/");
+    if (approvalParts.size() == 2 && isOpaqueId(approvalParts.first()) && approvalParts.at(1) == "revoke") {
+        if (method != "POST")
+            return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use POST."))));
+        QJsonObject body;
+        if (!request.body.isEmpty()) {
+            auto parsed = jsonBody(request);
+            if (!parsed)
+                return respond(problemFor(parsed.error()));
+            body = parsed.value();
+        }
+        return m_escalation->revoke(*caller, QString::fromLatin1(approvalParts.first()), body, replyTo(std::move(respond)));
+    }
+
+    respond(problemFor(error(ErrorCode::NotFound, QStringLiteral("No such endpoint."), QString::fromUtf8(path.left(200)))));
+}
+
+void Api::metadata(const Http::Request &request, Http::Responder respond)
+{
+    const Escalation::EscalationConfig &config = m_escalation->config();
+    // The tenant form (/.well-known/authzen-configuration/tenant1) is not served: this PDP has
+    // one identifier, so any suffix is unknown.
+    if (request.path != "/.well-known/authzen-configuration")
+        return respond(problemFor(error(ErrorCode::NotFound, QStringLiteral("No PDP is configured under this path."))));
+
+    const QString base = config.pdpIdentifier;
+    const QJsonObject document{
+        {QStringLiteral("policy_decision_point"), base},
+        {QStringLiteral("access_evaluation_endpoint"), QString(base + QStringLiteral("/access/v1/evaluation"))},
+        {QStringLiteral("access_evaluations_endpoint"), QString(base + QStringLiteral("/access/v1/evaluations"))},
+        {QStringLiteral("access_request_endpoint"), config.accessRequestEndpoint},
+        {QStringLiteral("jwks_uri"), QString(base + QStringLiteral("/access/v1/jwks"))},
+        {QStringLiteral("capabilities"),
+         QJsonArray{QStringLiteral("urn:openid:authzen:capability:access-request")}},
+    };
+    Http::Response response = jsonResponse(200, document);
+    response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("max-age=300"));
+    respond(response);
+}
+
+void Api::evaluation(const Http::Request &request, const Identity &caller, Http::Responder respond)
+{
+    auto body = jsonBody(request);
+    if (!body)
+        return respond(problemFor(body.error()));
+    auto parsed = AuthZen::parseEvaluationRequest(body.value());
+    if (!parsed)
+        return respond(problemFor(parsed.error()));
+    respond(jsonResponse(200, m_escalation->evaluate(caller, parsed.value())));
+}
+
+void Api::evaluations(const Http::Request &request, const Identity &caller, Http::Responder respond)
+{
+    auto parsed = jsonBody(request);
+    if (!parsed)
+        return respond(problemFor(parsed.error()));
+    const QJsonObject body = parsed.value();
+
+    const QJsonValue items = body.value(QStringLiteral("evaluations"));
+    if (!items.isUndefined() && !items.isArray())
+        return respond(problemFor(error(ErrorCode::InvalidRequest, QStringLiteral("evaluations must be an array."), QStringLiteral("evaluations"))));
+
+    // Without items the call behaves exactly like a single evaluation.
+    if (items.toArray().isEmpty()) {
+        auto single = AuthZen::parseEvaluationRequest(body);
+        if (!single)
+            return respond(problemFor(single.error()));
+        return respond(jsonResponse(200, m_escalation->evaluate(caller, single.value())));
+    }
+
+    const QJsonValue options = body.value(QStringLiteral("options"));
+    if (!options.isUndefined() && !options.isObject())
+        return respond(problemFor(error(ErrorCode::InvalidRequest, QStringLiteral("options must be an object."), QStringLiteral("options"))));
+    const QJsonValue semanticValue = options.toObject().value(QStringLiteral("evaluations_semantic"));
+    const QString semantic = semanticValue.isUndefined() ? QStringLiteral("execute_all") : semanticValue.toString();
+    const bool denyStops = semantic == QLatin1String("deny_on_first_deny");
+    const bool permitStops = semantic == QLatin1String("permit_on_first_permit");
+    if (!denyStops && !permitStops && semantic != QLatin1String("execute_all")) {
+        return respond(problemFor(error(ErrorCode::InvalidRequest,
+                                        QStringLiteral("Unknown evaluations_semantic; use execute_all, deny_on_first_deny "
+                                                       "or permit_on_first_permit."),
+                                        semanticValue.toVariant().toString().left(64))));
+    }
+
+    // Each item replaces a top-level default as a whole for the keys it carries.
+    QJsonArray decisions;
+    const QJsonArray list = items.toArray();
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        QJsonObject merged;
+        for (const char *key : {"subject", "action", "resource", "context"}) {
+            const QString name = QLatin1String(key);
+            const QJsonObject item = list.at(i).toObject();
+            if (item.contains(name))
+                merged.insert(name, item.value(name));
+            else if (body.contains(name))
+                merged.insert(name, body.value(name));
+        }
+        QJsonObject decision;
+        auto single = list.at(i).isObject() ? AuthZen::parseEvaluationRequest(merged)
+                                             : Result<AuthZen::EvaluationRequest>(error(ErrorCode::InvalidRequest,
+                                                   QStringLiteral("Each evaluations item must be an object.")));
+        if (single) {
+            decision = m_escalation->evaluate(caller, single.value());
+        } else {
+            // An invalid item is a deny inside an otherwise valid batch.
+            decision = QJsonObject{{QStringLiteral("decision"), false},
+                                   {QStringLiteral("context"),
+                                    QJsonObject{{QStringLiteral("error"),
+                                                 QJsonObject{{QStringLiteral("status"), 400},
+                                                             {QStringLiteral("message"), single.error().message}}}}}};
+        }
+        decisions.append(decision);
+        const bool allowed = decision.value(QStringLiteral("decision")).toBool();
+        if ((denyStops && !allowed) || (permitStops && allowed))
+            break;
+    }
+    respond(jsonResponse(200, QJsonObject{{QStringLiteral("evaluations"), decisions}}));
+}
+
+} // namespace Recourse::Service

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "core/escalation/escalationservice.h"
+#include "core/escalation/identities.h"
+#include "core/service/httptypes.h"
+
+#include <QObject>
+
+namespace Recourse::Service {
+
+// Routes every HTTP endpoint of the service: the AuthZEN PDP, the Access Request Service and the
+// approver API. Authenticates each call, parses JSON strictly, and maps errors to problem+json in
+// one place. Runs on the server's event-loop thread.
+class Api final : public QObject, public Http::Handler
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Api)
+
+public:
+    Api(Escalation::IdentityRegistry *identities, QObject *parent = nullptr);
+    ~Api() override;
+
+    // Set once the listener knows its address, before the first request is served.
+    void setEscalation(Escalation::EscalationService *escalation, const QJsonObject &jwks);
+
+    void handle(const Http::Request &request, Http::Responder respond) override;
+
+    // Authenticates a request by its bearer token.
+    Result<Escalation::Identity> authenticate(const Http::Request &request) const;
+
+private:
+    struct Route;
+    void metadata(const Http::Request &request, Http::Responder respond);
+    void evaluation(const Http::Request &request, const Escalation::Identity &caller, Http::Responder respond);
+    void evaluations(const Http::Request &request, const Escalation::Identity &caller, Http::Responder respond);
+
+    Escalation::IdentityRegistry *m_identities;
+    Escalation::EscalationService *m_escalation = nullptr;
+    QByteArray m_jwks;
+};
+
+} // namespace Recourse::Service

@@ -1,0 +1,144 @@
+#include "core/service/servicehost.h"
+
+#include "core/escalation/escalationservice.h"
+#include "core/escalation/identities.h"
+#include "core/jose/jose.h"
+#include "core/policy/policy.h"
+#include "core/service/api.h"
+#include "core/service/eventhub.h"
+#include "core/service/httpserver.h"
+#include "core/service/servicelogging.h"
+#include "core/store/store.h"
+
+#include <QDir>
+#include <QJsonArray>
+
+Q_LOGGING_CATEGORY(lcService, "recourse.service", QtWarningMsg)
+
+namespace Recourse::Service {
+
+struct ServiceHost::Private
+{
+    std::shared_ptr<Clock> clock;
+    Escalation::IdentityRegistry identities;
+    std::optional<Jose::SigningKey> signingKey;
+    Jose::KeySet trustedKeys;
+    Policy::PolicyStore *policies = nullptr;
+    Store::Store *store = nullptr;
+    Escalation::EscalationService *escalation = nullptr;
+    Api *api = nullptr;
+    EventHub *events = nullptr;
+    Http::Server *server = nullptr;
+    QUrl baseUrl;
+};
+
+ServiceHost::ServiceHost(QObject *parent) : QObject(parent), d(std::make_unique<Private>()) { }
+
+ServiceHost::~ServiceHost()
+{
+    shutdown();
+}
+
+QUrl ServiceHost::baseUrl() const
+{
+    return d->baseUrl;
+}
+
+void ServiceHost::addIdentity(const QString &id, const QString &role, const QStringList &groups, const QString &token)
+{
+    const std::optional<Escalation::Role> parsed = Escalation::roleFromName(role);
+    if (!parsed) {
+        qCWarning(lcService) << "Ignoring identity" << id << "with unknown role" << role;
+        return;
+    }
+    if (auto added = d->identities.add(Escalation::Identity{id, *parsed, groups}, token); !added)
+        qCWarning(lcService) << "Cannot add identity" << id << ":" << added.error().message;
+}
+
+void ServiceHost::shutdown()
+{
+    if (!d->server)
+        return;
+    d->server->close();
+    if (d->store)
+        d->store->close();
+    d->server = nullptr;
+    qCInfo(lcService) << "Service stopped";
+}
+
+Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, QObject *parent)
+{
+    std::unique_ptr<ServiceHost> host(new ServiceHost(parent));
+    Private &d = *host->d;
+    d.clock = options.clock ? options.clock : std::make_shared<SystemClock>();
+
+    // Configuration first, so a bad file fails before anything is created on disk.
+    const QJsonValue skew = options.config.value(QStringLiteral("clock_skew_seconds"));
+    const qint64 skewSeconds = skew.isUndefined() ? 30 : qint64(skew.toDouble(-1));
+    if (skewSeconds < 0 || skewSeconds > 60) {
+        return Error::make(ErrorCode::InvalidRequest,
+                           QStringLiteral("clock_skew_seconds must be between 0 and 60."), skew.toVariant().toString());
+    }
+    if (auto loaded = d.identities.load(options.config); !loaded)
+        return loaded.error();
+
+    if (options.dataDir.isEmpty())
+        return Error::make(ErrorCode::InvalidRequest, QStringLiteral("A data folder is required."));
+    if (!QDir().mkpath(options.dataDir)) {
+        return Error::make(ErrorCode::StorageUnavailable, QStringLiteral("Cannot create the data folder %1.")
+                                                              .arg(options.dataDir));
+    }
+
+    auto folder = Policy::resolvePolicyFolder(options.policy.isEmpty() ? QStringLiteral("demo") : options.policy);
+    if (!folder)
+        return folder.error();
+    d.policies = new Policy::PolicyStore(host.get());
+    if (auto opened = d.policies->open(folder.value()); !opened)
+        return opened.error();
+
+    auto key = Jose::loadOrCreateSigningKey(options.dataDir);
+    if (!key)
+        return key.error();
+    d.signingKey.emplace(std::move(key.value()));
+
+    d.store = new Store::Store(QDir(options.dataDir).filePath(QStringLiteral("recourse.db")), d.clock, host.get());
+    if (auto opened = d.store->open(); !opened)
+        return opened.error();
+
+    d.api = new Api(&d.identities, host.get());
+    d.events = new EventHub(d.store, &d.identities, host.get());
+    d.server = new Http::Server(d.api, Http::Limits{}, host.get());
+    d.server->setWebSocketRoute(QByteArrayLiteral("/admin/v1/events"), d.events->server(),
+                                [events = d.events](const Http::Request &request) { return events->filterUpgrade(request); });
+    if (!d.server->listen(options.address, options.port)) {
+        return Error::make(ErrorCode::StorageUnavailable,
+                           QStringLiteral("Cannot listen on %1:%2: %3")
+                               .arg(options.address.toString())
+                               .arg(options.port)
+                               .arg(d.server->errorString()));
+    }
+
+    // Identifiers depend on the bound port, so the escalation layer is built after listen().
+    QUrl base;
+    base.setScheme(QStringLiteral("http"));
+    base.setHost(d.server->serverAddress().toString());
+    base.setPort(d.server->serverPort());
+    d.baseUrl = base;
+    const QString baseText = base.toString(QUrl::StripTrailingSlash);
+
+    Escalation::EscalationConfig config;
+    config.pdpIdentifier = baseText;
+    config.arsIdentifier = baseText;
+    config.accessRequestEndpoint = baseText + QStringLiteral("/access/v1/requests");
+    config.clockSkewSeconds = skewSeconds;
+
+    d.trustedKeys.add(baseText, d.signingKey->publicJwk());
+    d.escalation = new Escalation::EscalationService(config, d.policies, d.store, &*d.signingKey, &d.trustedKeys,
+                                                     d.clock, host.get());
+    d.api->setEscalation(d.escalation, d.trustedKeys.toJwks());
+
+    qCInfo(lcService) << "Service listening on" << baseText << "with policy" << folder.value();
+    return host;
+}
+
+} // namespace Recourse::Service

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "core/base/clock.h"
+#include "core/base/result.h"
+
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QObject>
+#include <QUrl>
+
+#include <memory>
+
+namespace Recourse::Service {
+
+struct ServiceOptions
+{
+    QHostAddress address = QHostAddress::LocalHost;
+    quint16 port = 0; // 0 picks a free port
+    QString dataDir;  // store, keys and logs; created when missing
+    QString policy;   // a folder, or the name of a shipped pack (demo, certification, arap-conformance)
+    QJsonObject config; // the --config document: identities, callback_allowlist, clock_skew_seconds
+    std::shared_ptr<Clock> clock; // SystemClock when null
+};
+
+// The composition of PDP, Access Request Service, approver API and event stream behind one HTTP
+// listener. The executable, the embedded console and the integration tests all build it this way.
+class ServiceHost final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ServiceHost)
+
+public:
+    ~ServiceHost() override;
+
+    static Result<std::unique_ptr<ServiceHost>> start(ServiceOptions options, QObject *parent = nullptr);
+
+    // http://127.0.0.1:PORT, the base of every endpoint and of policy_decision_point.
+    QUrl baseUrl() const;
+
+    // Adds an identity at run time (the embedded console's generated approver uses this).
+    void addIdentity(const QString &id, const QString &role, const QStringList &groups, const QString &token);
+
+    // Stops accepting, finishes in-flight requests and flushes the store.
+    void shutdown();
+
+private:
+    explicit ServiceHost(QObject *parent);
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace Recourse::Service

@@ -1,0 +1,277 @@
+#include "core/store/rowmapping.h"
+#include "core/store/sqlutil.h"
+#include "core/store/store.h"
+#include "core/store/storelogging.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace Recourse::Store {
+
+namespace {
+
+bool execOrLog(QSqlQuery &query)
+{
+    if (query.exec())
+        return true;
+    qCWarning(lcStore) << "Read failed:" << query.lastError().text();
+    return false;
+}
+
+} // namespace
+
+Reader::Reader(Store &store) : m_db(store.readerConnection()) { }
+
+std::optional<TaskRecord> Reader::task(const QString &id)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT %1 FROM tasks WHERE id = ?").arg(QLatin1String(Rows::kTaskColumns)));
+    q.addBindValue(id);
+    if (!execOrLog(q) || !q.next())
+        return std::nullopt;
+    return Rows::task(q);
+}
+
+QList<TaskRecord> Reader::tasks(const TaskFilter &filter)
+{
+    QStringList where;
+    QVariantList binds;
+    if (!filter.statuses.isEmpty()) {
+        QStringList marks;
+        for (const QString &status : filter.statuses) {
+            marks.append(QStringLiteral("?"));
+            binds.append(status);
+        }
+        where.append(QStringLiteral("status IN (%1)").arg(marks.join(u',')));
+    }
+    if (!filter.templateName.isEmpty()) {
+        where.append(QStringLiteral("template = ?"));
+        binds.append(filter.templateName);
+    }
+    if (!filter.subjectId.isEmpty()) {
+        where.append(QStringLiteral("subject_id = ?"));
+        binds.append(filter.subjectId);
+    }
+    if (!filter.text.isEmpty()) {
+        where.append(QStringLiteral("instr(search, ?) > 0"));
+        binds.append(filter.text.toLower());
+    }
+    if (filter.beforeCreatedMs > 0) {
+        where.append(QStringLiteral("(created_ms < ? OR (created_ms = ? AND id < ?))"));
+        binds << filter.beforeCreatedMs << filter.beforeCreatedMs << filter.beforeId;
+    }
+
+    QString sql = QStringLiteral("SELECT %1 FROM tasks").arg(QLatin1String(Rows::kTaskColumns));
+    if (!where.isEmpty())
+        sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+    sql += QStringLiteral(" ORDER BY created_ms DESC, id DESC LIMIT ?");
+    binds.append(qBound(1, filter.limit, 1000));
+
+    QSqlQuery q(m_db);
+    q.prepare(sql);
+    for (const QVariant &value : binds)
+        q.addBindValue(value);
+    QList<TaskRecord> list;
+    if (execOrLog(q)) {
+        while (q.next())
+            list.append(Rows::task(q));
+    }
+    return list;
+}
+
+qint64 Reader::countTasks(const QString &status)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM tasks WHERE status = ?"));
+    q.addBindValue(status);
+    if (!execOrLog(q) || !q.next())
+        return 0;
+    return q.value(0).toLongLong();
+}
+
+std::optional<EvaluationRecord> Reader::evaluation(const QString &id)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT %1 FROM evaluations WHERE id = ?").arg(QLatin1String(Rows::kEvaluationColumns)));
+    q.addBindValue(id);
+    if (!execOrLog(q) || !q.next())
+        return std::nullopt;
+    return Rows::evaluation(q);
+}
+
+QList<EvaluationRecord> Reader::recentDenials(qint64 beforeCreatedMs, int limit)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT %1 FROM evaluations WHERE created_ms < ? ORDER BY created_ms DESC LIMIT ?")
+                  .arg(QLatin1String(Rows::kEvaluationColumns)));
+    q.addBindValue(beforeCreatedMs > 0 ? beforeCreatedMs : std::numeric_limits<qint64>::max());
+    q.addBindValue(qBound(1, limit, 1000));
+    QList<EvaluationRecord> list;
+    if (execOrLog(q)) {
+        while (q.next())
+            list.append(Rows::evaluation(q));
+    }
+    return list;
+}
+
+std::optional<ApprovalRecord> Reader::approval(const QString &id)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT %1 FROM approvals WHERE id = ?").arg(QLatin1String(Rows::kApprovalColumns)));
+    q.addBindValue(id);
+    if (!execOrLog(q) || !q.next())
+        return std::nullopt;
+    return Rows::approval(q);
+}
+
+QList<DecisionRecord> Reader::decisions(const QString &taskId)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT %1 FROM decisions WHERE task_id = ? ORDER BY id")
+                  .arg(QLatin1String(Rows::kDecisionColumns)));
+    q.addBindValue(taskId);
+    QList<DecisionRecord> list;
+    if (execOrLog(q)) {
+        while (q.next())
+            list.append(Rows::decision(q));
+    }
+    return list;
+}
+
+QList<ApprovalRecord> Reader::approvalsForTask(const QString &taskId)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT %1 FROM approvals WHERE task_id = ? ORDER BY approved_ms, item")
+                  .arg(QLatin1String(Rows::kApprovalColumns)));
+    q.addBindValue(taskId);
+    QList<ApprovalRecord> list;
+    if (execOrLog(q)) {
+        while (q.next())
+            list.append(Rows::approval(q));
+    }
+    return list;
+}
+
+QList<ReevaluationRecord> Reader::reevaluationsForTask(const QString &taskId)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT approval_id, task_id, at_ms, decision, reason, next_action, resource, action"
+                             " FROM reevaluations WHERE task_id = ? ORDER BY id"));
+    q.addBindValue(taskId);
+    QList<ReevaluationRecord> list;
+    if (execOrLog(q)) {
+        while (q.next()) {
+            ReevaluationRecord r;
+            r.approvalId = q.value(0).toString();
+            r.taskId = q.value(1).toString();
+            r.atMs = q.value(2).toLongLong();
+            r.decision = q.value(3).toInt() != 0;
+            r.reason = q.value(4).toString();
+            r.nextAction = q.value(5).toString();
+            r.resource = Sql::objectFrom(q.value(6));
+            r.action = Sql::objectFrom(q.value(7));
+            list.append(r);
+        }
+    }
+    return list;
+}
+
+QList<EventRecord> Reader::eventsAfter(qint64 seq, int limit)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT seq, type, at_ms, task_id, evaluation_id, data FROM events"
+                             " WHERE seq > ? ORDER BY seq LIMIT ?"));
+    q.addBindValue(seq);
+    q.addBindValue(limit);
+    QList<EventRecord> list;
+    if (execOrLog(q)) {
+        while (q.next())
+            list.append(Rows::event(q));
+    }
+    return list;
+}
+
+qint64 Reader::lastEventSeq()
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM events")) || !q.next())
+        return 0;
+    return q.value(0).toLongLong();
+}
+
+QList<AuditRecord> Reader::audit(const AuditFilter &filter)
+{
+    QStringList where{QStringLiteral("seq > ?")};
+    QVariantList binds{filter.afterSeq};
+    const auto addEquals = [&](const char *column, const QString &value) {
+        if (value.isEmpty())
+            return;
+        where.append(QStringLiteral("%1 = ?").arg(QLatin1String(column)));
+        binds.append(value);
+    };
+    addEquals("task_id", filter.taskId);
+    addEquals("evaluation_id", filter.evaluationId);
+    addEquals("subject_id", filter.subjectId);
+    addEquals("actor", filter.actor);
+    if (filter.sinceMs > 0) {
+        where.append(QStringLiteral("at_ms >= ?"));
+        binds.append(filter.sinceMs);
+    }
+    if (filter.untilMs > 0) {
+        where.append(QStringLiteral("at_ms <= ?"));
+        binds.append(filter.untilMs);
+    }
+
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT seq, at_ms, type, actor, task_id, evaluation_id, approval_id, subject_id, data,"
+                             " prev_hash, hash FROM audit WHERE %1 ORDER BY seq LIMIT ?")
+                  .arg(where.join(QStringLiteral(" AND "))));
+    for (const QVariant &value : binds)
+        q.addBindValue(value);
+    q.addBindValue(qBound(1, filter.limit, 10000));
+    QList<AuditRecord> list;
+    if (execOrLog(q)) {
+        while (q.next())
+            list.append(Rows::audit(q));
+    }
+    return list;
+}
+
+AuditVerification Reader::verifyAudit()
+{
+    AuditVerification result;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT seq, at_ms, type, actor, task_id, evaluation_id, approval_id, subject_id,"
+                               " data, prev_hash, hash FROM audit ORDER BY seq"))) {
+        result.ok = false;
+        result.message = QStringLiteral("The audit log could not be read.");
+        return result;
+    }
+
+    QString previous;
+    qint64 expectedSeq = 1;
+    while (q.next()) {
+        const AuditRecord record = Rows::audit(q);
+        ++result.records;
+        QString problem;
+        if (record.seq != expectedSeq)
+            problem = QStringLiteral("record %1 follows record %2: records are missing").arg(record.seq).arg(expectedSeq - 1);
+        else if (record.prevHash != previous)
+            problem = QStringLiteral("record %1 does not link to the hash of the record before it").arg(record.seq);
+        else if (record.computeHash() != record.hash)
+            problem = QStringLiteral("record %1 was changed after it was written").arg(record.seq);
+        if (!problem.isEmpty()) {
+            result.ok = false;
+            result.firstBrokenSeq = record.seq;
+            result.message = QStringLiteral("The audit chain is broken: %1.").arg(problem);
+            return result;
+        }
+        previous = record.hash;
+        expectedSeq = record.seq + 1;
+    }
+    result.message = QStringLiteral("The audit chain of %1 records verifies.").arg(result.records);
+    return result;
+}
+
+} // namespace Recourse::Store

@@ -1,0 +1,67 @@
+#include "core/store/records.h"
+
+#include "core/base/rfc3339.h"
+#include "core/json/json.h"
+
+#include <QCryptographicHash>
+
+namespace Recourse::Store {
+
+QJsonObject EventRecord::toJson() const
+{
+    QJsonObject object{
+        {QStringLiteral("seq"), double(seq)},
+        {QStringLiteral("type"), type},
+        {QStringLiteral("time"), Rfc3339::format(atMs)},
+        {QStringLiteral("data"), data},
+    };
+    if (!taskId.isEmpty())
+        object.insert(QStringLiteral("task_id"), taskId);
+    if (!evaluationId.isEmpty())
+        object.insert(QStringLiteral("evaluation_id"), evaluationId);
+    return object;
+}
+
+QJsonObject AuditRecord::toJson() const
+{
+    QJsonObject object{
+        {QStringLiteral("seq"), double(seq)},
+        {QStringLiteral("time"), Rfc3339::format(atMs)},
+        {QStringLiteral("type"), type},
+        {QStringLiteral("actor"), actor},
+        {QStringLiteral("data"), data},
+        {QStringLiteral("prev_hash"), prevHash},
+        {QStringLiteral("hash"), hash},
+    };
+    if (!taskId.isEmpty())
+        object.insert(QStringLiteral("task_id"), taskId);
+    if (!evaluationId.isEmpty())
+        object.insert(QStringLiteral("evaluation_id"), evaluationId);
+    if (!approvalId.isEmpty())
+        object.insert(QStringLiteral("approval_id"), approvalId);
+    if (!subjectId.isEmpty())
+        object.insert(QStringLiteral("subject_id"), subjectId);
+    return object;
+}
+
+QString AuditRecord::computeHash() const
+{
+    // The hash covers every member but itself, so any edit of a stored row breaks the chain at
+    // that row, and removing a row breaks it at the next one.
+    const QJsonObject covered{
+        {QStringLiteral("seq"), double(seq)},
+        {QStringLiteral("at_ms"), double(atMs)},
+        {QStringLiteral("type"), type},
+        {QStringLiteral("actor"), actor},
+        {QStringLiteral("task_id"), taskId},
+        {QStringLiteral("evaluation_id"), evaluationId},
+        {QStringLiteral("approval_id"), approvalId},
+        {QStringLiteral("subject_id"), subjectId},
+        {QStringLiteral("data"), data},
+        {QStringLiteral("prev_hash"), prevHash},
+    };
+    return QString::fromLatin1(
+        QCryptographicHash::hash(Json::canonicalize(covered), QCryptographicHash::Sha256).toHex());
+}
+
+} // namespace Recourse::Store

@@ -1,0 +1,285 @@
+#include "core/store/store.h"
+
+#include "core/store/schema.h"
+#include "core/store/storelogging.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QPointer>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+#include <QUuid>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+Q_LOGGING_CATEGORY(lcStore, "recourse.store", QtWarningMsg)
+
+namespace Recourse::Store {
+
+namespace {
+
+// How many queued jobs one transaction takes at most. Larger groups amortize the fsync further
+// but delay the first job's answer; 256 keeps a group well under a millisecond of SQL work.
+constexpr int kMaxGroupSize = 256;
+
+Result<void> configureConnection(QSqlDatabase &db)
+{
+    // WAL lets readers run beside the writer; FULL makes every acknowledged commit survive a
+    // power loss, not just a process crash.
+    for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000",
+                               "PRAGMA foreign_keys=ON"}) {
+        if (auto r = Schema::exec(db, QString::fromLatin1(pragma)); !r)
+            return r;
+    }
+    return {};
+}
+
+} // namespace
+
+struct Store::PendingJob
+{
+    WriteJob job;
+    QPointer<QObject> context;
+    WriteDone done;
+    bool detached = false;
+};
+
+struct Store::Private
+{
+    QString path;
+    std::shared_ptr<const Clock> clock;
+    int schemaVersion = 0;
+
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::deque<PendingJob> queue;
+    bool stopping = false;
+    QThread *writer = nullptr;
+    QString auditHead; // hash of the newest committed audit record; owned by the writer thread
+
+    QString connectionPrefix = QUuid::createUuid().toString(QUuid::WithoutBraces);
+};
+
+Store::Store(QString path, std::shared_ptr<const Clock> clock, QObject *parent)
+    : QObject(parent), d(std::make_unique<Private>())
+{
+    d->path = std::move(path);
+    d->clock = clock ? std::move(clock) : std::make_shared<SystemClock>();
+    qRegisterMetaType<QList<Recourse::Store::EventRecord>>();
+}
+
+Store::~Store()
+{
+    close();
+}
+
+QString Store::path() const
+{
+    return d->path;
+}
+
+const Clock &Store::clock() const
+{
+    return *d->clock;
+}
+
+int Store::schemaVersion() const
+{
+    return d->schemaVersion;
+}
+
+int Store::latestSchemaVersion()
+{
+    return Schema::latestVersion();
+}
+
+Result<void> Store::open()
+{
+    QDir().mkpath(QFileInfo(d->path).absolutePath());
+
+    // Migrations run on a short-lived connection of the opening thread before the writer starts.
+    const QString setupName = d->connectionPrefix + QStringLiteral("-setup");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), setupName);
+        db.setDatabaseName(d->path);
+        if (!db.open()) {
+            qCWarning(lcStore) << "Cannot open the store at" << d->path << ":" << db.lastError().text();
+            QSqlDatabase::removeDatabase(setupName);
+            return Error::make(ErrorCode::StorageUnavailable,
+                               QStringLiteral("Cannot open the store at %1.").arg(d->path));
+        }
+        if (auto configured = configureConnection(db); !configured) {
+            db.close();
+            return configured;
+        }
+        auto migrated = Schema::migrate(db);
+        if (!migrated) {
+            db.close();
+            return migrated.error();
+        }
+        d->schemaVersion = migrated.value();
+
+        QSqlQuery head(db);
+        if (head.exec(QStringLiteral("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1")) && head.next())
+            d->auditHead = head.value(0).toString();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(setupName);
+
+    d->writer = QThread::create([this] { runWriter(); });
+    d->writer->setObjectName(QStringLiteral("recourse-store-writer"));
+    d->writer->start();
+    qCInfo(lcStore) << "Opened the store at" << d->path << "schema version" << d->schemaVersion;
+    return {};
+}
+
+void Store::close()
+{
+    if (!d->writer)
+        return;
+    {
+        std::lock_guard lock(d->mutex);
+        d->stopping = true;
+    }
+    d->wake.notify_all();
+    d->writer->wait();
+    delete d->writer;
+    d->writer = nullptr;
+}
+
+void Store::write(WriteJob job, QObject *context, WriteDone done)
+{
+    {
+        std::lock_guard lock(d->mutex);
+        if (d->stopping) {
+            // Answer on the caller's thread, after the caller returns, like every other result.
+            QMetaObject::invokeMethod(context, [done] {
+                done(Error::make(ErrorCode::StorageUnavailable, QStringLiteral("The store is shutting down.")));
+            }, Qt::QueuedConnection);
+            return;
+        }
+        d->queue.push_back(PendingJob{std::move(job), context, std::move(done), false});
+    }
+    d->wake.notify_one();
+}
+
+void Store::writeDetached(WriteJob job)
+{
+    {
+        std::lock_guard lock(d->mutex);
+        if (d->stopping)
+            return;
+        d->queue.push_back(PendingJob{std::move(job), nullptr, {}, true});
+    }
+    d->wake.notify_one();
+}
+
+QSqlDatabase Store::readerConnection()
+{
+    // One named connection per thread, because Qt 6.4 cannot move a connection between threads.
+    const QString name = d->connectionPrefix + QStringLiteral("-read-")
+        + QString::number(reinterpret_cast<quintptr>(QThread::currentThreadId()));
+    if (QSqlDatabase::contains(name))
+        return QSqlDatabase::database(name);
+
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    db.setDatabaseName(d->path);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!db.open())
+        qCWarning(lcStore) << "Cannot open a read connection:" << db.lastError().text();
+    return db;
+}
+
+void Store::runWriter()
+{
+    const QString name = d->connectionPrefix + QStringLiteral("-writer");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(d->path);
+        const bool opened = db.open() && configureConnection(db).ok();
+        if (!opened)
+            qCCritical(lcStore) << "The writer cannot open the store:" << db.lastError().text();
+
+        for (;;) {
+            std::vector<PendingJob> group;
+            {
+                std::unique_lock lock(d->mutex);
+                d->wake.wait(lock, [this] { return d->stopping || !d->queue.empty(); });
+                if (d->queue.empty() && d->stopping)
+                    break;
+                while (!d->queue.empty() && int(group.size()) < kMaxGroupSize) {
+                    group.push_back(std::move(d->queue.front()));
+                    d->queue.pop_front();
+                }
+            }
+            runGroup(db, opened, group);
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+void Store::runGroup(QSqlDatabase &db, bool opened, std::vector<PendingJob> &group)
+{
+    std::vector<Result<QJsonObject>> results;
+    results.reserve(group.size());
+    QList<EventRecord> events;
+
+    const Error unavailable = Error::make(ErrorCode::StorageUnavailable,
+                                          QStringLiteral("The store could not save the change; retry later."));
+    bool committed = opened && Schema::exec(db, QStringLiteral("BEGIN IMMEDIATE")).ok();
+    const QString headBefore = d->auditHead;
+
+    if (committed) {
+        for (PendingJob &pending : group) {
+            WriteTx tx(db, *this);
+            tx.m_auditHead = d->auditHead;
+            // A savepoint per job: a job that fails rolls back alone, the group still commits.
+            if (!Schema::exec(db, QStringLiteral("SAVEPOINT job")).ok()) {
+                committed = false;
+                break;
+            }
+            Result<QJsonObject> result = pending.job(tx);
+            const bool kept = result.ok() ? Schema::exec(db, QStringLiteral("RELEASE job")).ok()
+                                          : Schema::exec(db, QStringLiteral("ROLLBACK TO job")).ok()
+                    && Schema::exec(db, QStringLiteral("RELEASE job")).ok();
+            if (!kept) {
+                committed = false;
+                break;
+            }
+            if (result.ok()) {
+                d->auditHead = tx.m_auditHead;
+                events.append(tx.m_events);
+            }
+            results.push_back(std::move(result));
+        }
+        committed = committed && Schema::exec(db, QStringLiteral("COMMIT")).ok();
+        if (!committed) {
+            // The group is lost as a whole; nobody is told it succeeded.
+            if (!Schema::exec(db, QStringLiteral("ROLLBACK")).ok())
+                qCWarning(lcStore) << "Rolling back a failed group failed too";
+            d->auditHead = headBefore;
+            events.clear();
+        }
+    }
+
+    // Fail closed: a job whose commit did not happen never reports success.
+    for (size_t i = 0; i < group.size(); ++i) {
+        PendingJob &pending = group[i];
+        if (pending.detached || !pending.context)
+            continue;
+        Result<QJsonObject> result = committed ? std::move(results[i]) : Result<QJsonObject>(unavailable);
+        QMetaObject::invokeMethod(pending.context, [done = std::move(pending.done), result = std::move(result)] {
+            done(result);
+        }, Qt::QueuedConnection);
+    }
+
+    if (!events.isEmpty()) {
+        QMetaObject::invokeMethod(this, [this, events] { Q_EMIT eventsCommitted(events); }, Qt::QueuedConnection);
+    }
+}
+
+} // namespace Recourse::Store

@@ -1,0 +1,237 @@
+#include "demo/referencepep.h"
+
+#include "core/base/ids.h"
+#include "core/base/rfc3339.h"
+#include "core/json/json.h"
+
+#include <QDateTime>
+#include <QEventLoop>
+#include <QNetworkReply>
+#include <QRandomGenerator>
+#include <QTimer>
+
+namespace Recourse::Pep {
+
+namespace {
+
+const QStringList kTerminalStatuses = {QStringLiteral("approved"), QStringLiteral("denied"),
+                                       QStringLiteral("expired"), QStringLiteral("cancelled"),
+                                       QStringLiteral("failed"), QStringLiteral("partial")};
+
+Error failure(const QString &message, const QString &value = {})
+{
+    return Error::make(ErrorCode::InvalidRequest, message, value);
+}
+
+void waitMs(int ms)
+{
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+} // namespace
+
+ReferencePep::ReferencePep(Config config) : m_config(std::move(config)) { }
+
+bool ReferencePep::trusted(const QUrl &url) const
+{
+    // Same origin as the service the PEP was configured for: scheme, host and port.
+    const QUrl &base = m_config.serviceUrl;
+    return url.scheme() == base.scheme() && url.host() == base.host() && url.port() == base.port();
+}
+
+Result<Exchange> ReferencePep::call(const QByteArray &method, const QUrl &url, const QJsonObject &body,
+                                    const QByteArray &idempotencyKey)
+{
+    if (!trusted(url))
+        return failure(QStringLiteral("Refusing to call %1: it is not on the service's origin.").arg(url.toString()));
+
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Bearer " + m_config.token.toUtf8());
+    request.setRawHeader("Accept", "application/json");
+    request.setRawHeader("X-Request-ID", Ids::random(u"req_").toLatin1());
+    request.setTransferTimeout(m_config.callTimeoutMs);
+    if (!idempotencyKey.isEmpty())
+        request.setRawHeader("Idempotency-Key", idempotencyKey);
+
+    QNetworkReply *reply = nullptr;
+    if (method == "GET") {
+        reply = m_network.get(request);
+    } else {
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        reply = m_network.sendCustomRequest(request, method, Json::serialize(body));
+    }
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    reply->deleteLater();
+
+    Exchange exchange;
+    exchange.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (exchange.status == 0)
+        return Error::make(ErrorCode::StorageUnavailable, QStringLiteral("%1 failed: %2").arg(url.toString(), reply->errorString()));
+    const QByteArray payload = reply->readAll();
+    if (!payload.isEmpty()) {
+        auto parsed = Json::parseObject(payload);
+        if (!parsed)
+            return failure(QStringLiteral("%1 answered with invalid JSON.").arg(url.toString()));
+        exchange.body = parsed.value();
+    }
+    if (reply->hasRawHeader("Retry-After"))
+        exchange.retryAfterSeconds = reply->rawHeader("Retry-After").toInt();
+    return exchange;
+}
+
+Result<QJsonObject> ReferencePep::discover()
+{
+    QUrl url = m_config.serviceUrl;
+    url.setPath(QStringLiteral("/.well-known/authzen-configuration"));
+    auto exchange = call("GET", url, {});
+    if (!exchange)
+        return exchange.error();
+    if (exchange->status != 200)
+        return failure(QStringLiteral("The metadata request answered %1.").arg(exchange->status));
+    const QString identifier = exchange->body.value(QStringLiteral("policy_decision_point")).toString();
+    if (identifier != m_config.serviceUrl.toString(QUrl::StripTrailingSlash))
+        return failure(QStringLiteral("The metadata names another PDP (%1); refusing to use it.").arg(identifier));
+    m_metadata = exchange->body;
+    return m_metadata;
+}
+
+Result<QJsonObject> ReferencePep::evaluate(const QJsonObject &request)
+{
+    const QUrl url(m_metadata.value(QStringLiteral("access_evaluation_endpoint")).toString());
+    auto exchange = call("POST", url, request);
+    if (m_config.trace && exchange)
+        m_config.trace(QStringLiteral("evaluation"), request, exchange.value());
+    if (!exchange)
+        return exchange.error();
+    if (exchange->status != 200)
+        return failure(QStringLiteral("The evaluation answered %1: %2").arg(exchange->status)
+                           .arg(exchange->body.value(QStringLiteral("detail")).toString()));
+    return exchange->body;
+}
+
+bool ReferencePep::isRequestable(const QJsonObject &decision)
+{
+    return decision.value(QStringLiteral("decision")) == QJsonValue(false)
+        && decision.value(QStringLiteral("context")).toObject().value(QStringLiteral("access_request")).isObject();
+}
+
+Result<Exchange> ReferencePep::submit(const QJsonObject &request, const QJsonObject &decision,
+                                      const QJsonObject &additions, const QJsonObject &requestedAccess,
+                                      QString idempotencyKey)
+{
+    if (!isRequestable(decision))
+        return failure(QStringLiteral("The decision is not a requestable denial, so there is nothing to submit."));
+
+    const QJsonObject context = decision.value(QStringLiteral("context")).toObject();
+    const QJsonObject accessRequest = context.value(QStringLiteral("access_request")).toObject();
+    // The denial's endpoint wins over metadata, but only on the trusted origin.
+    QUrl endpoint(accessRequest.value(QStringLiteral("endpoint")).toString());
+    if (endpoint.isEmpty())
+        endpoint = QUrl(m_metadata.value(QStringLiteral("access_request_endpoint")).toString());
+
+    // Echo every binding member exactly as received; the token is never decoded or changed.
+    QJsonObject denial{{QStringLiteral("expires_at"), accessRequest.value(QStringLiteral("expires_at"))}};
+    for (const char *member : {"evaluation_id", "evaluated_at", "reason"}) {
+        if (context.contains(QLatin1String(member)))
+            denial.insert(QLatin1String(member), context.value(QLatin1String(member)));
+    }
+    for (const char *member : {"binding_token", "template"}) {
+        if (accessRequest.contains(QLatin1String(member)))
+            denial.insert(QLatin1String(member), accessRequest.value(QLatin1String(member)));
+    }
+
+    // Submission-time additions go into members of their own; original members stay untouched.
+    QJsonObject submittedContext = request.value(QStringLiteral("context")).toObject();
+    for (auto it = additions.begin(); it != additions.end(); ++it) {
+        if (!submittedContext.contains(it.key()))
+            submittedContext.insert(it.key(), it.value());
+    }
+
+    QJsonObject body{{QStringLiteral("subject"), request.value(QStringLiteral("subject"))},
+                     {QStringLiteral("resource"), request.value(QStringLiteral("resource"))},
+                     {QStringLiteral("action"), request.value(QStringLiteral("action"))},
+                     {QStringLiteral("context"), submittedContext},
+                     {QStringLiteral("denial"), denial}};
+    if (!requestedAccess.isEmpty())
+        body.insert(QStringLiteral("requested_access"), requestedAccess);
+
+    if (idempotencyKey.isEmpty())
+        idempotencyKey = Ids::random(u"idem_");
+    auto exchange = call("POST", endpoint, body, idempotencyKey.toUtf8());
+    if (m_config.trace && exchange)
+        m_config.trace(QStringLiteral("submission"), body, exchange.value());
+    return exchange;
+}
+
+Result<Exchange> ReferencePep::status(const QJsonObject &taskHandle)
+{
+    const QUrl url(taskHandle.value(QStringLiteral("status_endpoint")).toString());
+    auto exchange = call("GET", url, {});
+    if (m_config.trace && exchange)
+        m_config.trace(QStringLiteral("status"), {}, exchange.value());
+    return exchange;
+}
+
+Result<QJsonObject> ReferencePep::waitForCompletion(const QJsonObject &taskHandle,
+                                                    const std::function<void(int delayMs)> &onWait)
+{
+    const auto expires = Rfc3339::parse(taskHandle.value(QStringLiteral("expires_at")).toString());
+    // Without task.expires_at the PEP stops after a day.
+    const qint64 deadline = expires ? expires.value() : QDateTime::currentMSecsSinceEpoch() + 24LL * 3600 * 1000;
+    int intervalMs = 1000;
+
+    for (;;) {
+        auto exchange = status(taskHandle);
+        if (!exchange)
+            return exchange.error();
+        if (exchange->status != 200) {
+            return failure(QStringLiteral("The status endpoint answered %1: %2").arg(exchange->status)
+                               .arg(exchange->body.value(QStringLiteral("detail")).toString()));
+        }
+        const QString status = exchange->body.value(QStringLiteral("task")).toObject().value(QStringLiteral("status")).toString();
+        if (kTerminalStatuses.contains(status))
+            return exchange->body;
+        if (status != QLatin1String("pending"))
+            return failure(QStringLiteral("The task reports the unknown status \"%1\"; treating it as not approved.").arg(status));
+
+        // Exponential backoff with jitter, never shorter than Retry-After, never past expiry.
+        int delayMs = intervalMs / 2 + int(QRandomGenerator::global()->bounded(intervalMs / 2 + 1));
+        if (exchange->retryAfterSeconds > 0)
+            delayMs = qMax(delayMs, exchange->retryAfterSeconds * 1000);
+        if (QDateTime::currentMSecsSinceEpoch() + delayMs > deadline)
+            return failure(QStringLiteral("The task expired before anyone decided it."));
+        if (onWait)
+            onWait(delayMs);
+        waitMs(delayMs);
+        intervalMs = qMin(intervalMs * 2, m_config.maxPollIntervalMs);
+    }
+}
+
+Result<QJsonObject> ReferencePep::approvalFrom(const QJsonObject &statusBody)
+{
+    const QString status = statusBody.value(QStringLiteral("task")).toObject().value(QStringLiteral("status")).toString();
+    if (status != QLatin1String("approved"))
+        return failure(QStringLiteral("The task ended %1, not approved.").arg(status), status);
+    const QJsonObject result = statusBody.value(QStringLiteral("result")).toObject();
+    if (result.value(QStringLiteral("mode")).toString() != QLatin1String("reevaluate"))
+        return failure(QStringLiteral("The result uses an unknown completion mode; treating it as not approved."));
+    const QJsonValue approval = result.value(QStringLiteral("approval"));
+    if (!approval.isObject())
+        return failure(QStringLiteral("The result carries no approval."));
+    return approval.toObject();
+}
+
+Result<QJsonObject> ReferencePep::reevaluate(const QJsonObject &request, const QJsonObject &approval)
+{
+    QJsonObject withApproval = request;
+    QJsonObject context = request.value(QStringLiteral("context")).toObject();
+    context.insert(QStringLiteral("approval"), approval);
+    withApproval.insert(QStringLiteral("context"), context);
+    return evaluate(withApproval);
+}
+
+} // namespace Recourse::Pep
