@@ -1,0 +1,159 @@
+#include "tests/ui/taskfixtures.h"
+#include "ui/activitymodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+
+using namespace Recourse::Testing;
+using Recourse::Ui::ActivityModel;
+
+namespace {
+
+QJsonObject entity(const QString &type, const QString &id)
+{
+    return {{QStringLiteral("type"), type}, {QStringLiteral("id"), id}};
+}
+
+QJsonObject bound()
+{
+    return {{QStringLiteral("subject"), entity(QStringLiteral("user"), QStringLiteral("alice"))},
+            {QStringLiteral("resource"), entity(QStringLiteral("log"), QStringLiteral("payments-provider"))},
+            {QStringLiteral("action"), QJsonObject{{QStringLiteral("name"), QStringLiteral("can_read")}}}};
+}
+
+QJsonObject with(QJsonObject object, const QJsonObject &more)
+{
+    for (auto it = more.begin(); it != more.end(); ++it)
+        object.insert(it.key(), it.value());
+    return object;
+}
+
+} // namespace
+
+class tst_ActivityModel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void newestEventOnTop();
+    void keepsOnlyCapacity();
+    void burstIsOneInsertion();
+    void columns_data();
+    void columns();
+
+private:
+    std::unique_ptr<ActivityModel> m_model;
+    std::unique_ptr<QAbstractItemModelTester> m_tester;
+};
+
+void tst_ActivityModel::init()
+{
+    m_model = std::make_unique<ActivityModel>(nullptr, 10);
+    m_tester = std::make_unique<QAbstractItemModelTester>(m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+}
+
+void tst_ActivityModel::cleanup()
+{
+    m_tester.reset();
+    m_model.reset();
+}
+
+void tst_ActivityModel::newestEventOnTop()
+{
+    m_model->addEvent(makeEvent(1, QStringLiteral("evaluation.denied.requestable"), {}, FixtureNowMs, bound()));
+    QTRY_COMPARE(m_model->rowCount(), 1);
+    m_model->addEvent(makeEvent(2, QStringLiteral("task.created"), QStringLiteral("arq_1"), FixtureNowMs + 1000, bound()));
+    m_model->addEvent(makeEvent(3, QStringLiteral("task.approved"), QStringLiteral("arq_1"), FixtureNowMs + 2000,
+                                {{QStringLiteral("status"), QStringLiteral("approved")}, {QStringLiteral("approver"), QStringLiteral("bob")}}));
+
+    QTRY_COMPARE(m_model->rowCount(), 3);
+    QCOMPARE(m_model->index(0, 0).data(ActivityModel::SeqRole).toLongLong(), 3);
+    QCOMPARE(m_model->index(1, 0).data(ActivityModel::SeqRole).toLongLong(), 2);
+    QCOMPARE(m_model->index(2, 0).data(ActivityModel::SeqRole).toLongLong(), 1);
+    QCOMPARE(m_model->index(0, ActivityModel::TaskColumn).data(ActivityModel::TaskIdRole).toString(), QStringLiteral("arq_1"));
+}
+
+void tst_ActivityModel::keepsOnlyCapacity()
+{
+    for (int seq = 1; seq <= 7; ++seq)
+        m_model->addEvent(makeEvent(seq, QStringLiteral("evaluation.permitted"), {}, FixtureNowMs, bound()));
+    m_model->flush();
+    for (int seq = 8; seq <= 25; ++seq)
+        m_model->addEvent(makeEvent(seq, QStringLiteral("evaluation.permitted"), {}, FixtureNowMs, bound()));
+
+    QTRY_COMPARE(m_model->index(0, 0).data(ActivityModel::SeqRole).toLongLong(), 25);
+    QCOMPARE(m_model->rowCount(), 10);
+    QCOMPARE(m_model->index(9, 0).data(ActivityModel::SeqRole).toLongLong(), 16);
+}
+
+void tst_ActivityModel::burstIsOneInsertion()
+{
+    QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+
+    for (int seq = 1; seq <= 8; ++seq)
+        m_model->addEvent(makeEvent(seq, QStringLiteral("evaluation.denied"), {}, FixtureNowMs, bound()));
+
+    QTRY_COMPARE(m_model->rowCount(), 8);
+    QCOMPARE(inserted.size(), 1);
+}
+
+void tst_ActivityModel::columns_data()
+{
+    QTest::addColumn<QJsonObject>("event");
+    QTest::addColumn<int>("column");
+    QTest::addColumn<QString>("text");
+
+    const QJsonObject reevaluationDenied = makeEvent(
+        5, QStringLiteral("reevaluation.denied"), QStringLiteral("arq_9"), FixtureNowMs,
+        with(bound(), {{QStringLiteral("decision"), false}, {QStringLiteral("reason"), QStringLiteral("approval_revoked")},
+                       {QStringLiteral("next_action"), QStringLiteral("request")}, {QStringLiteral("approval_id"), QStringLiteral("apv_1")}}));
+    const QJsonObject reevaluationAllowed = makeEvent(
+        6, QStringLiteral("reevaluation.allowed"), QStringLiteral("arq_9"), FixtureNowMs,
+        with(bound(), {{QStringLiteral("decision"), true}, {QStringLiteral("approval_id"), QStringLiteral("apv_1")}}));
+    const QJsonObject requestable = makeEvent(
+        1, QStringLiteral("evaluation.denied.requestable"), {}, FixtureNowMs,
+        with(bound(), {{QStringLiteral("reason"), QStringLiteral("approval_required")},
+                       {QStringLiteral("template"), QStringLiteral("security_review")}}));
+    const QJsonObject progressed = makeEvent(
+        3, QStringLiteral("task.progressed"), QStringLiteral("arq_9"), FixtureNowMs,
+        {{QStringLiteral("status"), QStringLiteral("pending")}, {QStringLiteral("approver"), QStringLiteral("bob")},
+         {QStringLiteral("decision"), QStringLiteral("approve")}});
+    const QJsonObject denied = makeEvent(
+        4, QStringLiteral("task.denied"), QStringLiteral("arq_9"), FixtureNowMs,
+        {{QStringLiteral("status"), QStringLiteral("denied")}, {QStringLiteral("approver"), QStringLiteral("carol")}});
+
+    QTest::newRow("re-evaluation denied outcome") << reevaluationDenied << int(ActivityModel::OutcomeColumn) << QStringLiteral("denied");
+    QTest::newRow("re-evaluation denied reason") << reevaluationDenied << int(ActivityModel::ReasonColumn) << QStringLiteral("approval_revoked");
+    QTest::newRow("re-evaluation denied next action") << reevaluationDenied << int(ActivityModel::NextActionColumn) << QStringLiteral("request");
+    QTest::newRow("re-evaluation allowed outcome") << reevaluationAllowed << int(ActivityModel::OutcomeColumn) << QStringLiteral("allowed");
+    QTest::newRow("re-evaluation type") << reevaluationAllowed << int(ActivityModel::TypeColumn) << QStringLiteral("reevaluation.allowed");
+    QTest::newRow("task id") << reevaluationAllowed << int(ActivityModel::TaskColumn) << QStringLiteral("arq_9");
+    QTest::newRow("requestable outcome") << requestable << int(ActivityModel::OutcomeColumn) << QStringLiteral("requestable");
+    QTest::newRow("subject") << requestable << int(ActivityModel::SubjectColumn) << QStringLiteral("user alice");
+    QTest::newRow("resource") << requestable << int(ActivityModel::ResourceColumn) << QStringLiteral("log payments-provider");
+    QTest::newRow("action") << requestable << int(ActivityModel::ActionColumn) << QStringLiteral("can_read");
+    QTest::newRow("progressed names the approver") << progressed << int(ActivityModel::OutcomeColumn) << QStringLiteral("progressed (bob: approve)");
+    QTest::newRow("task denied by approver") << denied << int(ActivityModel::OutcomeColumn) << QStringLiteral("Denied by carol");
+}
+
+void tst_ActivityModel::columns()
+{
+    QFETCH(QJsonObject, event);
+    QFETCH(int, column);
+    QFETCH(QString, text);
+
+    m_model->addEvent(event);
+    m_model->flush();
+
+    QCOMPARE(m_model->rowCount(), 1);
+    QCOMPARE(m_model->index(0, column).data().toString(), text);
+}
+
+QTEST_MAIN(tst_ActivityModel)
+#include "tst_activitymodel.moc"

@@ -1,0 +1,225 @@
+// TaskDetailWidget against the fake approver service (client-protocol tests).
+
+#include "tests/ui/taskfixtures.h"
+#include "ui/denydialog.h"
+#include "ui/evaluationtree.h"
+#include "ui/taskdetailwidget.h"
+
+#include <QLabel>
+#include <QLineEdit>
+#include <QNetworkAccessManager>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+
+using namespace Recourse;
+using namespace Recourse::Testing;
+using Recourse::Ui::EvaluationTree;
+using Recourse::Ui::TaskDetailWidget;
+
+namespace {
+
+constexpr qint64 Minute = 60 * 1000;
+
+} // namespace
+
+class tst_TaskDetailWidget : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void showsBoundEvaluation();
+    void showsRequestSummary_data();
+    void showsRequestSummary();
+    void approveSendsComment();
+    void denyAsksForReason();
+    void cannotDecideShowsReason();
+    void refusalShowsError();
+    void laterSelectionWins();
+
+private:
+    QString labelText(const char *name) const;
+    void showPendingTask();
+
+    std::unique_ptr<FakeApproverService> m_service;
+    std::unique_ptr<FakeTaskBackend> m_backend;
+    std::unique_ptr<Client::ApproverClient> m_client;
+    std::unique_ptr<TaskDetailWidget> m_widget;
+};
+
+void tst_TaskDetailWidget::init()
+{
+    m_service = std::make_unique<FakeApproverService>();
+    QVERIFY(m_service->listen());
+    m_backend = std::make_unique<FakeTaskBackend>(*m_service);
+    m_backend->put(makeTask(QStringLiteral("arq_T"), QStringLiteral("pending"), FixtureNowMs - 10 * Minute));
+    m_client = std::make_unique<Client::ApproverClient>(m_service->baseUrl(), QStringLiteral("bob-secret"));
+    m_widget = std::make_unique<TaskDetailWidget>(m_client.get(), std::make_shared<ManualClock>(FixtureNowMs));
+    m_widget->resize(700, 800);
+    m_widget->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_widget.get()));
+}
+
+void tst_TaskDetailWidget::cleanup()
+{
+    m_widget.reset();
+    m_client.reset();
+    m_backend.reset();
+    m_service.reset();
+}
+
+QString tst_TaskDetailWidget::labelText(const char *name) const
+{
+    const auto *label = m_widget->findChild<QLabel *>(QString::fromLatin1(name));
+    return label ? label->text() : QStringLiteral("<no label %1>").arg(QString::fromLatin1(name));
+}
+
+void tst_TaskDetailWidget::showPendingTask()
+{
+    m_widget->showTask(QStringLiteral("arq_T"));
+    QTRY_COMPARE(labelText("statusLabel"), QStringLiteral("Pending"));
+}
+
+void tst_TaskDetailWidget::showsBoundEvaluation()
+{
+    showPendingTask();
+    auto *tree = m_widget->findChild<EvaluationTree *>(QStringLiteral("evaluationTree"));
+    QVERIFY(tree);
+
+    for (const QString &member : {QStringLiteral("tenant"), QStringLiteral("ip"), QStringLiteral("device")}) {
+        QTreeWidgetItem *item = tree->contextItem(member);
+        QVERIFY2(item, qPrintable(member));
+        QCOMPARE(item->text(EvaluationTree::BoundColumn), QStringLiteral("bound"));
+        QVERIFY(item->font(EvaluationTree::MemberColumn).bold());
+    }
+    QTreeWidgetItem *unbound = tree->contextItem(QStringLiteral("business_justification"));
+    QVERIFY(unbound);
+    QCOMPARE(unbound->text(EvaluationTree::BoundColumn), QString());
+    QVERIFY(!unbound->font(EvaluationTree::MemberColumn).bold());
+    QCOMPARE(tree->contextItem(QStringLiteral("/device/id"))->text(EvaluationTree::ValueColumn), QStringLiteral("laptop-42"));
+
+    QCOMPARE(tree->topLevelItem(0)->text(EvaluationTree::ValueColumn), QStringLiteral("user alice"));
+    QCOMPARE(tree->topLevelItem(1)->text(EvaluationTree::ValueColumn), QStringLiteral("log payments-provider"));
+    QCOMPARE(tree->topLevelItem(2)->text(EvaluationTree::ValueColumn), QStringLiteral("can_read"));
+}
+
+void tst_TaskDetailWidget::showsRequestSummary_data()
+{
+    QTest::addColumn<QString>("label");
+    QTest::addColumn<QString>("text");
+
+    QTest::newRow("title") << QStringLiteral("titleLabel") << QStringLiteral("user alice wants can_read on log payments-provider");
+    QTest::newRow("actor chain") << QStringLiteral("actorChainLabel") << QStringLiteral("agent-7 (ai_agent) for alice via pep-a");
+    QTest::newRow("justification") << QStringLiteral("justificationLabel") << QStringLiteral("Chargeback dispute #881");
+    QTest::newRow("denial reason") << QStringLiteral("reasonLabel") << QStringLiteral("approval_required");
+    QTest::newRow("template") << QStringLiteral("templateLabel") << QStringLiteral("Security review (security_review)");
+    QTest::newRow("evaluation id") << QStringLiteral("evaluationIdLabel") << QStringLiteral("evl_T");
+    QTest::newRow("requester") << QStringLiteral("requesterLabel") << QStringLiteral("pep-a");
+    QTest::newRow("PEP client") << QStringLiteral("pepClientLabel") << QStringLiteral(R"({"name":"support-gateway"})");
+    QTest::newRow("workflow progress") << QStringLiteral("workflowLabel") << QStringLiteral("step 1 of 2, awaiting managers, security");
+}
+
+void tst_TaskDetailWidget::showsRequestSummary()
+{
+    QFETCH(QString, label);
+    QFETCH(QString, text);
+    showPendingTask();
+
+    QCOMPARE(labelText(label.toLatin1().constData()), text);
+    QVERIFY2(labelText("requestedDurationLabel").endsWith(QStringLiteral("(2 h)")), qPrintable(labelText("requestedDurationLabel")));
+    QVERIFY2(labelText("countdownLabel").startsWith(QStringLiteral("Expires in 50 min")), qPrintable(labelText("countdownLabel")));
+}
+
+void tst_TaskDetailWidget::approveSendsComment()
+{
+    showPendingTask();
+    QSignalSpy changed(m_widget.get(), &TaskDetailWidget::taskChanged);
+    auto *approve = m_widget->findChild<QPushButton *>(QStringLiteral("approveButton"));
+    QVERIFY(approve->isEnabled());
+
+    QTest::keyClicks(m_widget->findChild<QLineEdit *>(QStringLiteral("commentEdit")), QStringLiteral("dispute #881 only"));
+    QTest::mouseClick(approve, Qt::LeftButton);
+
+    QTRY_COMPARE(labelText("statusLabel"), QStringLiteral("Approved"));
+    QCOMPARE(m_service->requests.last().path(), QStringLiteral("/admin/v1/tasks/arq_T/approve"));
+    QCOMPARE(QJsonDocument::fromJson(m_service->requests.last().body).object().value(u"comment").toString(),
+             QStringLiteral("dispute #881 only"));
+    QVERIFY(!approve->isEnabled());
+    QVERIFY(!m_widget->findChild<QPushButton *>(QStringLiteral("denyButton"))->isEnabled());
+    QCOMPARE(labelText("cannotDecideLabel"), QStringLiteral("Decided by bob"));
+    QCOMPARE(changed.last().first().toJsonObject().value(u"status").toString(), QStringLiteral("approved"));
+}
+
+void tst_TaskDetailWidget::denyAsksForReason()
+{
+    showPendingTask();
+
+    QTest::mouseClick(m_widget->findChild<QPushButton *>(QStringLiteral("denyButton")), Qt::LeftButton);
+    Ui::DenyDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = m_widget->findChild<Ui::DenyDialog *>()) && dialog->isVisible());
+    auto *confirm = dialog->findChild<QPushButton *>(QStringLiteral("denyConfirmButton"));
+    QVERIFY(!confirm->isEnabled());
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("denyReasonEdit")), QStringLiteral("Not part of the dispute"));
+    QVERIFY(confirm->isEnabled());
+    QTest::mouseClick(confirm, Qt::LeftButton);
+
+    QTRY_COMPARE(labelText("statusLabel"), QStringLiteral("Denied"));
+    QCOMPARE(m_service->requests.last().path(), QStringLiteral("/admin/v1/tasks/arq_T/deny"));
+    QCOMPARE(QJsonDocument::fromJson(m_service->requests.last().body).object().value(u"reason").toString(),
+             QStringLiteral("Not part of the dispute"));
+}
+
+void tst_TaskDetailWidget::cannotDecideShowsReason()
+{
+    QJsonObject own = makeTask(QStringLiteral("arq_OWN"), QStringLiteral("pending"), FixtureNowMs - Minute);
+    own.insert(QStringLiteral("can_decide"), false);
+    own.insert(QStringLiteral("cannot_decide_reason"), QStringLiteral("alice may not approve access requested for herself."));
+
+    m_widget->setTask(own);
+
+    QVERIFY(!m_widget->findChild<QPushButton *>(QStringLiteral("approveButton"))->isEnabled());
+    QVERIFY(!m_widget->findChild<QPushButton *>(QStringLiteral("denyButton"))->isEnabled());
+    QCOMPARE(labelText("cannotDecideLabel"), QStringLiteral("alice may not approve access requested for herself."));
+    QVERIFY(m_widget->findChild<QLabel *>(QStringLiteral("cannotDecideLabel"))->isVisible());
+}
+
+void tst_TaskDetailWidget::refusalShowsError()
+{
+    // Given a pending task on screen that another approver has meanwhile approved,
+    const QJsonObject stale = m_backend->get(QStringLiteral("arq_T"));
+    QJsonObject decided = stale;
+    decided.insert(QStringLiteral("status"), QStringLiteral("approved"));
+    decided.insert(QStringLiteral("decided_by"), QStringLiteral("carol"));
+    decided.insert(QStringLiteral("can_decide"), false);
+    m_backend->put(decided);
+    m_widget->setTask(stale);
+
+    // when bob approves, the refusal is shown and the task is fetched again.
+    QTest::mouseClick(m_widget->findChild<QPushButton *>(QStringLiteral("approveButton")), Qt::LeftButton);
+
+    QTRY_COMPARE(labelText("errorLabel"), QStringLiteral("The task is no longer pending."));
+    QTRY_COMPARE(labelText("cannotDecideLabel"), QStringLiteral("Decided by carol"));
+    QVERIFY(m_widget->findChild<QLabel *>(QStringLiteral("errorLabel"))->isVisible());
+}
+
+void tst_TaskDetailWidget::laterSelectionWins()
+{
+    m_backend->put(makeTask(QStringLiteral("arq_U"), QStringLiteral("denied"), FixtureNowMs - Minute));
+    QSignalSpy finished(m_client->findChild<QNetworkAccessManager *>(), &QNetworkAccessManager::finished);
+
+    m_widget->showTask(QStringLiteral("arq_T"));
+    m_widget->showTask(QStringLiteral("arq_U"));
+
+    QTRY_COMPARE(finished.size(), 2);
+    QCoreApplication::processEvents();
+    QCOMPARE(m_widget->taskId(), QStringLiteral("arq_U"));
+    QCOMPARE(labelText("statusLabel"), QStringLiteral("Denied"));
+}
+
+QTEST_MAIN(tst_TaskDetailWidget)
+#include "tst_taskdetailwidget.moc"

@@ -1,0 +1,174 @@
+#include "ui/taskhistorytabs.h"
+
+#include "ui/evaluationtree.h"
+#include "ui/tasktext.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QLabel>
+#include <QPushButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace Recourse::Ui {
+
+namespace {
+
+constexpr int ApprovalIdRole = Qt::UserRole;
+constexpr int RevokedRole = Qt::UserRole + 1;
+
+QTreeWidget *historyTree(QWidget *parent, const QString &objectName, const QString &accessibleName,
+                         const QStringList &headers)
+{
+    auto *tree = new QTreeWidget(parent);
+    tree->setObjectName(objectName);
+    tree->setAccessibleName(accessibleName);
+    tree->setHeaderLabels(headers);
+    tree->setRootIsDecorated(false);
+    tree->setUniformRowHeights(true);
+    tree->setAlternatingRowColors(true);
+    tree->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    return tree;
+}
+
+QString joinStrings(const QJsonArray &array)
+{
+    QStringList parts;
+    for (const QJsonValue &value : array)
+        parts.append(value.toString());
+    return parts.join(QStringLiteral(", "));
+}
+
+} // namespace
+
+TaskHistoryTabs::TaskHistoryTabs(QWidget *parent) : QTabWidget(parent)
+{
+    setObjectName(QStringLiteral("detailTabs"));
+    setDocumentMode(true);
+
+    m_evaluation = new EvaluationTree(this);
+    m_evaluation->setObjectName(QStringLiteral("evaluationTree"));
+    addTab(m_evaluation, tr("Bound evaluation"));
+    addTab(buildWorkflowPage(), tr("Workflow"));
+    addTab(buildApprovalsPage(), tr("Approvals"));
+}
+
+QWidget *TaskHistoryTabs::buildWorkflowPage()
+{
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+    m_workflow = historyTree(page, QStringLiteral("workflowTree"), tr("Workflow steps"),
+                             {tr("Step"), tr("Groups"), tr("Quorum"), tr("Approvals"), tr("Complete")});
+    m_decisions = historyTree(page, QStringLiteral("decisionsTree"), tr("Decisions"),
+                              {tr("Approver"), tr("Decision"), tr("Comment or reason"), tr("At")});
+    layout->addWidget(m_workflow);
+    layout->addWidget(new QLabel(tr("Decisions"), page));
+    layout->addWidget(m_decisions);
+    return page;
+}
+
+QWidget *TaskHistoryTabs::buildApprovalsPage()
+{
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+    m_approvals = historyTree(page, QStringLiteral("approvalsTree"), tr("Approvals"),
+                              {tr("Approval"), tr("Approved at"), tr("Until"), tr("Scope"), tr("Revoked at")});
+    m_revoke = new QPushButton(tr("&Revoke…"), page);
+    m_revoke->setObjectName(QStringLiteral("revokeButton"));
+    m_revoke->setAccessibleName(tr("Revoke approval"));
+    m_revoke->setEnabled(false);
+    connect(m_approvals, &QTreeWidget::itemSelectionChanged, this, &TaskHistoryTabs::updateRevokeButton);
+    connect(m_revoke, &QPushButton::clicked, this, [this] {
+        if (const QTreeWidgetItem *item = m_approvals->currentItem())
+            Q_EMIT revokeRequested(item->data(0, ApprovalIdRole).toString());
+    });
+    m_reevaluations = historyTree(page, QStringLiteral("reevaluationsTree"), tr("Re-evaluations"),
+                                  {tr("At"), tr("Decision"), tr("Reason"), tr("Next action"), tr("Resource"), tr("Action")});
+
+    auto *revokeRow = new QHBoxLayout;
+    revokeRow->addStretch();
+    revokeRow->addWidget(m_revoke);
+    layout->addWidget(m_approvals);
+    layout->addLayout(revokeRow);
+    layout->addWidget(new QLabel(tr("Re-evaluations that cited an approval"), page));
+    layout->addWidget(m_reevaluations);
+    return page;
+}
+
+void TaskHistoryTabs::setTask(const QJsonObject &task)
+{
+    m_evaluation->setTask(task);
+    populateWorkflow(task);
+    populateDecisions(task);
+    populateApprovals(task);
+    populateReevaluations(task);
+    updateRevokeButton();
+}
+
+void TaskHistoryTabs::populateWorkflow(const QJsonObject &task)
+{
+    m_workflow->clear();
+    const QJsonArray steps = task.value(u"workflow").toObject().value(u"steps").toArray();
+    for (int i = 0; i < steps.size(); ++i) {
+        const QJsonObject step = steps.at(i).toObject();
+        QStringList approvers;
+        for (const QJsonValue &approval : step.value(u"approvals").toArray())
+            approvers.append(approval.toObject().value(u"approver").toString());
+        const QString name = step.value(u"name").toString();
+        new QTreeWidgetItem(m_workflow, {name.isEmpty() ? QString::number(i + 1) : name, joinStrings(step.value(u"groups").toArray()),
+                                         TaskText::scalar(step.value(u"quorum")), approvers.join(QStringLiteral(", ")),
+                                         step.value(u"complete").toBool() ? tr("yes") : tr("no")});
+    }
+}
+
+void TaskHistoryTabs::populateDecisions(const QJsonObject &task)
+{
+    m_decisions->clear();
+    for (const QJsonValue &value : task.value(u"decisions").toArray()) {
+        const QJsonObject decision = value.toObject();
+        QStringList notes{decision.value(u"reason").toString(), decision.value(u"comment").toString()};
+        notes.removeAll(QString());
+        new QTreeWidgetItem(m_decisions, {decision.value(u"approver").toString(), decision.value(u"decision").toString(),
+                                          notes.join(QStringLiteral(" — ")), TaskText::localTime(decision.value(u"at"))});
+    }
+}
+
+void TaskHistoryTabs::populateApprovals(const QJsonObject &task)
+{
+    m_approvals->clear();
+    for (const QJsonValue &value : task.value(u"approvals").toArray()) {
+        const QJsonObject approval = value.toObject();
+        const bool revoked = approval.contains(u"revoked_at") && !approval.value(u"revoked_at").isNull();
+        const QString revokedAt = TaskText::localTime(approval.value(u"revoked_at"));
+        auto *item = new QTreeWidgetItem(m_approvals,
+                                         {approval.value(u"id").toString(), TaskText::localTime(approval.value(u"approved_at")),
+                                          TaskText::localTime(approval.value(u"approved_until")),
+                                          TaskText::scalar(approval.value(u"scope")),
+                                          revokedAt.isEmpty() ? QStringLiteral("—") : revokedAt});
+        item->setData(0, ApprovalIdRole, approval.value(u"id").toString());
+        item->setData(0, RevokedRole, revoked);
+    }
+}
+
+void TaskHistoryTabs::populateReevaluations(const QJsonObject &task)
+{
+    m_reevaluations->clear();
+    for (const QJsonValue &value : task.value(u"reevaluations").toArray()) {
+        const QJsonObject reevaluation = value.toObject();
+        new QTreeWidgetItem(m_reevaluations,
+                            {TaskText::localTime(reevaluation.value(u"at")),
+                             reevaluation.value(u"decision").toBool() ? tr("allowed") : tr("denied"),
+                             reevaluation.value(u"reason").toString(), reevaluation.value(u"next_action").toString(),
+                             TaskText::entity(reevaluation.value(u"resource").toObject()),
+                             TaskText::action(reevaluation.value(u"action").toObject())});
+    }
+}
+
+void TaskHistoryTabs::updateRevokeButton()
+{
+    const QTreeWidgetItem *approval = m_approvals->currentItem();
+    m_revoke->setEnabled(approval && !approval->data(0, RevokedRole).toBool());
+}
+
+} // namespace Recourse::Ui

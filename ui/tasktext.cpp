@@ -1,0 +1,162 @@
+#include "ui/tasktext.h"
+
+#include "core/base/rfc3339.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QLocale>
+#include <QJsonDocument>
+#include <QStringList>
+
+#include <cstdlib>
+
+namespace Recourse::Ui {
+
+qint64 TaskText::timeMs(const QJsonValue &value)
+{
+    if (!value.isString())
+        return -1;
+
+    const Result<qint64> parsed = Rfc3339::parse(value.toString());
+    return parsed.ok() ? parsed.value() : -1;
+}
+
+QString TaskText::localTime(const QJsonValue &value)
+{
+    const qint64 ms = timeMs(value);
+    if (ms < 0)
+        return {};
+    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms).toLocalTime(), QLocale::ShortFormat);
+}
+
+QString TaskText::entity(const QJsonObject &entity)
+{
+    const QString type = entity.value(u"type").toString();
+    const QString id = entity.value(u"id").toString();
+    if (type.isEmpty())
+        return id;
+    return type + u' ' + id;
+}
+
+QString TaskText::action(const QJsonObject &action)
+{
+    return action.value(u"name").toString();
+}
+
+QString TaskText::taskResource(const QJsonObject &task)
+{
+    const QJsonArray items = task.value(u"items").toArray();
+    if (task.contains(u"resource") || items.isEmpty())
+        return entity(task.value(u"resource").toObject());
+    return plural(tr("%n item(s)", nullptr, int(items.size())), int(items.size()));
+}
+
+QString TaskText::taskAction(const QJsonObject &task)
+{
+    const QJsonArray items = task.value(u"items").toArray();
+    if (task.contains(u"action") || items.isEmpty())
+        return action(task.value(u"action").toObject());
+
+    QString shared = action(items.first().toObject().value(u"action").toObject());
+    for (const QJsonValue &item : items) {
+        if (action(item.toObject().value(u"action").toObject()) != shared)
+            return tr("several");
+    }
+    return shared;
+}
+
+QString TaskText::status(const QString &status)
+{
+    if (status == u"pending")
+        return tr("Pending");
+    if (status == u"approved")
+        return tr("Approved");
+    if (status == u"denied")
+        return tr("Denied");
+    if (status == u"expired")
+        return tr("Expired");
+    if (status == u"cancelled")
+        return tr("Cancelled");
+    if (status == u"failed")
+        return tr("Failed");
+    if (status == u"partial")
+        return tr("Partial");
+    return status;
+}
+
+QString TaskText::duration(qint64 ms)
+{
+    const qint64 seconds = std::llabs(ms) / 1000;
+    const qint64 minutes = seconds / 60;
+    const qint64 hours = minutes / 60;
+    const qint64 days = hours / 24;
+
+    if (seconds < 60)
+        return tr("%1 s").arg(seconds);
+    if (minutes < 60)
+        return tr("%1 min").arg(minutes);
+    if (hours < 24)
+        return minutes % 60 == 0 ? tr("%1 h").arg(hours) : tr("%1 h %2 min").arg(hours).arg(minutes % 60);
+    return hours % 24 == 0 ? tr("%1 d").arg(days) : tr("%1 d %2 h").arg(days).arg(hours % 24);
+}
+
+QString TaskText::expiresIn(qint64 expiresAtMs, qint64 nowMs)
+{
+    if (expiresAtMs < 0)
+        return {};
+    if (expiresAtMs <= nowMs)
+        return tr("expired %1 ago").arg(duration(nowMs - expiresAtMs));
+    return tr("in %1").arg(duration(expiresAtMs - nowMs));
+}
+
+QString TaskText::actorChain(const QJsonObject &task)
+{
+    QStringList parts;
+    for (const QJsonValue &value : task.value(u"actor_chain").toArray()) {
+        const QJsonObject actor = value.toObject();
+        const QString id = actor.value(u"id").toString();
+        const QString type = actor.value(u"type").toString();
+        QString text = type.isEmpty() ? id : tr("%1 (%2)").arg(id, type);
+        if (actor.contains(u"verified") && !actor.value(u"verified").toBool())
+            text = tr("%1 [unverified]").arg(text);
+        parts.append(text);
+    }
+
+    QString chain = parts.join(tr(" for "));
+    const QString subject = task.value(u"subject").toObject().value(u"id").toString();
+    if (!subject.isEmpty())
+        chain = chain.isEmpty() ? subject : tr("%1 for %2").arg(chain, subject);
+
+    const QString requester = task.value(u"requester").toObject().value(u"id").toString();
+    if (!requester.isEmpty())
+        chain = chain.isEmpty() ? requester : tr("%1 via %2").arg(chain, requester);
+    return chain;
+}
+
+QString TaskText::plural(QString translated, int count)
+{
+    return translated.replace(QStringLiteral("(s)"), count == 1 ? QString() : QStringLiteral("s"));
+}
+
+QString TaskText::scalar(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::String:
+        return value.toString();
+    case QJsonValue::Double:
+        return QString::number(value.toDouble(), 'g', 15);
+    case QJsonValue::Bool:
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Object:
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Array:
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Undefined:
+        break;
+    }
+    return {};
+}
+
+} // namespace Recourse::Ui
