@@ -50,10 +50,11 @@ int runHeadless(const App::Options &options)
 
     App::UnixSignals unixSignals;
     QObject::connect(&unixSignals, &App::UnixSignals::terminationRequested, qApp, [&host] {
-        host.value()->shutdown();
-        QCoreApplication::quit();
+        host.value()->drain([] { QCoreApplication::quit(); });
     });
-    return QCoreApplication::exec();
+    const int code = QCoreApplication::exec();
+    host.value()->shutdown();
+    return code;
 }
 
 int runConsole(const App::Options &options)

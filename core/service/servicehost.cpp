@@ -55,6 +55,19 @@ void ServiceHost::addIdentity(const QString &id, const QString &role, const QStr
         qCWarning(lcService) << "Cannot add identity" << id << ":" << added.error().message;
 }
 
+void ServiceHost::drain(std::function<void()> done)
+{
+    if (!d->server || !d->store) {
+        done();
+        return;
+    }
+    d->server->close();
+    // The writer is first in, first out, so when this no-op answers, every earlier write has
+    // committed and its answer was queued to this thread ahead of ours.
+    d->store->write([](Store::WriteTx &) -> Result<QJsonObject> { return QJsonObject{}; }, this,
+                    [done](Result<QJsonObject>) { done(); });
+}
+
 void ServiceHost::shutdown()
 {
     if (!d->server)

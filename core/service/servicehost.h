@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 
 namespace Recourse::Service {
@@ -40,7 +41,11 @@ public:
     // Adds an identity at run time (the embedded console's generated approver uses this).
     void addIdentity(const QString &id, const QString &role, const QStringList &groups, const QString &token);
 
-    // Stops accepting, finishes in-flight requests and flushes the store.
+    // Stops accepting connections, waits until every write queued so far is committed and
+    // answered, then calls `done` (on this object's thread). Call shutdown() afterwards.
+    void drain(std::function<void()> done);
+
+    // Closes the listener and the store. Writes still queued are committed first.
     void shutdown();
 
 private:
