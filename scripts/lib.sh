@@ -1,0 +1,43 @@
+# Shared steps of scripts/run and scripts/test: install what is missing, configure, build.
+# Sourced, not executed.
+
+RECOURSE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RECOURSE_PACKAGES=(
+    cmake ninja-build g++ pkg-config
+    qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
+    libssl-dev libgl-dev
+    xvfb xauth fonts-dejavu-core
+)
+
+# Runs a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    else
+        sudo "$@"
+    fi
+}
+
+# Installs the Debian packages that are not installed yet; does nothing when all are there.
+install_packages() {
+    local missing=()
+    local package
+    for package in "${RECOURSE_PACKAGES[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$package")
+        fi
+    done
+    if [ "${#missing[@]}" -eq 0 ]; then
+        return 0
+    fi
+    echo "Installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Configures and builds one CMake preset (dev, asan or release).
+build_preset() {
+    local preset="$1"
+    cmake --preset "$preset" -S "$RECOURSE_ROOT" >/dev/null
+    cmake --build --preset "$preset" -j "$(nproc)"
+}
