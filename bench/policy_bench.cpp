@@ -63,9 +63,9 @@ std::vector<Request> certificationRequests()
     };
 }
 
-// A rule set shaped like a real one: every rule pins an action (about ten rules per action),
-// matches a few subjects and a resource type, a third add a numeric condition, and five rules
-// without a pinned action apply to every request.
+// Builds a rule set shaped like a real one. Every generated rule pins an action (about ten rules
+// per action) and matches a few subjects and a resource type. A third of them add a numeric
+// condition, and five rules without a pinned action apply to every request.
 QList<QPair<QString, QByteArray>> generatedPolicy(int ruleCount, int *actionCount)
 {
     *actionCount = std::max(1, ruleCount / 10);
@@ -91,7 +91,12 @@ QList<QPair<QString, QByteArray>> generatedPolicy(int ruleCount, int *actionCoun
     constexpr int rulesPerFile = 5000;
     QJsonArray rules;
     for (int i = 0; i < ruleCount; ++i) {
-        const QString effect = i % 10 == 0 ? QStringLiteral("forbid") : i % 10 == 1 ? QStringLiteral("requestable") : QStringLiteral("permit");
+        // One rule in ten forbids and one in ten is requestable; the rest permit.
+        QString effect = QStringLiteral("permit");
+        if (i % 10 == 0)
+            effect = QStringLiteral("forbid");
+        else if (i % 10 == 1)
+            effect = QStringLiteral("requestable");
         QJsonObject rule{
             {QStringLiteral("id"), QStringLiteral("rule-%1").arg(i)},
             {QStringLiteral("effect"), effect},

@@ -3,6 +3,7 @@
 #include "core/base/rfc3339.h"
 #include "core/policy/attributecache.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
 
@@ -198,8 +199,12 @@ bool Condition::compileOperand(const QString &name, const QJsonValue &operand, c
         return true;
     }
 
-    if (name == u"gt" || name == u"gte" || name == u"lt" || name == u"lte") {
-        m_op = name == u"gt" ? Op::Gt : name == u"gte" ? Op::Gte : name == u"lt" ? Op::Lt : Op::Lte;
+    static const QHash<QString, Op> numericOperators = {
+        {QStringLiteral("gt"), Op::Gt}, {QStringLiteral("gte"), Op::Gte},
+        {QStringLiteral("lt"), Op::Lt}, {QStringLiteral("lte"), Op::Lte},
+    };
+    if (numericOperators.contains(name)) {
+        m_op = numericOperators.value(name);
         if (!operand.isDouble())
             return typeError(QStringLiteral("a number"));
         m_number = operand.toDouble();

@@ -118,9 +118,9 @@ public:
     // As evaluate(), but fills Decision::matched and Decision::explanation (slower).
     Decision explain(const Request &request) const;
 
-    // Whether a template's auto_approve applies to a submission, given as the request it asks
-    // for (the same attribute paths as rules). False when the template has no auto_approve; true
-    // when it has one without a "when" condition.
+    // Whether a template's auto_approve applies to a submission. The submission is passed as a
+    // Request, so its condition uses the same attribute paths as rules. False when the template
+    // has no auto_approve, and true when it has one without a "when" condition.
     bool autoApproves(const Template &tmpl, const Request &submission) const;
 
     // Templates, and Decision::tmpl, live as long as this set.

@@ -308,7 +308,7 @@ void PolicyCompiler::resolveTemplates()
         rule.tmpl = m_policy.templateByName.value(rule.templateName);
         if (rule.tmpl)
             continue;
-        // A template that failed to compile was already reported; say nothing more about it.
+        // A template that failed to compile was already reported, so it is not reported again here.
         if (m_templateOrigins.contains(rule.templateName))
             continue;
         const QStringList known = m_policy.templateByName.keys();
@@ -337,7 +337,7 @@ std::variant<std::shared_ptr<const PolicySet>, QList<LoadError>> PolicySet::load
     for (const QString &name : names) {
         QFile file(dir.filePath(name));
         if (!file.open(QIODevice::ReadOnly))
-            return QList<LoadError>{LoadError{name, 0, QStringLiteral("cannot read the file: %1").arg(file.errorString())}};
+            return QList<LoadError>{LoadError{name, 0, QStringLiteral("failed to read the file: %1").arg(file.errorString())}};
         documents.append({name, file.readAll()});
     }
     if (documents.isEmpty())

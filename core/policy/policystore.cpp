@@ -34,7 +34,7 @@ struct PolicyStore::Private
 void PolicyStore::Private::watchFolder()
 {
     // Files replaced by rename drop out of the watcher, so the watched set is rebuilt after every
-    // reload from what the folder holds now.
+    // reload from what the folder contains now.
     const QDir dir(folder);
     QSet<QString> wanted{dir.absolutePath()};
     for (const QString &name : dir.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name))

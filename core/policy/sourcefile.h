@@ -42,8 +42,8 @@ QString childPointer(const QString &pointer, qsizetype index);
 // Plain name of a JSON type for messages: "a string", "an object".
 QString describeType(const QJsonValue &value);
 
-// Reports every member of `object` that is not in `allowed`, as "unknown member "x" in <where>;
-// expected one of a, b". Returns false when one was found.
+// Reports every member of `object` that is not in `allowed`, as `unknown member "x" in <where>;
+// expected "a", "b" or "c"`. Returns false when it found one.
 bool checkMembers(const QJsonObject &object, const QString &pointer, const QStringList &allowed,
                   const QString &where, SourceFile &file);
 

@@ -98,13 +98,16 @@ void TestPolicyPacks::certificationSearchFixture_data()
 {
     QTest::addColumn<QByteArray>("request");
 
-    // S1 to S6 of the certification scenario, evaluated with the declared entities' properties,
-    // which is how the search endpoints enumerate candidates.
+    // The permits behind search expectations S1 to S6 of the certification scenario. Each request
+    // carries the declared entities' properties, as a search over the declared entities would.
     QTest::newRow("S1 alice reads record-1") << QByteArray(R"({"subject": {"type": "user", "id": "alice"}, "action": {"name": "read"}, "resource": {"type": "record", "id": "record-1", "properties": {"status": "active"}}})");
     QTest::newRow("S1 bob reads record-1") << QByteArray(R"({"subject": {"type": "user", "id": "bob", "properties": {"role": "admin"}}, "action": {"name": "read"}, "resource": {"type": "record", "id": "record-1", "properties": {"status": "active"}}})");
     QTest::newRow("S2 alice reads a record") << QByteArray(R"({"subject": {"type": "user", "id": "alice"}, "action": {"name": "read"}, "resource": {"type": "record", "id": "record-1", "properties": {"status": "active"}}})");
     QTest::newRow("S3 alice writes record-1") << QByteArray(R"({"subject": {"type": "user", "id": "alice"}, "action": {"name": "write"}, "resource": {"type": "record", "id": "record-1", "properties": {"status": "active"}}})");
+    QTest::newRow("S3 alice reads record-1") << QByteArray(R"({"subject": {"type": "user", "id": "alice"}, "action": {"name": "read"}, "resource": {"type": "record", "id": "record-1", "properties": {"status": "active"}}})");
     QTest::newRow("S4 bob writes record-2") << QByteArray(R"({"subject": {"type": "user", "id": "bob", "properties": {"role": "admin"}}, "action": {"name": "write"}, "resource": {"type": "record", "id": "record-2", "properties": {"status": "archived"}}})");
+    QTest::newRow("S5 admin writes a record") << QByteArray(R"({"subject": {"type": "user", "id": "bob", "properties": {"role": "admin"}}, "action": {"name": "write"}, "resource": {"type": "record", "id": "record-2", "properties": {"status": "archived"}}})");
+    QTest::newRow("S6 admin action on record-2") << QByteArray(R"({"subject": {"type": "user", "id": "bob", "properties": {"role": "admin"}}, "action": {"name": "write"}, "resource": {"type": "record", "id": "record-2", "properties": {"status": "archived"}}})");
 }
 
 void TestPolicyPacks::certificationSearchFixture()
