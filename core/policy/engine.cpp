@@ -167,10 +167,12 @@ QString explain(const Decision &decision, const Candidates &candidates, const Re
 {
     if (decision.matched.isEmpty()) {
         const QString action = request.action.value(QStringLiteral("name")).toString();
-        return QStringLiteral("Denied by default: none of the %1 rules that apply to action \"%2\" matched, "
+        const QString scope = action.isEmpty() ? QStringLiteral("this request")
+                                               : QStringLiteral("action \"%1\"").arg(action);
+        return QStringLiteral("Denied by default: none of the %1 rules that apply to %2 matched, "
                               "and a request that no rule permits is denied.")
             .arg(candidates.count())
-            .arg(action);
+            .arg(scope);
     }
 
     const RuleMatch &winner = decision.matched.constFirst();

@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -34,6 +35,7 @@ private Q_SLOTS:
     void duplicateTemplateAcrossFiles();
     void unknownTemplate();
     void templateFields();
+    void timeContextWarns();
     void autoApproval();
     void entities();
     void loadFolderReadsJsonFilesInOrder();
@@ -348,7 +350,10 @@ void TestPolicySet::explainDefaultDeny()
     QCOMPARE(decision.effect, Effect::Deny);
     QVERIFY(decision.matched.isEmpty());
     QVERIFY2(decision.explanation.startsWith(QStringLiteral("Denied by default")), qPrintable(decision.explanation));
-    QVERIFY(decision.explanation.contains(QStringLiteral("\"read\"")));
+    QVERIFY(decision.explanation.contains(QStringLiteral("action \"read\"")));
+
+    const Decision noAction = set->explain(request(R"({"subject": {"id": "bob"}})"));
+    QVERIFY2(noAction.explanation.contains(QStringLiteral("apply to this request")), qPrintable(noAction.explanation));
 }
 
 void TestPolicySet::syntaxErrorLine()
@@ -525,6 +530,15 @@ void TestPolicySet::templateFields()
     QVERIFY(!minimal->broaden.resources);
     QVERIFY(!minimal->autoApproval);
     QVERIFY(!set->findTemplate(QStringLiteral("absent")));
+}
+
+void TestPolicySet::timeContextWarns()
+{
+    // "time" differs on every request, so binding it loads but is logged as a likely mistake.
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^policy\\.json:2: template \"t\" binds \"time\"")));
+    const auto set = load("{\"templates\": {\"t\": {\"steps\": [{\"name\": \"s\", \"groups\": [\"g\"]}],\n\"relevant_context\": [\"tenant\", \"time\"]}}}");
+    QVERIFY(set);
+    QCOMPARE(set->findTemplate(QStringLiteral("t"))->relevantContext, (QStringList{"tenant", "time"}));
 }
 
 void TestPolicySet::autoApproval()
