@@ -26,6 +26,8 @@ private:
 
 // The attribute values one evaluation has read so far. Rules repeat the same few paths
 // (subject.id, resource.type), so each is looked up and converted to a QString only once.
+// NOTE: Qt 6.4 has no way to compare a string inside a QJsonValue without copying it, so every
+// distinct string attribute an evaluation reads still costs one allocation.
 class AttributeCache
 {
 public:
