@@ -27,15 +27,18 @@ public:
     Server(Handler *handler, Limits limits, QObject *parent = nullptr);
     ~Server() override;
 
-    // Accepts WebSocket upgrades for request paths equal to `path`: the filter runs on the
-    // complete handshake request; when it accepts, the socket goes to `webSockets`, which
-    // performs the handshake and emits newConnection().
+    // Accepts WebSocket upgrades for request paths equal to `path`. The filter runs on the
+    // complete handshake request, and when it accepts, the socket goes to `webSockets`, which
+    // performs the handshake and emits newConnection(). `webSockets` must be in NonSecureMode,
+    // must not listen itself and must live on this server's thread.
     void setWebSocketRoute(const QByteArray &path, QWebSocketServer *webSockets, UpgradeFilter filter);
 
     bool listen(const QHostAddress &address, quint16 port);
     quint16 serverPort() const;
     QHostAddress serverAddress() const;
     QString errorString() const;
+    // Stops listening and drops every open connection. Responders still held by handlers
+    // become no-ops.
     void close();
 
     int connectionCount() const;

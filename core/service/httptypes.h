@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace Recourse::Http {
 
@@ -40,6 +41,9 @@ struct Response
     static Response json(int status, const QByteArray &jsonBody);
 };
 
+// The reason phrase for a status code ("Not Found"), or "Unknown" for codes without one.
+QByteArrayView reasonPhrase(int status);
+
 // Completes one request. Call it exactly once, from any thread: the connection applies the
 // response on its own thread, in pipelining order. Calling it after the client went away is safe.
 using Responder = std::function<void(Response)>;
@@ -70,6 +74,10 @@ struct Limits
     int maxPipelinedRequests = 32;   // queued responses per connection
     int maxConnections = 1024;       // accepted sockets over all clients
     int maxConnectionsPerClient = 256;
+    // After the last response of a closing connection, request bytes still arriving are read and
+    // discarded this long before the socket closes, so the client reads the response instead of
+    // a reset.
+    int closeLingerMs = 2 * 1000;
 };
 
 } // namespace Recourse::Http

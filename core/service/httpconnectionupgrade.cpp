@@ -1,0 +1,103 @@
+// The WebSocket part of Connection: recognising an upgrade request at a request boundary
+// without consuming it, and handing the socket to QWebSocketServer.
+
+#include "core/service/httpconnection.h"
+
+#include "core/service/httplogging.h"
+#include "core/service/problem.h"
+#include "core/service/responsewriter.h"
+
+#include <QTcpSocket>
+#include <QVarLengthArray>
+#include <QWebSocketServer>
+
+namespace Recourse::Http {
+
+Connection::UpgradeCheck Connection::checkWebSocketUpgrade()
+{
+    const QByteArray &path = m_route->path;
+    const qint64 available = m_socket->bytesAvailable();
+    if (path.isEmpty() || available == 0)
+        return UpgradeCheck::NotUpgrade;
+
+    // Cheap test first: does the request line start with "GET <path>" followed by SP or "?"?
+    static constexpr QByteArrayView kGet = "GET ";
+    const qsizetype prefixSize = kGet.size() + path.size() + 1;
+    QVarLengthArray<char, 256> prefix(prefixSize);
+    const qint64 peeked = m_socket->peek(prefix.data(), prefixSize);
+    for (qsizetype i = 0; i < peeked; ++i) {
+        const char c = prefix[i];
+        const bool matches = i < kGet.size() ? c == kGet[i]
+            : i < kGet.size() + path.size()  ? c == path[i - kGet.size()]
+                                             : c == ' ' || c == '?';
+        if (!matches) {
+            m_waitingForUpgrade = false;
+            return UpgradeCheck::NotUpgrade;
+        }
+    }
+    m_waitingForUpgrade = true;
+    if (peeked < prefixSize || !m_pending.empty())
+        return UpgradeCheck::Waiting;
+
+    // The whole header block must be in the socket's buffer; the parser's limits bound it.
+    const qint64 limit = qint64(m_limits.maxRequestLineBytes) + 2 + m_limits.maxHeaderBytes + 2;
+    const QByteArray block = m_socket->peek(std::min(available, limit));
+    const qsizetype end = block.indexOf("\r\n\r\n");
+    if (end < 0) {
+        if (block.size() < limit)
+            return UpgradeCheck::Waiting;
+        m_waitingForUpgrade = false;
+        return UpgradeCheck::NotUpgrade;
+    }
+    m_waitingForUpgrade = false;
+
+    // Requests that fail to parse, carry a body or are no upgrade take the normal path, which
+    // reports their errors or passes them to the handler.
+    RequestParser probe(m_limits);
+    const qsizetype blockSize = end + 4;
+    qsizetype consumed = 0;
+    if (probe.parse(block.constData(), blockSize, &consumed) != RequestParser::Status::HeadersComplete
+        || consumed != blockSize || !probe.info().webSocketUpgrade || probe.info().hasBody
+        || probe.request().path != path) {
+        return UpgradeCheck::NotUpgrade;
+    }
+    Request request = probe.takeRequest();
+    request.peer = m_peer;
+    if (request.requestId.isEmpty())
+        request.requestId = mintRequestId();
+
+    std::optional<Response> rejection = m_route->filter ? m_route->filter(request) : std::nullopt;
+    if (!rejection && !m_route->server) {
+        rejection = problem(503, QStringLiteral("Service Unavailable"),
+            QStringLiteral("The WebSocket endpoint is not available."));
+    }
+    if (rejection) {
+        qCDebug(lcHttp) << "rejected a WebSocket upgrade from" << m_peer << "with status" << rejection->status;
+        m_socket->skip(blockSize);
+        queueResponse(request.requestId, std::move(*rejection));
+        return UpgradeCheck::Rejected;
+    }
+
+    handOverToWebSockets();
+    return UpgradeCheck::HandedOver;
+}
+
+void Connection::handOverToWebSockets()
+{
+    qCDebug(lcHttp) << "handing a WebSocket upgrade from" << m_peer << "to the WebSocket server";
+
+    QTcpSocket *socket = std::exchange(m_socket, nullptr);
+    m_timer.stop();
+    m_timerPhase = TimerPhase::None;
+    socket->disconnect(this);
+    // Back to Qt's default, unbounded read buffer, because QWebSocket applies its own limits
+    // (maxAllowedIncomingFrameSize, maxAllowedIncomingMessageSize).
+    socket->setReadBufferSize(0);
+    // QWebSocketServer deletes the socket when the handshake fails and QWebSocket owns it
+    // after an upgrade, so it must not die with this connection.
+    socket->setParent(nullptr);
+    m_route->server->handleConnection(socket);
+    finish();
+}
+
+} // namespace Recourse::Http

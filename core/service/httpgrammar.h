@@ -1,0 +1,52 @@
+#pragma once
+
+#include <QByteArrayView>
+
+namespace Recourse::Http {
+
+// Character classes and list syntax from RFC 9110 section 5, shared by the request parser and
+// the response writer.
+
+// tchar: the characters of a token such as a method or a field name.
+bool isTokenChar(char c);
+bool isToken(QByteArrayView text);
+
+// Whether a field value contains only HTAB, SP, visible ASCII and obs-text, so no CR, LF, NUL
+// or other control character.
+bool isValidFieldValue(QByteArrayView value);
+
+// Returns `text` without leading and trailing SP and HTAB (optional whitespace).
+QByteArrayView trimmedWhitespace(QByteArrayView text);
+
+inline bool isWhitespace(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+inline bool isDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+// The value of a hex digit, or -1.
+int hexValue(char c);
+
+inline bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b)
+{
+    return a.size() == b.size() && a.compare(b, Qt::CaseInsensitive) == 0;
+}
+
+// Calls `visit` for each non-empty, trimmed element of a comma-separated field value.
+template<typename Visit>
+void forEachListElement(QByteArrayView value, Visit visit)
+{
+    while (!value.isEmpty()) {
+        const qsizetype comma = value.indexOf(',');
+        const QByteArrayView element = trimmedWhitespace(comma < 0 ? value : value.first(comma));
+        if (!element.isEmpty())
+            visit(element);
+        value = comma < 0 ? QByteArrayView() : value.sliced(comma + 1);
+    }
+}
+
+} // namespace Recourse::Http

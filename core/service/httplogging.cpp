@@ -1,0 +1,3 @@
+#include "core/service/httplogging.h"
+
+Q_LOGGING_CATEGORY(lcHttp, "recourse.http", QtWarningMsg)
