@@ -625,12 +625,16 @@ void TestPolicySet::resolveFolder()
     QVERIFY(resolved.ok());
     QCOMPARE(*resolved, QDir::cleanPath(dir.path()));
 
-    // An existing folder wins over a pack of the same name.
+    // A plain name selects the shipped pack even beside a folder of that name; "./demo" selects
+    // the folder.
     QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("demo")));
     const QString previous = QDir::currentPath();
     QVERIFY(QDir::setCurrent(dir.path()));
-    const auto local = resolvePolicyFolder(QStringLiteral("demo"));
+    const auto pack = resolvePolicyFolder(QStringLiteral("demo"));
+    const auto local = resolvePolicyFolder(QStringLiteral("./demo"));
     QVERIFY(QDir::setCurrent(previous));
+    QVERIFY(pack.ok());
+    QCOMPARE(*pack, QDir::cleanPath(packFolder(QStringLiteral("demo"))));
     QVERIFY(local.ok());
     QCOMPARE(*local, QDir::cleanPath(dir.filePath(QStringLiteral("demo"))));
 }
