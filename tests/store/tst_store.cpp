@@ -20,7 +20,7 @@ using SqliteStore = Recourse::Store::Store;
 
 namespace {
 
-constexpr qint64 kStart = 1'796'400'000'000; // 2026-12-04T...Z, a fixed instant
+constexpr qint64 kStart = 1'796'400'000'000; // 2026-12-04T16:00:00Z, a fixed instant
 
 TaskRecord makeTask(const QString &id, const QString &status = QStringLiteral("pending"))
 {
