@@ -203,6 +203,14 @@ void EscalationService::submit(const Identity &caller, const QJsonObject &body, 
             const std::optional<Store::EvaluationRecord> record = tx.evaluation(evaluationId);
             if (!record)
                 return invalidBinding(QStringLiteral("The evaluation_id is unknown to this service."), evaluationId);
+            // Freshness is judged on the recorded expiry, never the echoed one, so a PEP that
+            // moved the expiry of a denial that has since expired gets expired_denial.
+            if (record->expiresMs != echoedExpiresMs && now > record->expiresMs + skewMs) {
+                return Error::make(ErrorCode::ExpiredDenial,
+                                   QStringLiteral("The requestable denial expired at %1; evaluate again to get a fresh one.")
+                                       .arg(Rfc3339::format(record->expiresMs)),
+                                   denial.value(QStringLiteral("expires_at")).toString());
+            }
             if (record->expiresMs != echoedExpiresMs)
                 return invalidBinding(QStringLiteral("denial.expires_at differs from the recorded expiry."),
                                       denial.value(QStringLiteral("expires_at")).toString());

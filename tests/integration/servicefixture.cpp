@@ -240,6 +240,15 @@ HttpResponse ServiceFixture::taskStatus(const QString &statusEndpoint, const QSt
     return get(statusEndpoint, token);
 }
 
+QJsonObject ServiceFixture::freshSubmission(const QJsonObject &request, const QString &pepToken)
+{
+    const HttpResponse evaluated = evaluate(request, pepToken);
+    const QJsonObject context = evaluated.json.value(QStringLiteral("context")).toObject();
+    if (evaluated.status != 200 || !context.value(QStringLiteral("access_request")).isObject())
+        return {};
+    return submissionFor(request, evaluated.json);
+}
+
 Escalation ServiceFixture::requestAccess(const QJsonObject &request, const QString &pepToken)
 {
     Escalation flow;
