@@ -53,22 +53,41 @@ void EvaluationTree::setTask(const QJsonObject &task)
     const QJsonObject context = task.value(u"context").toObject();
     const int memberCount = int(context.size());
     m_context = new QTreeWidgetItem(this, {tr("context"), TaskText::plural(tr("%n member(s)", nullptr, memberCount), memberCount)});
-    for (auto it = context.constBegin(); it != context.constEnd(); ++it)
-        addValue(m_context, it.key(), it.value());
     m_context->setExpanded(true);
 
-    for (const QJsonValue &member : task.value(u"binding_context_members").toArray()) {
-        if (QTreeWidgetItem *item = contextItem(member.toString()))
+    // Bound members come first, in binding order, because the approval is scoped to them.
+    QStringList bound;
+    for (const QJsonValue &member : task.value(u"binding_context_members").toArray())
+        bound.append(member.toString());
+    for (const QString &member : std::as_const(bound)) {
+        if (!member.startsWith(u'/') && context.contains(member))
+            addValue(m_context, member, context.value(member));
+    }
+    for (auto it = context.constBegin(); it != context.constEnd(); ++it) {
+        if (!bound.contains(it.key()))
+            addValue(m_context, it.key(), it.value());
+    }
+
+    for (const QString &member : std::as_const(bound)) {
+        if (QTreeWidgetItem *item = contextItem(member))
             markBound(item);
     }
 }
 
 QTreeWidgetItem *EvaluationTree::addEntity(const QString &label, const QJsonObject &entity)
 {
+    // The node's value already names the type and id (or the action's name), so its children are
+    // the entity's properties. Any other member is listed beside them.
     const QString summary = entity.contains(u"name") ? TaskText::action(entity) : TaskText::entity(entity);
     auto *node = new QTreeWidgetItem(this, {label, summary});
-    for (auto it = entity.constBegin(); it != entity.constEnd(); ++it)
+    const QJsonObject properties = entity.value(u"properties").toObject();
+    for (auto it = properties.constBegin(); it != properties.constEnd(); ++it)
         addValue(node, it.key(), it.value());
+    for (auto it = entity.constBegin(); it != entity.constEnd(); ++it) {
+        if (it.key() != u"type" && it.key() != u"id" && it.key() != u"name" && it.key() != u"properties")
+            addValue(node, it.key(), it.value());
+    }
+    node->setToolTip(ValueColumn, TaskText::scalar(entity));
     node->setExpanded(true);
     return node;
 }

@@ -145,13 +145,14 @@ void MainWindow::buildCentralWidget()
     QHeaderView *header = m_inboxView->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setSectionResizeMode(InboxModel::ResourceColumn, QHeaderView::Stretch);
-    header->resizeSection(InboxModel::StatusColumn, 90);
-    header->resizeSection(InboxModel::SubjectColumn, 110);
-    header->resizeSection(InboxModel::ActionColumn, 90);
-    header->resizeSection(InboxModel::TemplateColumn, 140);
-    header->resizeSection(InboxModel::RequesterColumn, 80);
-    header->resizeSection(InboxModel::AgeColumn, 60);
-    header->resizeSection(InboxModel::ExpiresInColumn, 90);
+    const int em = m_inboxView->fontMetrics().horizontalAdvance(u'M');
+    header->resizeSection(InboxModel::StatusColumn, 7 * em);
+    header->resizeSection(InboxModel::SubjectColumn, 8 * em);
+    header->resizeSection(InboxModel::ActionColumn, 5 * em);
+    header->resizeSection(InboxModel::TemplateColumn, 11 * em);
+    header->resizeSection(InboxModel::RequesterColumn, 7 * em);
+    header->resizeSection(InboxModel::AgeColumn, 4 * em);
+    header->resizeSection(InboxModel::ExpiresInColumn, 12 * em);
     inboxLayout->addWidget(m_inboxView, 1);
     connect(m_inboxView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::onInboxSelectionChanged);
@@ -194,10 +195,10 @@ void MainWindow::buildActivityDock()
     header->setStretchLastSection(true);
     header->resizeSection(ActivityModel::TimeColumn, 70);
     header->resizeSection(ActivityModel::TypeColumn, 190);
-    header->resizeSection(ActivityModel::SubjectColumn, 100);
+    header->resizeSection(ActivityModel::SubjectColumn, 130);
     header->resizeSection(ActivityModel::ActionColumn, 80);
     header->resizeSection(ActivityModel::ResourceColumn, 170);
-    header->resizeSection(ActivityModel::OutcomeColumn, 130);
+    header->resizeSection(ActivityModel::OutcomeColumn, 170);
     header->resizeSection(ActivityModel::ReasonColumn, 140);
     header->resizeSection(ActivityModel::NextActionColumn, 80);
     connect(m_activityView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,

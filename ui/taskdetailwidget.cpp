@@ -31,6 +31,17 @@ QLabel *valueLabel(QWidget *parent, const QString &objectName)
     return label;
 }
 
+QString statusColor(const QString &status)
+{
+    if (status == u"pending")
+        return QStringLiteral("#b26a00");
+    if (status == u"approved")
+        return QStringLiteral("#1b7f3b");
+    if (status == u"denied" || status == u"failed")
+        return QStringLiteral("#b3261e");
+    return QStringLiteral("palette(mid)");
+}
+
 QString orDash(const QString &text)
 {
     return text.isEmpty() ? QStringLiteral("—") : text;
@@ -46,7 +57,7 @@ TaskDetailWidget::TaskDetailWidget(Client::ApproverClient *client, std::shared_p
     , m_refreshTimer(new QTimer(this))
 {
     buildUi();
-    // Several events about one task often arrive together; one fetch covers them all.
+    // Several events about one task often arrive together, so one fetch covers them all.
     m_refreshTimer->setSingleShot(true);
     m_refreshTimer->setInterval(50);
     connect(m_refreshTimer, &QTimer::timeout, this, &TaskDetailWidget::fetch);
@@ -331,7 +342,7 @@ void TaskDetailWidget::populate()
 
 QString TaskDetailWidget::summaryText() const
 {
-    return tr("%1 wants %2 on %3")
+    return tr("%1  →  %2  →  %3")
         .arg(TaskText::entity(m_task.value(u"subject").toObject()), TaskText::taskAction(m_task),
              TaskText::taskResource(m_task));
 }
@@ -352,7 +363,9 @@ void TaskDetailWidget::populateSummary()
 
     m_title->setText(summaryText());
     m_subtitle->setText(tr("%1 · created %2").arg(m_taskId, TaskText::localTime(m_task.value(u"created_at"))));
-    m_status->setText(TaskText::status(m_task.value(u"status").toString()));
+    const QString status = m_task.value(u"status").toString();
+    m_status->setText(TaskText::status(status));
+    m_status->setStyleSheet(QStringLiteral("color: %1;").arg(statusColor(status)));
     m_actorChain->setText(TaskText::actorChain(m_task));
     m_justification->setText(orDash(m_task.value(u"justification").toString()));
     m_reason->setText(orDash(evaluation.value(u"reason").toString()));
@@ -360,7 +373,8 @@ void TaskDetailWidget::populateSummary()
     m_evaluationId->setText(orDash(evaluation.value(u"evaluation_id").toString()));
     m_requester->setText(orDash(m_task.value(u"requester").toObject().value(u"id").toString()));
     const QJsonValue client = m_task.value(u"requester").toObject().value(u"client");
-    m_pepClient->setText(client.isUndefined() ? orDash({}) : TaskText::scalar(client));
+    const bool noClient = client.isUndefined() || client.isNull() || (client.isObject() && client.toObject().isEmpty());
+    m_pepClient->setText(noClient ? orDash({}) : TaskText::scalar(client));
 
     const qint64 createdMs = TaskText::timeMs(m_task.value(u"created_at"));
     const qint64 untilMs = TaskText::timeMs(requestedAccess.value(u"requested_until"));
