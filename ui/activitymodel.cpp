@@ -136,11 +136,12 @@ void ActivityModel::flush()
     if (m_queued.isEmpty())
         return;
 
+    // Oldest first, so prepending one after another leaves the newest on top.
     const QList<QJsonObject> queued = std::exchange(m_queued, {});
     QList<Row> newRows;
     newRows.reserve(queued.size());
-    for (auto it = queued.crbegin(); it != queued.crend(); ++it)
-        newRows.append(makeRow(*it));
+    for (const QJsonObject &event : queued)
+        newRows.append(makeRow(event));
 
     const int overflow = int(m_rows.size() + newRows.size()) - m_capacity;
     if (overflow > 0) {
@@ -153,7 +154,9 @@ void ActivityModel::flush()
     }
 
     beginInsertRows({}, 0, int(newRows.size()) - 1);
-    m_rows = newRows + m_rows;
+    // Qt 6 QList keeps free space at its front after a prepend, so this does not move every row.
+    for (Row &row : newRows)
+        m_rows.prepend(std::move(row));
     endInsertRows();
 }
 

@@ -8,7 +8,6 @@
 #include <QTimer>
 
 #include <algorithm>
-#include <limits>
 
 namespace Recourse::Ui {
 
@@ -22,24 +21,6 @@ constexpr int TickIntervalMs = 5000;
 QString taskId(const QJsonObject &task)
 {
     return task.value(u"id").toString();
-}
-
-qint64 createdAtMs(const QJsonObject &task)
-{
-    return TaskText::timeMs(task.value(u"created_at"));
-}
-
-// The members the service's q parameter matches, plus the template, in one string.
-QString searchText(const QJsonObject &task)
-{
-    return QStringList{taskId(task),
-                       TaskText::entity(task.value(u"subject").toObject()),
-                       TaskText::taskResource(task),
-                       TaskText::taskAction(task),
-                       task.value(u"requester").toObject().value(u"id").toString(),
-                       task.value(u"template").toString(),
-                       task.value(u"template_title").toString()}
-        .join(u' ');
 }
 
 } // namespace
@@ -64,7 +45,7 @@ InboxModel::~InboxModel() = default;
 
 int InboxModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_tasks.size());
+    return parent.isValid() ? 0 : int(m_rows.size());
 }
 
 int InboxModel::columnCount(const QModelIndex &parent) const
@@ -77,92 +58,33 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
 
-    const QJsonObject &task = m_tasks.at(index.row());
+    const InboxRow &row = m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-        return displayValue(task, index.column());
+        return row.display(index.column(), m_clock->nowMs());
     case Qt::ToolTipRole:
-        if (index.column() == StatusColumn && task.contains(u"decided_by"))
-            return tr("Decided by %1").arg(task.value(u"decided_by").toString());
+        if (index.column() == StatusColumn && row.task.contains(u"decided_by"))
+            return tr("Decided by %1").arg(row.task.value(u"decided_by").toString());
         if (index.column() == SubjectColumn)
-            return TaskText::actorChain(task);
-        return displayValue(task, index.column());
+            return TaskText::actorChain(row.task);
+        return row.display(index.column(), m_clock->nowMs());
     case Qt::FontRole:
-        if (task.value(u"status").toString() == u"pending") {
+        if (row.isPending()) {
             QFont font;
             font.setBold(true);
             return font;
         }
         return {};
     case SortRole:
-        return sortValue(task, index.column());
+        return row.sortValue(index.column(), m_clock->nowMs());
     case TaskIdRole:
-        return taskId(task);
+        return row.id;
     case StatusRole:
-        return task.value(u"status").toString();
+        return row.status;
     case TaskRole:
-        return task;
+        return row.task;
     case SearchTextRole:
-        return searchText(task);
-    default:
-        return {};
-    }
-}
-
-QVariant InboxModel::displayValue(const QJsonObject &task, int column) const
-{
-    switch (column) {
-    case StatusColumn:
-        return TaskText::status(task.value(u"status").toString());
-    case SubjectColumn:
-        return TaskText::entity(task.value(u"subject").toObject());
-    case ActionColumn:
-        return TaskText::taskAction(task);
-    case ResourceColumn:
-        return TaskText::taskResource(task);
-    case TemplateColumn: {
-        const QString title = task.value(u"template_title").toString();
-        return title.isEmpty() ? task.value(u"template").toString() : title;
-    }
-    case RequesterColumn:
-        return task.value(u"requester").toObject().value(u"id").toString();
-    case AgeColumn: {
-        const qint64 created = createdAtMs(task);
-        return created < 0 ? QString() : TaskText::duration(m_clock->nowMs() - created);
-    }
-    case ExpiresInColumn:
-        if (task.value(u"status").toString() != u"pending")
-            return QStringLiteral("—");
-        return TaskText::expiresIn(TaskText::timeMs(task.value(u"expires_at")), m_clock->nowMs());
-    default:
-        return {};
-    }
-}
-
-QVariant InboxModel::sortValue(const QJsonObject &task, int column) const
-{
-    switch (column) {
-    case StatusColumn:
-        return task.value(u"status").toString();
-    case SubjectColumn:
-        return task.value(u"subject").toObject().value(u"id").toString();
-    case ActionColumn:
-        return TaskText::taskAction(task);
-    case ResourceColumn:
-        return TaskText::taskResource(task);
-    case TemplateColumn:
-        return task.value(u"template").toString();
-    case RequesterColumn:
-        return task.value(u"requester").toObject().value(u"id").toString();
-    case AgeColumn:
-        return m_clock->nowMs() - createdAtMs(task);
-    case ExpiresInColumn: {
-        // Only pending tasks can run out, so the others sort after every pending one.
-        const qint64 expires = TaskText::timeMs(task.value(u"expires_at"));
-        if (task.value(u"status").toString() != u"pending" || expires < 0)
-            return std::numeric_limits<qint64>::max();
-        return expires - m_clock->nowMs();
-    }
+        return row.searchText;
     default:
         return {};
     }
@@ -223,10 +145,11 @@ void InboxModel::reload()
     m_pageInFlight = false;
 
     beginResetModel();
-    m_tasks.clear();
-    m_rowOfTask.clear();
+    m_rows.clear();
+    m_ordinalOfTask.clear();
+    m_firstOrdinal = 0;
     endResetModel();
-    updatePendingCount();
+    setPendingCount(0);
 
     requestPage({});
 }
@@ -257,13 +180,12 @@ void InboxModel::onPage(const Result<QJsonObject> &page, quint64 generation)
         QList<QJsonObject> newTasks;
         for (const QJsonValue &value : page->value(u"tasks").toArray()) {
             const QJsonObject task = value.toObject();
-            if (m_rowOfTask.contains(taskId(task)))
+            if (m_ordinalOfTask.contains(taskId(task)))
                 queueTask(task, false);
             else
                 newTasks.append(task);
         }
         appendRows(newTasks);
-        updatePendingCount();
     }
 
     if (m_firstPageLoaded)
@@ -282,16 +204,65 @@ void InboxModel::appendRows(const QList<QJsonObject> &tasks)
     if (tasks.isEmpty())
         return;
 
-    const int first = int(m_tasks.size());
+    const int first = int(m_rows.size());
+    int pending = m_pendingCount;
     beginInsertRows({}, first, first + int(tasks.size()) - 1);
     for (const QJsonObject &task : tasks) {
-        m_rowOfTask.insert(taskId(task), int(m_tasks.size()));
-        m_tasks.append(task);
-        const qint64 created = createdAtMs(task);
-        if (created >= 0 && (m_oldestLoadedMs < 0 || created < m_oldestLoadedMs))
-            m_oldestLoadedMs = created;
+        InboxRow row = InboxRow::fromTask(task);
+        m_ordinalOfTask.insert(row.id, m_firstOrdinal + m_rows.size());
+        pending += row.isPending() ? 1 : 0;
+        if (row.createdMs >= 0 && (m_oldestLoadedMs < 0 || row.createdMs < m_oldestLoadedMs))
+            m_oldestLoadedMs = row.createdMs;
+        m_rows.append(std::move(row));
     }
     endInsertRows();
+    setPendingCount(pending);
+}
+
+void InboxModel::prependRows(QList<InboxRow> rows)
+{
+    if (rows.isEmpty())
+        return;
+
+    int pending = m_pendingCount;
+    beginInsertRows({}, 0, int(rows.size()) - 1);
+    m_firstOrdinal -= rows.size();
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        m_ordinalOfTask.insert(rows.at(i).id, m_firstOrdinal + i);
+        pending += rows.at(i).isPending() ? 1 : 0;
+    }
+    // Qt 6 QList keeps free space at its front after a prepend, so this does not move every row.
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it)
+        m_rows.prepend(std::move(*it));
+    endInsertRows();
+    setPendingCount(pending);
+}
+
+void InboxModel::removeRows(QList<int> rows)
+{
+    if (rows.isEmpty())
+        return;
+
+    // Remove from the bottom up so the remaining row numbers stay valid, then renumber once.
+    std::sort(rows.begin(), rows.end(), std::greater<>());
+    int pending = m_pendingCount;
+    for (const int row : std::as_const(rows)) {
+        beginRemoveRows({}, row, row);
+        pending -= m_rows.at(row).isPending() ? 1 : 0;
+        m_ordinalOfTask.remove(m_rows.at(row).id);
+        m_rows.removeAt(row);
+        endRemoveRows();
+    }
+    m_firstOrdinal = 0;
+    for (qsizetype i = 0; i < m_rows.size(); ++i)
+        m_ordinalOfTask.insert(m_rows.at(i).id, i);
+    setPendingCount(pending);
+}
+
+int InboxModel::rowOf(const QString &id) const
+{
+    const auto ordinal = m_ordinalOfTask.constFind(id);
+    return ordinal == m_ordinalOfTask.constEnd() ? -1 : int(ordinal.value() - m_firstOrdinal);
 }
 
 void InboxModel::applyEvent(const QJsonObject &event)
@@ -309,14 +280,14 @@ void InboxModel::applyEvent(const QJsonObject &event)
     }
 
     const qint64 eventMs = TaskText::timeMs(event.value(u"time"));
-    const auto row = m_rowOfTask.constFind(id);
+    const int row = rowOf(id);
     // A listed task already reflects its creation, so this event is a replay after connecting.
-    if (row != m_rowOfTask.constEnd() && type == u"task.created")
+    if (row >= 0 && type == u"task.created")
         return;
-    if (row != m_rowOfTask.constEnd()) {
+    if (row >= 0) {
         // A replayed event older than the row's last change is already part of the row. Times
         // have whole seconds, so an event from the same second still triggers a refresh.
-        const qint64 updatedMs = TaskText::timeMs(m_tasks.at(row.value()).value(u"updated_at"));
+        const qint64 updatedMs = m_rows.at(row).updatedMs;
         if (eventMs >= 0 && updatedMs >= 0 && eventMs < updatedMs)
             return;
         fetchTask(id);
@@ -394,76 +365,55 @@ void InboxModel::flushQueued()
 
     QList<QJsonObject> refreshed;
     QList<int> rowsToRemove;
-    QList<QJsonObject> newTasks;
+    QList<InboxRow> newRows;
+    int pending = m_pendingCount;
     for (const QString &id : order) {
-        const QJsonObject &task = queued.value(id);
-        const auto row = m_rowOfTask.constFind(id);
-        if (row == m_rowOfTask.constEnd()) {
-            if (inserts.contains(id) && matchesFilter(task))
-                newTasks.append(task);
+        InboxRow incoming = InboxRow::fromTask(queued.value(id));
+        const int row = rowOf(id);
+        if (row < 0) {
+            if (inserts.contains(id) && matchesFilter(incoming))
+                newRows.append(std::move(incoming));
             continue;
         }
-        if (!matchesFilter(task)) {
-            rowsToRemove.append(row.value());
+        if (!matchesFilter(incoming)) {
+            rowsToRemove.append(row);
             continue;
         }
-        m_tasks[row.value()] = task;
-        Q_EMIT dataChanged(index(row.value(), 0), index(row.value(), ColumnCount - 1));
-        refreshed.append(task);
+        pending += (incoming.isPending() ? 1 : 0) - (m_rows.at(row).isPending() ? 1 : 0);
+        refreshed.append(incoming.task);
+        m_rows[row] = std::move(incoming);
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
-
-    // Remove from the bottom up so the remaining row numbers stay valid.
-    std::sort(rowsToRemove.begin(), rowsToRemove.end(), std::greater<>());
-    for (const int row : std::as_const(rowsToRemove)) {
-        beginRemoveRows({}, row, row);
-        m_tasks.removeAt(row);
-        endRemoveRows();
-    }
+    setPendingCount(pending);
+    removeRows(rowsToRemove);
 
     // Newest first, at the top, in one insertion.
-    std::sort(newTasks.begin(), newTasks.end(),
-              [](const QJsonObject &a, const QJsonObject &b) { return createdAtMs(a) > createdAtMs(b); });
-    if (!newTasks.isEmpty()) {
-        beginInsertRows({}, 0, int(newTasks.size()) - 1);
-        m_tasks = newTasks + m_tasks;
-        endInsertRows();
-    }
+    std::sort(newRows.begin(), newRows.end(),
+              [](const InboxRow &a, const InboxRow &b) { return a.createdMs > b.createdMs; });
+    for (const InboxRow &row : std::as_const(newRows))
+        refreshed.append(row.task);
+    prependRows(std::move(newRows));
 
-    if (!rowsToRemove.isEmpty() || !newTasks.isEmpty())
-        rebuildIndex();
-    updatePendingCount();
     for (const QJsonObject &task : std::as_const(refreshed))
-        Q_EMIT taskRefreshed(task);
-    for (const QJsonObject &task : std::as_const(newTasks))
         Q_EMIT taskRefreshed(task);
 }
 
-bool InboxModel::matchesFilter(const QJsonObject &task) const
+bool InboxModel::matchesFilter(const InboxRow &row) const
 {
-    if (!m_filter.statuses.isEmpty() && !m_filter.statuses.contains(task.value(u"status").toString()))
+    if (!m_filter.statuses.isEmpty() && !m_filter.statuses.contains(row.status))
         return false;
-    if (!m_filter.templateName.isEmpty() && task.value(u"template").toString() != m_filter.templateName)
+    if (!m_filter.templateName.isEmpty() && row.task.value(u"template").toString() != m_filter.templateName)
         return false;
-    if (!m_filter.subject.isEmpty() && task.value(u"subject").toObject().value(u"id").toString() != m_filter.subject)
+    if (!m_filter.subject.isEmpty()
+        && row.task.value(u"subject").toObject().value(u"id").toString() != m_filter.subject)
         return false;
-    if (!m_filter.query.isEmpty() && !searchText(task).contains(m_filter.query, Qt::CaseInsensitive))
+    if (!m_filter.query.isEmpty() && !row.searchText.contains(m_filter.query, Qt::CaseInsensitive))
         return false;
     return true;
 }
 
-void InboxModel::rebuildIndex()
+void InboxModel::setPendingCount(int count)
 {
-    m_rowOfTask.clear();
-    m_rowOfTask.reserve(m_tasks.size());
-    for (int row = 0; row < m_tasks.size(); ++row)
-        m_rowOfTask.insert(taskId(m_tasks.at(row)), row);
-}
-
-void InboxModel::updatePendingCount()
-{
-    const auto count = int(std::count_if(m_tasks.cbegin(), m_tasks.cend(), [](const QJsonObject &task) {
-        return task.value(u"status").toString() == u"pending";
-    }));
     if (count == m_pendingCount)
         return;
 
@@ -473,28 +423,26 @@ void InboxModel::updatePendingCount()
 
 void InboxModel::onTick()
 {
-    if (m_tasks.isEmpty())
+    if (m_rows.isEmpty())
         return;
 
     // Only the text changes as time passes, so the proxy's sort and filter roles are left out and
     // it does not re-sort 100,000 rows every tick.
-    Q_EMIT dataChanged(index(0, AgeColumn), index(int(m_tasks.size()) - 1, ExpiresInColumn),
+    Q_EMIT dataChanged(index(0, AgeColumn), index(int(m_rows.size()) - 1, ExpiresInColumn),
                        {Qt::DisplayRole, Qt::ToolTipRole});
 }
 
 QModelIndex InboxModel::indexOfTask(const QString &id, int column) const
 {
-    const auto row = m_rowOfTask.constFind(id);
-    if (row == m_rowOfTask.constEnd())
-        return {};
-    return index(row.value(), column);
+    const int row = rowOf(id);
+    return row < 0 ? QModelIndex() : index(row, column);
 }
 
 QJsonObject InboxModel::taskAt(int row) const
 {
-    if (row < 0 || row >= m_tasks.size())
+    if (row < 0 || row >= m_rows.size())
         return {};
-    return m_tasks.at(row);
+    return m_rows.at(row).task;
 }
 
 } // namespace Recourse::Ui

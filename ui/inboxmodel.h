@@ -2,6 +2,7 @@
 
 #include "core/base/clock.h"
 #include "core/client/approverclient.h"
+#include "ui/inboxrow.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
@@ -84,20 +85,24 @@ private:
     void queueTask(const QJsonObject &task, bool insertIfNew);
     void flushQueued();
     void appendRows(const QList<QJsonObject> &tasks);
-    void rebuildIndex();
-    void updatePendingCount();
+    void prependRows(QList<InboxRow> rows);
+    void removeRows(QList<int> rows);
+    int rowOf(const QString &taskId) const;
+    void setPendingCount(int count);
     void onTick();
-    bool matchesFilter(const QJsonObject &task) const;
-    QVariant displayValue(const QJsonObject &task, int column) const;
-    QVariant sortValue(const QJsonObject &task, int column) const;
+    bool matchesFilter(const InboxRow &row) const;
 
     QPointer<Client::ApproverClient> m_client;
     std::shared_ptr<const Clock> m_clock;
     Client::TaskFilter m_filter;
     int m_pageSize = 100;
 
-    QList<QJsonObject> m_tasks;
-    QHash<QString, int> m_rowOfTask;
+    // Row r of the model is m_rows[r]. Each task keeps an ordinal that does not change when rows
+    // are added at either end, so its row is m_ordinalOfTask[id] - m_firstOrdinal without
+    // renumbering 100,000 rows for every new task at the top.
+    QList<InboxRow> m_rows;
+    QHash<QString, qint64> m_ordinalOfTask;
+    qint64 m_firstOrdinal = 0;
     int m_pendingCount = 0;
 
     quint64 m_generation = 0;
