@@ -2,7 +2,9 @@
 
 #include "core/base/rfc3339.h"
 #include "core/json/json.h"
+#include "core/service/adminpolicyapi.h"
 #include "core/service/errors.h"
+#include "core/service/searchapi.h"
 #include "core/service/servicelogging.h"
 
 #include <QJsonArray>
@@ -83,6 +85,39 @@ bool isOpaqueId(const QByteArray &id)
     return true;
 }
 
+// An evaluations item with the top-level defaults applied. An item's subject, action, resource or
+// context replaces the default as a whole (properties are never merged), except that identifying
+// members the item's entity lacks (type, id, name) come from the default entity, as the
+// certification's default-merging test requires.
+QJsonObject withDefaults(const QJsonObject &item, const QJsonObject &defaults)
+{
+    QJsonObject merged;
+    for (const char *key : {"subject", "action", "resource", "context"}) {
+        const QString name = QLatin1String(key);
+        if (!item.contains(name)) {
+            if (defaults.contains(name))
+                merged.insert(name, defaults.value(name));
+            continue;
+        }
+
+        const QJsonValue own = item.value(name);
+        const QJsonValue fallback = defaults.value(name);
+        if (name == QLatin1String("context") || !own.isObject() || !fallback.isObject()) {
+            merged.insert(name, own);
+            continue;
+        }
+        QJsonObject entity = own.toObject();
+        const QStringList identity = name == QLatin1String("action") ? QStringList{QStringLiteral("name")}
+                                                                     : QStringList{QStringLiteral("type"), QStringLiteral("id")};
+        for (const QString &member : identity) {
+            if (!entity.contains(member) && fallback.toObject().contains(member))
+                entity.insert(member, fallback.toObject().value(member));
+        }
+        merged.insert(name, entity);
+    }
+    return merged;
+}
+
 Result<Store::TaskFilter> taskFilter(const QUrlQuery &query)
 {
     Store::TaskFilter filter;
@@ -121,6 +156,12 @@ void Api::setEscalation(Escalation::EscalationService *escalation, const QJsonOb
 {
     m_escalation = escalation;
     m_jwks = Json::serialize(jwks);
+}
+
+void Api::setPolicies(Policy::PolicyStore *policies)
+{
+    m_search = std::make_unique<SearchApi>(policies);
+    m_policyAdmin = std::make_unique<AdminPolicyApi>(policies);
 }
 
 Result<Identity> Api::authenticate(const Http::Request &request) const
@@ -183,6 +224,11 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
                 return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use POST."))));
             return evaluations(request, *caller, std::move(respond));
         }
+        if (m_search && SearchApi::kindForPath(path)) {
+            if (method != "POST")
+                return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use POST."))));
+            return search(request, std::move(respond));
+        }
         if (path == "/access/v1/requests") {
             if (method != "POST")
                 return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Submit with POST."))));
@@ -240,6 +286,8 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
         auto reply = m_escalation->listTasks(*caller, filter.value());
         return respond(reply ? replyResponse(reply.value()) : problemFor(reply.error()));
     }
+    if (m_policyAdmin && (path == "/admin/v1/explain" || path == "/admin/v1/policy"))
+        return policyAdmin(request, std::move(respond));
     if (path == "/admin/v1/denials" && method == "GET") {
         auto reply = m_escalation->listDenials(*caller, 0, 100);
         return respond(reply ? replyResponse(reply.value()) : problemFor(reply.error()));
@@ -302,8 +350,10 @@ void Api::metadata(const Http::Request &request, Http::Responder respond)
     if (request.path != "/.well-known/authzen-configuration")
         return respond(problemFor(error(ErrorCode::NotFound, QStringLiteral("No PDP is configured under this path."))));
 
+    // The identifier carries the scheme the listener serves: plain http on loopback, https once
+    // TLS is on. Certification harnesses compare it with the base URL they were given.
     const QString base = config.pdpIdentifier;
-    const QJsonObject document{
+    QJsonObject document{
         {QStringLiteral("policy_decision_point"), base},
         {QStringLiteral("access_evaluation_endpoint"), QString(base + QStringLiteral("/access/v1/evaluation"))},
         {QStringLiteral("access_evaluations_endpoint"), QString(base + QStringLiteral("/access/v1/evaluations"))},
@@ -312,9 +362,41 @@ void Api::metadata(const Http::Request &request, Http::Responder respond)
         {QStringLiteral("capabilities"),
          QJsonArray{QStringLiteral("urn:openid:authzen:capability:access-request")}},
     };
+    // Only endpoints this service answers are advertised; an absent one means unsupported.
+    if (m_search) {
+        document.insert(QStringLiteral("search_subject_endpoint"), QString(base + SearchApi::pathFor(Policy::SearchKind::Subject)));
+        document.insert(QStringLiteral("search_resource_endpoint"), QString(base + SearchApi::pathFor(Policy::SearchKind::Resource)));
+        document.insert(QStringLiteral("search_action_endpoint"), QString(base + SearchApi::pathFor(Policy::SearchKind::Action)));
+    }
     Http::Response response = jsonResponse(200, document);
     response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("max-age=300"));
     respond(response);
+}
+
+void Api::search(const Http::Request &request, Http::Responder respond)
+{
+    auto body = jsonBody(request);
+    if (!body)
+        return respond(problemFor(body.error()));
+    auto answer = m_search->search(*SearchApi::kindForPath(request.path), body.value());
+    respond(answer ? jsonResponse(200, answer.value()) : problemFor(answer.error()));
+}
+
+void Api::policyAdmin(const Http::Request &request, Http::Responder respond)
+{
+    if (request.path == "/admin/v1/policy") {
+        if (request.method != "GET")
+            return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use GET."))));
+        return respond(jsonResponse(200, m_policyAdmin->status()));
+    }
+
+    if (request.method != "POST")
+        return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use POST."))));
+    auto body = jsonBody(request);
+    if (!body)
+        return respond(problemFor(body.error()));
+    auto answer = m_policyAdmin->explain(body.value());
+    respond(answer ? jsonResponse(200, answer.value()) : problemFor(answer.error()));
 }
 
 void Api::evaluation(const Http::Request &request, const Identity &caller, Http::Responder respond)
@@ -365,15 +447,7 @@ void Api::evaluations(const Http::Request &request, const Identity &caller, Http
     QJsonArray decisions;
     const QJsonArray list = items.toArray();
     for (qsizetype i = 0; i < list.size(); ++i) {
-        QJsonObject merged;
-        for (const char *key : {"subject", "action", "resource", "context"}) {
-            const QString name = QLatin1String(key);
-            const QJsonObject item = list.at(i).toObject();
-            if (item.contains(name))
-                merged.insert(name, item.value(name));
-            else if (body.contains(name))
-                merged.insert(name, body.value(name));
-        }
+        const QJsonObject merged = withDefaults(list.at(i).toObject(), body);
         QJsonObject decision;
         auto single = list.at(i).isObject() ? AuthZen::parseEvaluationRequest(merged)
                                              : Result<AuthZen::EvaluationRequest>(error(ErrorCode::InvalidRequest,

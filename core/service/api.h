@@ -6,7 +6,16 @@
 
 #include <QObject>
 
+#include <memory>
+
+namespace Recourse::Policy {
+class PolicyStore;
+}
+
 namespace Recourse::Service {
+
+class AdminPolicyApi;
+class SearchApi;
 
 // Routes every HTTP endpoint of the service: the AuthZEN PDP, the Access Request Service and the
 // approver API. Authenticates each call, parses JSON strictly, and maps errors to problem+json in
@@ -22,6 +31,9 @@ public:
 
     // Set once the listener knows its address, before the first request is served.
     void setEscalation(Escalation::EscalationService *escalation, const QJsonObject &jwks);
+    // Enables the search endpoints and the approver API's policy views. Set before the first
+    // request; without it the search endpoints are neither served nor advertised.
+    void setPolicies(Policy::PolicyStore *policies);
 
     void handle(const Http::Request &request, Http::Responder respond) override;
 
@@ -33,10 +45,14 @@ private:
     void metadata(const Http::Request &request, Http::Responder respond);
     void evaluation(const Http::Request &request, const Escalation::Identity &caller, Http::Responder respond);
     void evaluations(const Http::Request &request, const Escalation::Identity &caller, Http::Responder respond);
+    void search(const Http::Request &request, Http::Responder respond);
+    void policyAdmin(const Http::Request &request, Http::Responder respond);
 
     Escalation::IdentityRegistry *m_identities;
     Escalation::EscalationService *m_escalation = nullptr;
     QByteArray m_jwks;
+    std::unique_ptr<SearchApi> m_search;
+    std::unique_ptr<AdminPolicyApi> m_policyAdmin;
 };
 
 } // namespace Recourse::Service

@@ -119,6 +119,7 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
         return opened.error();
 
     d.api = new Api(&d.identities, host.get());
+    d.api->setPolicies(d.policies);
     d.events = new EventHub(d.store, &d.identities, host.get());
     d.server = new Http::Server(d.api, Http::Limits{}, host.get());
     d.server->setWebSocketRoute(QByteArrayLiteral("/admin/v1/events"), d.events->server(),
