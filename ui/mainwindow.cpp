@@ -156,10 +156,10 @@ void MainWindow::buildCentralWidget()
     inboxLayout->addWidget(m_inboxView, 1);
     connect(m_inboxView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::onInboxSelectionChanged);
-    connect(m_inboxView, &QTableView::activated, this, [this] { m_detail->setFocus(Qt::OtherFocusReason); });
 
     m_detail = new TaskDetailWidget(m_client, m_clock, this);
     m_detail->setObjectName(QStringLiteral("taskDetail"));
+    connect(m_inboxView, &QTableView::activated, m_detail, &TaskDetailWidget::focusTask);
 
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));

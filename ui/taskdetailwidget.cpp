@@ -236,6 +236,14 @@ bool TaskDetailWidget::canDecide() const
         && m_task.value(u"can_decide").toBool();
 }
 
+void TaskDetailWidget::focusTask()
+{
+    if (m_comment->isEnabled())
+        m_comment->setFocus(Qt::OtherFocusReason);
+    else
+        m_tabs->currentWidget()->setFocus(Qt::OtherFocusReason);
+}
+
 void TaskDetailWidget::approve()
 {
     if (!canDecide() || !m_client)

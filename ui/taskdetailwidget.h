@@ -46,6 +46,9 @@ public:
     QString taskId() const { return m_taskId; }
     QJsonObject task() const { return m_task; }
     bool canDecide() const;
+    // Moves keyboard focus into the view: the comment field when the task can be decided, the
+    // bound evaluation otherwise.
+    void focusTask();
 
 public Q_SLOTS:
     // Approves exactly as requested, with the comment field as the optional comment.

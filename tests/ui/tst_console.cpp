@@ -7,6 +7,7 @@
 #include "ui/mainwindow.h"
 #include "ui/taskdetailwidget.h"
 
+#include <QAbstractItemModelTester>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
@@ -88,6 +89,8 @@ private:
     std::unique_ptr<Client::EventStreamClient> m_events;
     std::unique_ptr<QSettings> m_settings;
     std::unique_ptr<Ui::MainWindow> m_window;
+    std::unique_ptr<QAbstractItemModelTester> m_inboxTester;
+    std::unique_ptr<QAbstractItemModelTester> m_activityTester;
 };
 
 void tst_Console::init()
@@ -108,12 +111,19 @@ void tst_Console::init()
     m_events = std::make_unique<Client::EventStreamClient>(m_service->baseUrl(), QStringLiteral("bob-secret"));
     m_settings = std::make_unique<QSettings>(m_dir.filePath(QStringLiteral("console.ini")), QSettings::IniFormat);
     m_window = std::make_unique<Ui::MainWindow>(m_client.get(), m_events.get(), Ui::MainWindowOptions{m_settings.get(), {}});
+    // Attached before the first page and the first event arrive.
+    m_inboxTester = std::make_unique<QAbstractItemModelTester>(m_window->inboxModel(),
+                                                               QAbstractItemModelTester::FailureReportingMode::QtTest);
+    m_activityTester = std::make_unique<QAbstractItemModelTester>(m_window->activityModel(),
+                                                                  QAbstractItemModelTester::FailureReportingMode::QtTest);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
 }
 
 void tst_Console::cleanup()
 {
+    m_activityTester.reset();
+    m_inboxTester.reset();
     m_window.reset();
     m_events.reset();
     m_client.reset();

@@ -7,10 +7,12 @@
 #include "ui/mainwindow.h"
 #include "ui/taskdetailwidget.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QSplitter>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -159,6 +161,14 @@ void tst_MainWindow::keyboardTriage()
     QTest::keyClick(m_window->inboxView(), Qt::Key_Down);
     QCOMPARE(currentTaskId(), QStringLiteral("arq_B"));
     QTRY_COMPARE(m_window->detailWidget()->task().value(u"id").toString(), QStringLiteral("arq_B"));
+
+    // Enter opens the task: focus moves to the comment field of the detail view.
+    QTRY_VERIFY(m_window->findChild<QLineEdit *>(QStringLiteral("commentEdit"))->isEnabled());
+    QSignalSpy activated(m_window->inboxView(), &QAbstractItemView::activated);
+    QTest::keyClick(m_window->inboxView(), Qt::Key_Return);
+    QCOMPARE(activated.size(), 1);
+    QCOMPARE(QApplication::focusWidget(), m_window->findChild<QLineEdit *>(QStringLiteral("commentEdit")));
+    m_window->inboxView()->setFocus();
 
     QTest::keyClick(m_window->inboxView(), Qt::Key_A);
 

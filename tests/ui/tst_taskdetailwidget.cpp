@@ -113,7 +113,7 @@ void tst_TaskDetailWidget::showsRequestSummary_data()
     QTest::addColumn<QString>("label");
     QTest::addColumn<QString>("text");
 
-    QTest::newRow("title") << QStringLiteral("titleLabel") << QStringLiteral("user alice wants can_read on log payments-provider");
+    QTest::newRow("title") << QStringLiteral("titleLabel") << QStringLiteral("user alice  →  can_read  →  log payments-provider");
     QTest::newRow("actor chain") << QStringLiteral("actorChainLabel") << QStringLiteral("agent-7 (ai_agent) for alice via pep-a");
     QTest::newRow("justification") << QStringLiteral("justificationLabel") << QStringLiteral("Chargeback dispute #881");
     QTest::newRow("denial reason") << QStringLiteral("reasonLabel") << QStringLiteral("approval_required");
