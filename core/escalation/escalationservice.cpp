@@ -3,6 +3,7 @@
 #include "core/base/rfc3339.h"
 #include "core/escalation/escalationlogging.h"
 #include "core/escalation/internal.h"
+#include "core/escalation/scope.h"
 #include "core/escalation/taskview.h"
 
 #include <QJsonArray>
@@ -209,14 +210,7 @@ void EscalationService::decide(const Identity &approver, const QString &taskId, 
                          QStringLiteral("approved_until")));
         return;
     }
-    QJsonObject scope{{QStringLiteral("mode"), QStringLiteral("exact")}};
-    if (body.value(QStringLiteral("scope")).isObject()
-        && body.value(QStringLiteral("scope")).toObject().value(QStringLiteral("mode")).toString() != QLatin1String("exact")) {
-        // TODO: broadened scopes (resource and action sets) are not issued yet; only exact scope is.
-        done(Error::make(ErrorCode::InvalidRequest, QStringLiteral("Only the exact scope can be approved for now."),
-                         QStringLiteral("scope")));
-        return;
-    }
+    const QJsonValue requestedScope = body.value(QStringLiteral("scope"));
 
     const auto policy = m_policies->current();
     const EscalationConfig config = m_config;
@@ -239,6 +233,14 @@ void EscalationService::decide(const Identity &approver, const QString &taskId, 
 
         // Every path to a decision goes through this one check.
         auto step = checkEligibility(who, task, *tmpl, bundle->decisions);
+        // The scope is judged against the template only when approving; a deny has none.
+        QJsonObject scope{{QStringLiteral("mode"), QStringLiteral("exact")}};
+        if (approve && step) {
+            auto normalized = Scope::normalize(requestedScope, task, *tmpl);
+            if (!normalized)
+                return normalized.error();
+            scope = normalized.value();
+        }
         // A refusal is audited by a separate job after this one rolls back.
         if (!step)
             return step.error();
@@ -450,6 +452,129 @@ QJsonObject EscalationService::verifyAudit()
     if (!result.ok)
         object.insert(QStringLiteral("first_broken_seq"), double(result.firstBrokenSeq));
     return object;
+}
+
+} // namespace Recourse::Escalation
+
+namespace Recourse::Escalation {
+
+void EscalationService::decideBatch(const Identity &approver, const QJsonObject &body, ReplyCallback done)
+{
+    const QJsonValue list = body.value(QStringLiteral("decisions"));
+    if (!list.isArray() || list.toArray().isEmpty()) {
+        done(Error::make(ErrorCode::InvalidRequest, QStringLiteral("decisions must be a non-empty array."),
+                         QStringLiteral("decisions")));
+        return;
+    }
+    if (list.toArray().size() > 500) {
+        done(Error::make(ErrorCode::InvalidRequest, QStringLiteral("A batch decides at most 500 tasks."),
+                         QStringLiteral("decisions")));
+        return;
+    }
+
+    // Entries run one after another so their outcomes come back in request order.
+    struct Batch
+    {
+        QJsonArray entries;
+        QJsonArray outcomes;
+        qsizetype next = 0;
+    };
+    auto batch = std::make_shared<Batch>();
+    batch->entries = list.toArray();
+    auto step = std::make_shared<std::function<void()>>();
+    *step = [this, approver, batch, step, done] {
+        if (batch->next == batch->entries.size()) {
+            Reply reply;
+            reply.body.insert(QStringLiteral("outcomes"), batch->outcomes);
+            done(reply);
+            *step = nullptr; // breaks the self-reference
+            return;
+        }
+        const QJsonObject entry = batch->entries.at(batch->next++).toObject();
+        const QString taskId = entry.value(QStringLiteral("task_id")).toString();
+        const QString decision = entry.value(QStringLiteral("decision")).toString();
+        auto record = [batch, step, taskId](Result<Reply> result) {
+            QJsonObject outcome{{QStringLiteral("task_id"), taskId}};
+            if (result) {
+                outcome.insert(QStringLiteral("status"), result->body.value(QStringLiteral("status")));
+            } else {
+                outcome.insert(QStringLiteral("error"),
+                               QJsonObject{{QStringLiteral("code"), int(result.error().code)},
+                                           {QStringLiteral("detail"), result.error().message}});
+            }
+            batch->outcomes.append(outcome);
+            (*step)();
+        };
+        if (taskId.isEmpty() || (decision != QLatin1String("approve") && decision != QLatin1String("deny"))) {
+            record(Error::make(ErrorCode::InvalidRequest,
+                               QStringLiteral("Each entry needs task_id and decision \"approve\" or \"deny\".")));
+            return;
+        }
+        decide(approver, taskId, entry, decision == QLatin1String("approve"), record);
+    };
+    (*step)();
+}
+
+Result<Reply> EscalationService::preview(const Identity &caller, const QJsonObject &body)
+{
+    const QString taskId = body.value(QStringLiteral("task_id")).toString();
+    Store::Reader reader(*m_store);
+    const std::optional<Store::TaskRecord> task = reader.task(taskId);
+    if (!task)
+        return unknownTask(taskId);
+    const auto policy = m_policies->current();
+    const Policy::Template *tmpl = policy->findTemplate(task->templateName);
+    if (!tmpl)
+        return Error::make(ErrorCode::InvalidTaskState, QStringLiteral("The template %1 is no longer in the policy.")
+                                                              .arg(task->templateName));
+
+    auto scope = Scope::normalize(body.value(QStringLiteral("scope")), *task, *tmpl);
+    if (!scope)
+        return scope.error();
+
+    // The same bound the approval itself would get.
+    const qint64 now = m_clock->nowMs();
+    qint64 untilMs = now + (tmpl->defaultDurationSeconds > 0 ? tmpl->defaultDurationSeconds : tmpl->maxDurationSeconds) * 1000;
+    const QJsonValue until = body.value(QStringLiteral("approved_until"));
+    if (until.isString()) {
+        auto parsed = Rfc3339::parse(until.toString());
+        if (!parsed)
+            return Error::make(ErrorCode::InvalidRequest, QStringLiteral("approved_until: ") + parsed.error().message,
+                               until.toString());
+        untilMs = parsed.value();
+    }
+    untilMs = qMin(untilMs, now + tmpl->maxDurationSeconds * 1000);
+    untilMs -= untilMs % 1000;
+
+    const QJsonObject subject = task->doc.value(QStringLiteral("subject")).toObject();
+    const QJsonObject context = task->doc.value(QStringLiteral("context")).toObject();
+    QJsonArray pairs;
+    for (const auto &[resource, action] : Scope::coveredPairs(scope.value(), *task)) {
+        const Policy::Decision decision = policy->explain(Policy::Request{subject, resource, action, context});
+        QString outcome;
+        if (decision.effect == Policy::Effect::Permit)
+            outcome = QStringLiteral("already_permitted");
+        else if (decision.effect == Policy::Effect::Requestable && decision.tmpl && decision.tmpl->name == tmpl->name)
+            outcome = QStringLiteral("unlocked");
+        else
+            outcome = QStringLiteral("still_denied");
+        pairs.append(QJsonObject{{QStringLiteral("resource"), resource},
+                                 {QStringLiteral("action"), action},
+                                 {QStringLiteral("outcome"), outcome},
+                                 {QStringLiteral("effect"), Policy::effectName(decision.effect)},
+                                 {QStringLiteral("rule"), decision.ruleId},
+                                 {QStringLiteral("explanation"), decision.explanation}});
+    }
+
+    const QString untilText = Rfc3339::format(untilMs);
+    Reply reply;
+    reply.body = QJsonObject{{QStringLiteral("task_id"), taskId},
+                             {QStringLiteral("scope"), scope.value()},
+                             {QStringLiteral("approved_until"), untilText},
+                             {QStringLiteral("summary"), Scope::describe(scope.value(), *task, untilText)},
+                             {QStringLiteral("pairs"), pairs},
+                             {QStringLiteral("viewer"), caller.id}};
+    return reply;
 }
 
 } // namespace Recourse::Escalation

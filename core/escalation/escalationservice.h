@@ -75,6 +75,10 @@ public:
     void approve(const Identity &approver, const QString &taskId, const QJsonObject &body, ReplyCallback done);
     void deny(const Identity &approver, const QString &taskId, const QJsonObject &body, ReplyCallback done);
     void revoke(const Identity &approver, const QString &approvalId, const QJsonObject &body, ReplyCallback done);
+    // Decides several tasks in order; one refused entry does not stop the others.
+    void decideBatch(const Identity &approver, const QJsonObject &body, ReplyCallback done);
+    // What approving a task with a scope and end time would unlock, and what policy would still deny.
+    Result<Reply> preview(const Identity &caller, const QJsonObject &body);
     Result<Reply> listDenials(const Identity &caller, qint64 beforeMs, int limit);
     // Audit records filtered by task_id, evaluation_id, subject, approver, since, until, after.
     Result<Reply> audit(const QUrlQuery &query);

@@ -140,7 +140,13 @@ QJsonObject EscalationService::evaluate(const Identity &caller, const AuthZen::E
         return issueRequestableDenial(caller, request, tmpl);
 
     const QJsonObject approval = approvalValue.toObject();
-    const ApprovalCheck check = verifyApproval(caller, approval, request);
+    ApprovalCheck check = verifyApproval(caller, approval, request);
+    // An approval granted under one template never satisfies a denial that policy now routes to
+    // another (for example a stricter two-step review), even when the scope covers the request.
+    if (check.ok && check.record.templateName != tmpl.name) {
+        check.ok = false;
+        check.reason = kOutOfScope;
+    }
     const QString approvalId = approval.value(QStringLiteral("id")).toString();
     QJsonObject answer;
     if (check.ok) {

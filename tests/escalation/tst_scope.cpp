@@ -1,0 +1,200 @@
+// Broadened scopes, the approval preview and batch decisions, against the real service over HTTP
+// with the arap-conformance pack.
+
+#include "tests/integration/servicefixture.h"
+
+#include <QJsonArray>
+#include <QTest>
+
+using namespace Recourse::Testing;
+
+namespace {
+
+QJsonObject readDocument(const QString &id, const QString &tenant = QStringLiteral("acme"))
+{
+    return QJsonObject{{QStringLiteral("subject"), entity(QStringLiteral("user"), QStringLiteral("alice"))},
+                       {QStringLiteral("resource"), entity(QStringLiteral("document"), id)},
+                       {QStringLiteral("action"), QJsonObject{{QStringLiteral("name"), QStringLiteral("can_read")}}},
+                       {QStringLiteral("context"), QJsonObject{{QStringLiteral("tenant"), tenant}}}};
+}
+
+QJsonObject broadenedTo(const QStringList &documentIds)
+{
+    QJsonArray resources;
+    for (const QString &id : documentIds)
+        resources.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("document")}, {QStringLiteral("id"), id}});
+    return QJsonObject{{QStringLiteral("mode"), QStringLiteral("broadened")}, {QStringLiteral("resources"), resources}};
+}
+
+} // namespace
+
+class ScopeTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void broadenedScopeUnlocksListedResources();
+    void broadenedScopeKeepsBoundContext();
+    void broadeningRejectedByTemplate();
+    void broadeningToOtherTypeRejected();
+    void previewNamesWhatIsUnlocked();
+    void batchDecidesInOrder();
+    void batchRefusedForAuditors();
+
+private:
+    std::unique_ptr<ServiceFixture> m_service;
+};
+
+void ScopeTest::init()
+{
+    m_service = std::make_unique<ServiceFixture>(QStringLiteral("arap-conformance"));
+    QVERIFY2(m_service->start(), qPrintable(m_service->errorString()));
+}
+
+void ScopeTest::cleanup()
+{
+    m_service.reset();
+}
+
+void ScopeTest::broadenedScopeUnlocksListedResources()
+{
+    // Given bob approves alice's request for q4-plan and deliberately adds q4-budget.
+    const Escalation granted = m_service->grantAccess(
+        readDocument(QStringLiteral("q4-plan")), Tokens::bob,
+        QJsonObject{{QStringLiteral("scope"), broadenedTo({QStringLiteral("q4-budget")})}});
+    QVERIFY2(granted.ok(), qPrintable(granted.failure));
+
+    // Then the approval permits both listed documents and nothing else.
+    const HttpResponse plan = m_service->evaluate(withApproval(readDocument(QStringLiteral("q4-plan")), granted.approval));
+    QCOMPARE(plan.json.value(QStringLiteral("decision")), QJsonValue(true));
+    const HttpResponse budget = m_service->evaluate(withApproval(readDocument(QStringLiteral("q4-budget")), granted.approval));
+    QCOMPARE(budget.json.value(QStringLiteral("decision")), QJsonValue(true));
+    const HttpResponse roadmap = m_service->evaluate(withApproval(readDocument(QStringLiteral("q4-roadmap")), granted.approval));
+    QCOMPARE(roadmap.json.value(QStringLiteral("decision")), QJsonValue(false));
+    QCOMPARE(roadmap.json.value(QStringLiteral("context")).toObject().value(QStringLiteral("reason")).toString(),
+             QStringLiteral("out_of_scope"));
+
+    // And the task records the scope the approver chose.
+    const HttpResponse detail = m_service->get(QStringLiteral("/admin/v1/tasks/") + granted.taskId(), Tokens::auditor);
+    const QJsonObject scope = detail.json.value(QStringLiteral("approvals")).toArray().first().toObject()
+                                  .value(QStringLiteral("scope")).toObject();
+    QCOMPARE(scope.value(QStringLiteral("mode")).toString(), QStringLiteral("broadened"));
+    QCOMPARE(scope.value(QStringLiteral("resources")).toArray().size(), 2);
+}
+
+void ScopeTest::broadenedScopeKeepsBoundContext()
+{
+    const Escalation granted = m_service->grantAccess(
+        readDocument(QStringLiteral("q4-plan")), Tokens::bob,
+        QJsonObject{{QStringLiteral("scope"), broadenedTo({QStringLiteral("q4-budget")})}});
+    QVERIFY2(granted.ok(), qPrintable(granted.failure));
+
+    // The tenant is authorization-relevant, so another tenant's q4-budget stays out of scope.
+    const HttpResponse otherTenant = m_service->evaluate(
+        withApproval(readDocument(QStringLiteral("q4-budget"), QStringLiteral("globex")), granted.approval));
+    QCOMPARE(otherTenant.json.value(QStringLiteral("decision")), QJsonValue(false));
+}
+
+void ScopeTest::broadeningRejectedByTemplate()
+{
+    // security_review allows no broadening.
+    const QJsonObject logRequest{
+        {QStringLiteral("subject"), entity(QStringLiteral("user"), QStringLiteral("alice"))},
+        {QStringLiteral("resource"), entity(QStringLiteral("log"), QStringLiteral("payments-provider"))},
+        {QStringLiteral("action"), QJsonObject{{QStringLiteral("name"), QStringLiteral("can_read")}}}};
+    const Escalation requested = m_service->requestAccess(logRequest);
+    QVERIFY2(requested.ok(), qPrintable(requested.failure));
+
+    const QJsonObject scope{{QStringLiteral("mode"), QStringLiteral("broadened")},
+                            {QStringLiteral("resources"),
+                             QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("log")},
+                                                    {QStringLiteral("id"), QStringLiteral("payments-ledger")}}}}};
+    const HttpResponse refused = m_service->approve(requested.taskId(), Tokens::bob, QJsonObject{{QStringLiteral("scope"), scope}});
+    QCOMPARE(refused.status, 400);
+    QVERIFY(refused.isProblem());
+    QVERIFY2(refused.json.value(QStringLiteral("detail")).toString().contains(QLatin1String("security_review")),
+             refused.describe().constData());
+
+    // Nothing was decided: the task is still pending and bob may still decide it.
+    const HttpResponse detail = m_service->get(QStringLiteral("/admin/v1/tasks/") + requested.taskId(), Tokens::bob);
+    QCOMPARE(detail.json.value(QStringLiteral("status")).toString(), QStringLiteral("pending"));
+    QCOMPARE(detail.json.value(QStringLiteral("decisions")).toArray().size(), 0);
+}
+
+void ScopeTest::broadeningToOtherTypeRejected()
+{
+    const Escalation requested = m_service->requestAccess(readDocument(QStringLiteral("q4-plan")));
+    QVERIFY2(requested.ok(), qPrintable(requested.failure));
+    const QJsonObject scope{{QStringLiteral("mode"), QStringLiteral("broadened")},
+                            {QStringLiteral("resources"),
+                             QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("log")},
+                                                    {QStringLiteral("id"), QStringLiteral("payments-provider")}}}}};
+    const HttpResponse refused = m_service->approve(requested.taskId(), Tokens::bob, QJsonObject{{QStringLiteral("scope"), scope}});
+    QCOMPARE(refused.status, 400);
+    QCOMPARE(refused.json.value(QStringLiteral("invalid_value")).toString(), QStringLiteral("log"));
+}
+
+void ScopeTest::previewNamesWhatIsUnlocked()
+{
+    const Escalation requested = m_service->requestAccess(readDocument(QStringLiteral("q4-plan")));
+    QVERIFY2(requested.ok(), qPrintable(requested.failure));
+
+    const QJsonObject body{{QStringLiteral("task_id"), requested.taskId()},
+                           {QStringLiteral("scope"), broadenedTo({QStringLiteral("q4-budget"), QStringLiteral("q4-summary")})},
+                           {QStringLiteral("approved_until"), QStringLiteral("2030-01-01T00:00:00Z")}};
+    const HttpResponse preview = m_service->post(QStringLiteral("/admin/v1/preview"), body, Tokens::bob);
+    QCOMPARE(preview.status, 200);
+
+    QHash<QString, QString> outcomes;
+    for (const QJsonValue &pair : preview.json.value(QStringLiteral("pairs")).toArray()) {
+        const QJsonObject entry = pair.toObject();
+        outcomes.insert(entry.value(QStringLiteral("resource")).toObject().value(QStringLiteral("id")).toString(),
+                        entry.value(QStringLiteral("outcome")).toString());
+    }
+    QCOMPARE(outcomes.value(QStringLiteral("q4-plan")), QStringLiteral("unlocked"));
+    QCOMPARE(outcomes.value(QStringLiteral("q4-budget")), QStringLiteral("unlocked"));
+    // alice already reads q4-summary without any approval.
+    QCOMPARE(outcomes.value(QStringLiteral("q4-summary")), QStringLiteral("already_permitted"));
+
+    // The end time is capped by the template's 8 hour maximum, from the fixture clock's now.
+    QCOMPARE(preview.json.value(QStringLiteral("approved_until")).toString(), QStringLiteral("2026-12-04T18:00:00Z"));
+    QVERIFY(preview.json.value(QStringLiteral("summary")).toString().startsWith(QLatin1String("alice may can_read")));
+}
+
+void ScopeTest::batchDecidesInOrder()
+{
+    const Escalation first = m_service->requestAccess(readDocument(QStringLiteral("q4-plan")));
+    const Escalation second = m_service->requestAccess(readDocument(QStringLiteral("q4-budget")));
+    QVERIFY2(first.ok() && second.ok(), qPrintable(first.failure + second.failure));
+
+    const QJsonArray decisions{
+        QJsonObject{{QStringLiteral("task_id"), first.taskId()}, {QStringLiteral("decision"), QStringLiteral("approve")}},
+        QJsonObject{{QStringLiteral("task_id"), QStringLiteral("arq_doesnotexist")}, {QStringLiteral("decision"), QStringLiteral("approve")}},
+        QJsonObject{{QStringLiteral("task_id"), second.taskId()}, {QStringLiteral("decision"), QStringLiteral("deny")},
+                    {QStringLiteral("reason"), QStringLiteral("not needed for this review")}},
+    };
+    const HttpResponse batch = m_service->post(QStringLiteral("/admin/v1/tasks:batch"),
+                                               QJsonObject{{QStringLiteral("decisions"), decisions}}, Tokens::bob);
+    QCOMPARE(batch.status, 200);
+    const QJsonArray outcomes = batch.json.value(QStringLiteral("outcomes")).toArray();
+    QCOMPARE(outcomes.size(), 3);
+    QCOMPARE(outcomes.at(0).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("approved"));
+    QVERIFY(outcomes.at(1).toObject().contains(QStringLiteral("error")));
+    QCOMPARE(outcomes.at(2).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("denied"));
+}
+
+void ScopeTest::batchRefusedForAuditors()
+{
+    const HttpResponse refused = m_service->post(
+        QStringLiteral("/admin/v1/tasks:batch"),
+        QJsonObject{{QStringLiteral("decisions"), QJsonArray{QJsonObject{{QStringLiteral("task_id"), QStringLiteral("arq_x")},
+                                                                         {QStringLiteral("decision"), QStringLiteral("approve")}}}}},
+        Tokens::auditor);
+    QCOMPARE(refused.status, 403);
+}
+
+QTEST_GUILESS_MAIN(ScopeTest)
+#include "tst_scope.moc"
