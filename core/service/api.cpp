@@ -300,6 +300,19 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
         return respond(reply ? replyResponse(reply.value()) : problemFor(reply.error()));
     }
 
+    if ((path == "/admin/v1/tasks:batch" || path == "/admin/v1/preview") && method == "POST") {
+        if (path == "/admin/v1/tasks:batch" && !caller->canDecide())
+            return respond(problemFor(error(ErrorCode::Forbidden, QStringLiteral("Auditors cannot decide tasks."), caller->id)));
+        auto parsed = jsonBody(request);
+        if (!parsed)
+            return respond(problemFor(parsed.error()));
+        if (path == "/admin/v1/preview") {
+            auto reply = m_escalation->preview(*caller, parsed.value());
+            return respond(reply ? replyResponse(reply.value()) : problemFor(reply.error()));
+        }
+        return m_escalation->decideBatch(*caller, parsed.value(), replyTo(std::move(respond)));
+    }
+
     const QList<QByteArray> taskParts = segmentsAfter(path, "/admin/v1/tasks/");
     if (!taskParts.isEmpty() && isOpaqueId(taskParts.first())) {
         const QString taskId = QString::fromLatin1(taskParts.first());
