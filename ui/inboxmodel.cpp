@@ -426,8 +426,8 @@ void InboxModel::onTick()
     if (m_rows.isEmpty())
         return;
 
-    // Only the text changes as time passes, so the proxy's sort and filter roles are left out and
-    // it does not re-sort 100,000 rows every tick.
+    // Only the text changes as time passes. Naming the roles lets a proxy that sorts and filters
+    // on SortRole and SearchTextRole skip re-sorting 100,000 rows every tick.
     Q_EMIT dataChanged(index(0, AgeColumn), index(int(m_rows.size()) - 1, ExpiresInColumn),
                        {Qt::DisplayRole, Qt::ToolTipRole});
 }

@@ -27,8 +27,8 @@ using namespace Recourse;
 
 namespace {
 
-// The identity file shape every harness uses. moc cannot read a multi-line raw string, so the
-// document is built line by line.
+// The identity file shape every harness uses. With a multi-line raw string above the class,
+// moc (Qt 6.4) generated no meta-object for it, so the document is built from joined lines.
 QJsonObject serviceConfig()
 {
     const QByteArray text = "{\"identities\": ["
