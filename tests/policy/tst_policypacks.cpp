@@ -276,8 +276,11 @@ void TestPolicyPacks::demoTemplates()
     QCOMPARE(tools->autoApproval->durationSeconds, 30 * 60);
     const Request lowRisk = request(R"({"subject": {"type": "agent", "id": "support-agent-7"}, "action": {"name": "call"}, "resource": {"type": "tool", "id": "refund-calculator", "properties": {"risk": "low"}}})");
     const Request highRisk = request(R"({"subject": {"type": "agent", "id": "support-agent-7"}, "action": {"name": "call"}, "resource": {"type": "tool", "id": "bulk-refund", "properties": {"risk": "high"}}})");
+    // A tool whose risk the PEP does not report is not approved automatically.
+    const Request unrated = request(R"({"subject": {"type": "agent", "id": "support-agent-7"}, "action": {"name": "call"}, "resource": {"type": "tool", "id": "bulk-refund"}})");
     QVERIFY(set->autoApproves(*tools, lowRisk));
     QVERIFY(!set->autoApproves(*tools, highRisk));
+    QVERIFY(!set->autoApproves(*tools, unrated));
 }
 
 QTEST_GUILESS_MAIN(TestPolicyPacks)
