@@ -209,7 +209,14 @@ QList<AuditRecord> Reader::audit(const AuditFilter &filter)
         where.append(QStringLiteral("%1 = ?").arg(QLatin1String(column)));
         binds.append(value);
     };
-    addEquals("task_id", filter.taskId);
+    if (!filter.taskId.isEmpty()) {
+        // The requestable denial is recorded before its task exists, so it carries only the
+        // evaluation id; the task's trail still starts with it.
+        where.append(QStringLiteral("(task_id = ? OR (task_id IS NULL AND evaluation_id ="
+                                    " (SELECT evaluation_id FROM tasks WHERE id = ?)))"));
+        binds.append(filter.taskId);
+        binds.append(filter.taskId);
+    }
     addEquals("evaluation_id", filter.evaluationId);
     addEquals("subject_id", filter.subjectId);
     addEquals("actor", filter.actor);

@@ -83,7 +83,7 @@ struct TaskFilter
 
 struct AuditFilter
 {
-    QString taskId;
+    QString taskId; // also matches the requestable denial the task was submitted from
     QString evaluationId;
     QString subjectId;
     QString actor;
