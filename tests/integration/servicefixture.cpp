@@ -115,9 +115,7 @@ bool ServiceFixture::start()
     options.address = QHostAddress::LocalHost;
     options.port = m_port;
     options.dataDir = m_dataDir.path();
-    // The shipped packs are named by folder: a bare pack name is also read as a folder relative
-    // to the working directory, and a build tree has a folder called "demo".
-    options.policy = QStringLiteral(RECOURSE_SOURCE_DIR "/resources/policies/") + m_policy;
+    options.policy = m_policy;
     options.config = identityConfig();
     options.clock = m_clock;
     auto started = Service::ServiceHost::start(std::move(options));
