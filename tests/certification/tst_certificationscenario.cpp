@@ -198,6 +198,8 @@ private Q_SLOTS:
 private:
     HttpResponse post(const QString &path, const QByteArray &body, const Headers &headers = {});
     std::shared_ptr<const Policy::PolicySet> loadPack();
+    // "http" for the loopback listener these tests start, "https" once it serves TLS.
+    QString servedScheme() const { return QUrl(m_service.baseUrl()).scheme(); }
 
     ServiceFixture m_service{QStringLiteral("certification")};
 };
@@ -1107,8 +1109,10 @@ void tst_CertificationScenario::c_5_1_acceptsJsonRequests()
 {
     QFETCH(QByteArray, contentType);
 
-    // The listener is plain http on loopback, and the content-type rules are those of the HTTPS binding.
-    QCOMPARE(QUrl(m_service.baseUrl()).scheme(), QStringLiteral("http"));
+    // The content-type rules are those of the HTTPS binding, whatever scheme the listener serves,
+    // and the metadata advertises the scheme that is actually served.
+    const HttpResponse metadata = m_service.get(kMetadata, QString());
+    QCOMPARE(QUrl(metadata.json.value(u"policy_decision_point").toString()).scheme(), QUrl(m_service.baseUrl()).scheme());
     const HttpResponse response = post(kEvaluation, kRule1, {{QByteArrayLiteral("Content-Type"), contentType}});
     QVERIFY2(response.status == 200, response.describe().constData());
     QCOMPARE(response.json, decisionBody(true));
@@ -1248,7 +1252,7 @@ void tst_CertificationScenario::c_6_3_requiredMetadataFields()
     QVERIFY2(response.status == 200, response.describe().constData());
 
     const QJsonValue identifier = response.json.value(u"policy_decision_point");
-    QVERIFY(isAbsoluteUrlOfScheme(identifier, QStringLiteral("http")));
+    QVERIFY(isAbsoluteUrlOfScheme(identifier, servedScheme()));
     QCOMPARE(identifier.toString(), m_service.baseUrl());
     QCOMPARE(response.json.value(u"access_evaluation_endpoint").toString(), m_service.baseUrl() + kEvaluation);
 }
@@ -1287,7 +1291,7 @@ void tst_CertificationScenario::c_6_5_metadataValidation()
     };
     for (const auto &[name, body] : endpoints) {
         const QJsonValue url = response.json.value(name);
-        QVERIFY2(isAbsoluteUrlOfScheme(url, QStringLiteral("http")), qPrintable(name));
+        QVERIFY2(isAbsoluteUrlOfScheme(url, servedScheme()), qPrintable(name));
         const HttpResponse answer = post(url.toString(), body);
         QVERIFY2(answer.status == 200, qPrintable(name + QLatin1Char(' ') + QString::fromUtf8(answer.describe())));
     }
