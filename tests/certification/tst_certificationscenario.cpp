@@ -1,7 +1,7 @@
-// The AuthZEN Authorization API 1.0 certification scenario (certification/authorization-api-1_0-
-// scenario.md in the openid/authzen repository), one test function per numbered test, run over
-// HTTP against the real service on 127.0.0.1 with the shipped `certification` pack. Levels covered:
-// Basic, Batch and Search (Core and Properties) and Discovery.
+// The AuthZEN Authorization API 1.0 certification scenario, one test function per numbered test.
+// The scenario is certification/authorization-api-1_0-scenario.md in the openid/authzen
+// repository. The tests run over HTTP against the real service on 127.0.0.1 with the shipped
+// `certification` pack and cover Basic, Batch and Search (Core and Properties) and Discovery.
 //
 // The service listens on plain http on loopback. Where the scenario requires HTTPS URLs, these
 // tests expect the scheme the listener serves, because the identifiers follow it.
