@@ -35,6 +35,9 @@ Result<std::unique_ptr<Service::ServiceHost>> startService(const App::Options &o
     serviceOptions.dataDir = options.dataDir;
     serviceOptions.policy = options.policy;
     serviceOptions.config = options.config;
+    serviceOptions.tlsCertificate = options.tlsCertificate;
+    serviceOptions.tlsKey = options.tlsKey;
+    serviceOptions.tlsSelfSigned = options.tlsSelfSigned;
     return Service::ServiceHost::start(serviceOptions);
 }
 
@@ -46,6 +49,8 @@ int runHeadless(const App::Options &options)
 
     // The harness contract: the chosen URL is the first line on standard output.
     QTextStream(stdout) << "listening on " << host.value()->baseUrl().toString() << Qt::endl;
+    if (!host.value()->tlsFingerprint().isEmpty())
+        QTextStream(stdout) << "TLS certificate SHA-256 fingerprint " << host.value()->tlsFingerprint() << Qt::endl;
     std::fflush(stdout);
 
     App::UnixSignals unixSignals;

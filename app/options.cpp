@@ -61,6 +61,10 @@ QString usage()
         "  --config FILE         JSON file with identities, callback_allowlist, clock_skew_seconds.\n"
         "  --connect URL         Open the console against a remote service instead of an embedded one.\n"
         "  --token TOKEN         Approver bearer token for --connect (or RECOURSE_TOKEN).\n"
+        "  --tls-cert FILE       Serve HTTPS with this PEM certificate (with --tls-key).\n"
+        "  --tls-key FILE        PEM private key of --tls-cert.\n"
+        "  --tls-self-signed     Serve HTTPS with a self-signed certificate kept in the data folder; the\n"
+        "                        SHA-256 fingerprint to pin is printed at start.\n"
         "  --allow-insecure-http Allow plain HTTP on a non-loopback address.\n"
         "  --version             Print the version and exit.\n"
         "  --help                Print this help and exit.\n");
@@ -82,9 +86,12 @@ Result<Options> parseOptions(const QStringList &arguments)
             options.version = true;
         } else if (argument == QLatin1String("--allow-insecure-http")) {
             options.allowInsecureHttp = true;
+        } else if (argument == QLatin1String("--tls-self-signed")) {
+            options.tlsSelfSigned = true;
         } else if (argument == QLatin1String("--listen") || argument == QLatin1String("--data-dir")
                    || argument == QLatin1String("--policy") || argument == QLatin1String("--config")
-                   || argument == QLatin1String("--connect") || argument == QLatin1String("--token")) {
+                   || argument == QLatin1String("--connect") || argument == QLatin1String("--token")
+                   || argument == QLatin1String("--tls-cert") || argument == QLatin1String("--tls-key")) {
             const std::optional<QString> value = next();
             if (!value)
                 return usageError(QStringLiteral("%1 needs a value.").arg(argument), argument);
@@ -102,6 +109,10 @@ Result<Options> parseOptions(const QStringList &arguments)
                 const QString scheme = options.connectUrl.scheme();
                 if (!options.connectUrl.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
                     return usageError(QStringLiteral("--connect takes an http:// or https:// URL."), *value);
+            } else if (argument == QLatin1String("--tls-cert")) {
+                options.tlsCertificate = *value;
+            } else if (argument == QLatin1String("--tls-key")) {
+                options.tlsKey = *value;
             } else {
                 options.token = *value;
             }
@@ -121,10 +132,15 @@ Result<Options> parseOptions(const QStringList &arguments)
         options.config = config.value();
     }
 
+    if (options.tlsCertificate.isEmpty() != options.tlsKey.isEmpty())
+        return usageError(QStringLiteral("--tls-cert and --tls-key go together."));
+    const bool tls = options.tlsSelfSigned || !options.tlsCertificate.isEmpty();
+
     // Plain HTTP beyond loopback would put bearer tokens on the network in clear text.
-    if (!options.address.isLoopback() && !options.allowInsecureHttp) {
+    if (!options.address.isLoopback() && !tls && !options.allowInsecureHttp) {
         return usageError(QStringLiteral("Refusing plain HTTP on the non-loopback address %1: bearer tokens would "
-                                         "cross the network unencrypted. Bind 127.0.0.1, or pass "
+                                         "cross the network unencrypted. Bind 127.0.0.1, serve TLS "
+                                         "(--tls-cert and --tls-key, or --tls-self-signed), or pass "
                                          "--allow-insecure-http if a TLS proxy terminates in front of Recourse.")
                               .arg(options.address.toString()),
                           options.address.toString());

@@ -24,6 +24,9 @@ struct Options
     QJsonObject config;
     QUrl connectUrl;
     QString token;
+    QString tlsCertificate;
+    QString tlsKey;
+    bool tlsSelfSigned = false;
 };
 
 // Parses arguments (without the program name). Loads the --config file strictly.

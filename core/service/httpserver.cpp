@@ -6,8 +6,13 @@
 #include "core/service/responsewriter.h"
 
 #include <QHash>
+
+#include <optional>
+
 #include <QSet>
 #include <QTcpSocket>
+#include <QSslConfiguration>
+#include <QSslSocket>
 #include <QTimer>
 #include <QWebSocketServer>
 
@@ -62,13 +67,14 @@ struct Server::Private
     Limits limits;
     Listener listener;
     WebSocketRoute route;
+    std::optional<QSslConfiguration> ssl;
     QSet<Connection *> connections;
     QHash<QHostAddress, int> connectionsPerClient;
 };
 
 void Server::Private::accept(qintptr descriptor)
 {
-    auto *socket = new QTcpSocket(q);
+    QTcpSocket *socket = ssl ? new QSslSocket(q) : new QTcpSocket(q);
     if (!socket->setSocketDescriptor(descriptor)) {
         qCDebug(lcHttp) << "could not take over an accepted socket:" << socket->errorString();
         delete socket;
@@ -91,6 +97,16 @@ void Server::Private::accept(qintptr descriptor)
     // Nagle's algorithm delays a small write until earlier data is acknowledged, which adds
     // latency to responses.
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    if (ssl) {
+        // The connection reads only decrypted bytes; a failed handshake closes the socket, which
+        // the connection treats like any other disconnect.
+        auto *secure = static_cast<QSslSocket *>(socket);
+        secure->setSslConfiguration(*ssl);
+        QObject::connect(secure, &QSslSocket::sslErrors, secure, [secure](const QList<QSslError> &errors) {
+            qCDebug(lcHttp) << "TLS handshake failed from" << secure->peerAddress() << errors;
+        });
+        secure->startServerEncryption();
+    }
     auto *connection = new Connection(socket, handler, limits, &route, q);
     connections.insert(connection);
     ++connectionsPerClient[client];
@@ -143,6 +159,16 @@ Server::~Server()
 void Server::setWebSocketRoute(const QByteArray &path, QWebSocketServer *webSockets, UpgradeFilter filter)
 {
     d->route = WebSocketRoute{path, webSockets, std::move(filter)};
+}
+
+void Server::setSslConfiguration(const QSslConfiguration &configuration)
+{
+    d->ssl = configuration;
+}
+
+bool Server::isEncrypted() const
+{
+    return d->ssl.has_value();
 }
 
 bool Server::listen(const QHostAddress &address, quint16 port)

@@ -6,6 +6,7 @@
 #include <QPointer>
 #include <QTcpServer>
 
+class QSslConfiguration;
 class QWebSocketServer;
 
 namespace Recourse::Http {
@@ -32,6 +33,11 @@ public:
     // performs the handshake and emits newConnection(). `webSockets` must be in NonSecureMode,
     // must not listen itself and must live on this server's thread.
     void setWebSocketRoute(const QByteArray &path, QWebSocketServer *webSockets, UpgradeFilter filter);
+
+    // Serves HTTPS on every connection accepted from now on: each socket completes a TLS
+    // handshake before its first request is read.
+    void setSslConfiguration(const QSslConfiguration &configuration);
+    bool isEncrypted() const;
 
     bool listen(const QHostAddress &address, quint16 port);
     quint16 serverPort() const;

@@ -8,9 +8,11 @@
 #include "core/service/eventhub.h"
 #include "core/service/httpserver.h"
 #include "core/service/servicelogging.h"
+#include "core/service/tls.h"
 #include "core/store/store.h"
 
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 
 Q_LOGGING_CATEGORY(lcService, "recourse.service", QtWarningMsg)
@@ -30,6 +32,7 @@ struct ServiceHost::Private
     EventHub *events = nullptr;
     Http::Server *server = nullptr;
     QUrl baseUrl;
+    QString tlsFingerprint;
 };
 
 ServiceHost::ServiceHost(QObject *parent) : QObject(parent), d(std::make_unique<Private>()) { }
@@ -42,6 +45,11 @@ ServiceHost::~ServiceHost()
 QUrl ServiceHost::baseUrl() const
 {
     return d->baseUrl;
+}
+
+QString ServiceHost::tlsFingerprint() const
+{
+    return d->tlsFingerprint;
 }
 
 void ServiceHost::addIdentity(const QString &id, const QString &role, const QStringList &groups, const QString &token)
@@ -97,6 +105,10 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
 
     if (options.dataDir.isEmpty())
         return Error::make(ErrorCode::InvalidRequest, QStringLiteral("A data folder is required."));
+    // The data folder holds the signing key and the store: owner-only when Recourse creates it.
+    const bool created = !QDir(options.dataDir).exists();
+    if (created && QDir().mkpath(options.dataDir))
+        QFile::setPermissions(options.dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     if (!QDir().mkpath(options.dataDir)) {
         return Error::make(ErrorCode::StorageUnavailable, QStringLiteral("Cannot create the data folder %1.")
                                                               .arg(options.dataDir));
@@ -124,6 +136,19 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
     d.server = new Http::Server(d.api, Http::Limits{}, host.get());
     d.server->setWebSocketRoute(QByteArrayLiteral("/admin/v1/events"), d.events->server(),
                                 [events = d.events](const Http::Request &request) { return events->filterUpgrade(request); });
+    const bool tls = options.tlsSelfSigned || !options.tlsCertificate.isEmpty();
+    if (tls) {
+        Result<Tls::Material> material = options.tlsSelfSigned
+            ? Tls::loadOrCreateSelfSigned(options.dataDir, options.address.toString())
+            : Result<Tls::Material>(Tls::Material{options.tlsCertificate, options.tlsKey});
+        if (!material)
+            return material.error();
+        auto configuration = Tls::serverConfiguration(material.value());
+        if (!configuration)
+            return configuration.error();
+        d.tlsFingerprint = Tls::fingerprint(configuration->localCertificate());
+        d.server->setSslConfiguration(configuration.value());
+    }
     if (!d.server->listen(options.address, options.port)) {
         return Error::make(ErrorCode::StorageUnavailable,
                            QStringLiteral("Cannot listen on %1:%2: %3")
@@ -134,7 +159,7 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
 
     // Identifiers depend on the bound port, so the escalation layer is built after listen().
     QUrl base;
-    base.setScheme(QStringLiteral("http"));
+    base.setScheme(tls ? QStringLiteral("https") : QStringLiteral("http"));
     base.setHost(d.server->serverAddress().toString());
     base.setPort(d.server->serverPort());
     d.baseUrl = base;

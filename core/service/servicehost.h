@@ -21,6 +21,10 @@ struct ServiceOptions
     QString policy;   // a folder, or the name of a shipped pack (demo, certification, arap-conformance)
     QJsonObject config; // the --config document: identities, callback_allowlist, clock_skew_seconds
     std::shared_ptr<Clock> clock; // SystemClock when null
+    // TLS: a certificate and key (PEM), or a self-signed pair kept in the data folder.
+    QString tlsCertificate;
+    QString tlsKey;
+    bool tlsSelfSigned = false;
 };
 
 // The composition of PDP, Access Request Service, approver API and event stream behind one HTTP
@@ -35,8 +39,11 @@ public:
 
     static Result<std::unique_ptr<ServiceHost>> start(ServiceOptions options, QObject *parent = nullptr);
 
-    // http://127.0.0.1:PORT, the base of every endpoint and of policy_decision_point.
+    // http://127.0.0.1:PORT (https:// with TLS), the base of every endpoint and of
+    // policy_decision_point.
     QUrl baseUrl() const;
+    // SHA-256 fingerprint of the listener's certificate, empty without TLS.
+    QString tlsFingerprint() const;
 
     // Adds an identity at run time (the embedded console's generated approver uses this).
     void addIdentity(const QString &id, const QString &role, const QStringList &groups, const QString &token);

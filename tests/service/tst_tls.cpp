@@ -1,0 +1,138 @@
+// HTTPS and WSS on the service with a self-signed certificate from the data folder.
+
+#include "core/service/servicehost.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+
+using namespace Recourse;
+
+class TlsTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void httpsWithTrustedCertificate();
+    void untrustedCertificateFails();
+    void eventStreamOverWss();
+    void plainHttpGetsNoAnswer();
+    void certificateIsReusedAfterRestart();
+
+private:
+    QSslConfiguration trusting() const;
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<Service::ServiceHost> m_host;
+    QSslCertificate m_certificate;
+};
+
+void TlsTest::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    Service::ServiceOptions options;
+    options.dataDir = m_dir.filePath(QStringLiteral("data"));
+    options.policy = QStringLiteral("demo");
+    options.tlsSelfSigned = true;
+    options.config = QJsonDocument::fromJson(R"({"identities": [
+        {"id": "bob", "role": "approver", "groups": ["managers"], "token": "bob-secret"}]})").object();
+    auto host = Service::ServiceHost::start(options);
+    QVERIFY2(host.ok(), host.ok() ? "" : qPrintable(host.error().message));
+    m_host = std::move(host.value());
+    QCOMPARE(m_host->baseUrl().scheme(), QStringLiteral("https"));
+
+    QFile pem(m_dir.filePath(QStringLiteral("data/tls-certificate.pem")));
+    QVERIFY(pem.open(QIODevice::ReadOnly));
+    m_certificate = QSslCertificate(pem.readAll(), QSsl::Pem);
+    QVERIFY(!m_certificate.isNull());
+    // The printed fingerprint is the one a console pins.
+    QCOMPARE(m_host->tlsFingerprint(),
+             QString::fromLatin1(m_certificate.digest(QCryptographicHash::Sha256).toHex(':')).toUpper());
+    // Nobody but the owner may read the private key.
+    const QFileDevice::Permissions keyPermissions = QFile::permissions(m_dir.filePath(QStringLiteral("data/tls-key.pem")));
+    const QFileDevice::Permissions others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
+        | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
+    QCOMPARE(keyPermissions & others, QFileDevice::Permissions());
+    QVERIFY(keyPermissions & QFileDevice::ReadOwner);
+}
+
+QSslConfiguration TlsTest::trusting() const
+{
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setCaCertificates({m_certificate});
+    return configuration;
+}
+
+void TlsTest::httpsWithTrustedCertificate()
+{
+    QNetworkAccessManager network;
+    QNetworkRequest request(m_host->baseUrl().resolved(QUrl(QStringLiteral("/.well-known/authzen-configuration"))));
+    request.setSslConfiguration(trusting());
+    QNetworkReply *reply = network.get(request);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(reply->error(), QNetworkReply::NoError);
+    const QJsonObject metadata = QJsonDocument::fromJson(reply->readAll()).object();
+    QVERIFY(metadata.value(QStringLiteral("access_evaluation_endpoint")).toString().startsWith(QLatin1String("https://")));
+    delete reply;
+}
+
+void TlsTest::untrustedCertificateFails()
+{
+    QNetworkAccessManager network;
+    QNetworkReply *reply = network.get(QNetworkRequest(m_host->baseUrl().resolved(QUrl(QStringLiteral("/healthz")))));
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(reply->error(), QNetworkReply::SslHandshakeFailedError);
+    delete reply;
+}
+
+void TlsTest::eventStreamOverWss()
+{
+    QWebSocket socket;
+    socket.setSslConfiguration(trusting());
+    QUrl url = m_host->baseUrl().resolved(QUrl(QStringLiteral("/admin/v1/events?after=0")));
+    url.setScheme(QStringLiteral("wss"));
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Bearer bob-secret");
+    socket.open(request);
+    QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::ConnectedState, 10000);
+    socket.close();
+}
+
+void TlsTest::plainHttpGetsNoAnswer()
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_host->baseUrl().port());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    // A plain request is not a TLS ClientHello: the handshake fails and the socket closes
+    // without any HTTP answer.
+    QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 10000);
+    QVERIFY(!socket.readAll().startsWith("HTTP/1.1 200"));
+}
+
+void TlsTest::certificateIsReusedAfterRestart()
+{
+    const QString fingerprint = m_host->tlsFingerprint();
+    m_host.reset();
+    Service::ServiceOptions options;
+    options.dataDir = m_dir.filePath(QStringLiteral("data"));
+    options.policy = QStringLiteral("demo");
+    options.tlsSelfSigned = true;
+    auto host = Service::ServiceHost::start(options);
+    QVERIFY(host.ok());
+    QCOMPARE(host.value()->tlsFingerprint(), fingerprint);
+}
+
+QTEST_GUILESS_MAIN(TlsTest)
+#include "tst_tls.moc"
