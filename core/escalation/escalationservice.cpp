@@ -134,7 +134,7 @@ void EscalationService::cancel(const Identity &caller, const QString &taskId, co
             done(result.error());
             return;
         }
-        taskStatus(Identity{callerId, Role::Pep, {}}, taskId, done);
+        taskStatus(Identity{callerId, Role::Pep, {}, {}}, taskId, done);
     });
 }
 

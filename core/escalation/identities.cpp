@@ -66,9 +66,11 @@ Result<void> IdentityRegistry::load(const QJsonObject &config)
                                               "auditor or admin.").arg(id, roleText), roleText);
         }
 
-        Identity identity{id, *role, {}};
+        Identity identity{id, *role, {}, {}};
         for (const QJsonValue &group : object.value(QStringLiteral("groups")).toArray())
             identity.groups.append(group.toString());
+        for (const QJsonValue &actor : object.value(QStringLiteral("actors")).toArray())
+            identity.actors.append(actor.toString());
 
         QByteArray tokenHash;
         const QString clear = object.value(QStringLiteral("token")).toString();

@@ -18,6 +18,9 @@ struct Identity
     QString id;
     Role role = Role::Pep;
     QStringList groups;
+    // Actors this credential may name in a submission's actor chain ("*" for any). Empty means
+    // the credential vouches for no actor, so a claimed chain is kept as unverified audit data.
+    QStringList actors;
 
     bool canDecide() const { return role == Role::Approver || role == Role::Admin; }
     bool canReadAdmin() const { return role != Role::Pep; }

@@ -5,6 +5,7 @@
 #include "core/escalation/binding.h"
 #include "core/escalation/escalationlogging.h"
 #include "core/escalation/internal.h"
+#include "core/escalation/submissionvalidation.h"
 #include "core/escalation/taskview.h"
 #include "core/json/json.h"
 
@@ -26,7 +27,8 @@ Error invalidBinding(const QString &message, const QString &value = {})
     return Error::make(ErrorCode::InvalidDenialBinding, message, value);
 }
 
-// The structural checks of a single-item submission body.
+} // namespace
+
 Result<void> validateSubmission(const QJsonObject &body)
 {
     using AuthZen::EntityKind;
@@ -98,6 +100,8 @@ Result<void> validateSubmission(const QJsonObject &body)
     return {};
 }
 
+namespace {
+
 // What the binding proved about the denied evaluation.
 struct BoundDenial
 {
@@ -117,6 +121,27 @@ void EscalationService::submit(const Identity &caller, const QJsonObject &body, 
     if (auto valid = validateSubmission(body); !valid) {
         done(valid.error());
         return;
+    }
+
+    // Actor delegation: a credential that lists the actors it vouches for must vouch for every
+    // actor the submission claims; otherwise the chain is kept, marked unverified, for audit and
+    // display only. Either way every actor of the chain is excluded from deciding the task.
+    QJsonArray actorChain = Binding::actorChain(body.value(QStringLiteral("subject")).toObject(),
+                                                body.value(QStringLiteral("client")).toObject());
+    const bool vouchesForAny = caller.actors.contains(QStringLiteral("*"));
+    for (qsizetype i = 0; i < actorChain.size(); ++i) {
+        QJsonObject actor = actorChain.at(i).toObject();
+        const QString actorId = actor.value(QStringLiteral("id")).toString();
+        const bool verified = vouchesForAny || caller.actors.contains(actorId);
+        if (!verified && !caller.actors.isEmpty()) {
+            done(Error::make(ErrorCode::Forbidden,
+                             QStringLiteral("The credential of %1 does not authorize the actor %2 named in the "
+                                            "submission's actor chain.").arg(caller.id, actorId),
+                             actorId.left(64)));
+            return;
+        }
+        actor.insert(QStringLiteral("verified"), verified);
+        actorChain.replace(i, actor);
     }
 
     const QJsonObject denial = body.value(QStringLiteral("denial")).toObject();
@@ -274,9 +299,7 @@ void EscalationService::submit(const Identity &caller, const QJsonObject &body, 
             {QStringLiteral("requested_access"), body.value(QStringLiteral("requested_access")).toObject()},
             {QStringLiteral("client"), client},
             {QStringLiteral("binding_context_members"), QJsonArray::fromStringList(bound.members)},
-            // Unverified actors are kept for audit and display only, never for eligibility
-            // beyond excluding them from deciding.
-            {QStringLiteral("actor_chain"), Binding::actorChain(request.subject, client)},
+            {QStringLiteral("actor_chain"), actorChain},
             {QStringLiteral("evaluation"),
              QJsonObject{{QStringLiteral("evaluation_id"), bound.evaluationId},
                          {QStringLiteral("evaluated_at"), denial.value(QStringLiteral("evaluated_at"))},

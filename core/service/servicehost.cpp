@@ -59,7 +59,7 @@ void ServiceHost::addIdentity(const QString &id, const QString &role, const QStr
         qCWarning(lcService) << "Ignoring identity" << id << "with unknown role" << role;
         return;
     }
-    if (auto added = d->identities.add(Escalation::Identity{id, *parsed, groups}, token); !added)
+    if (auto added = d->identities.add(Escalation::Identity{id, *parsed, groups, {}}, token); !added)
         qCWarning(lcService) << "Cannot add identity" << id << ":" << added.error().message;
 }
 

@@ -91,7 +91,7 @@ ServiceFixture::~ServiceFixture()
 
 QJsonObject ServiceFixture::identityConfig()
 {
-    const QJsonArray identities{
+    QJsonArray identities{
         identity("pep-a", "pep", "pep-a-secret"),
         identity("pep-b", "pep", "pep-b-secret"),
         identity("bob", "approver", "bob-secret", {QStringLiteral("managers")}),
@@ -99,6 +99,10 @@ QJsonObject ServiceFixture::identityConfig()
         identity("alice", "approver", "alice-secret", {QStringLiteral("managers")}),
         identity("audit-1", "auditor", "audit-secret"),
     };
+    // A gateway PEP whose credential vouches for agent-7, for the actor delegation tests.
+    QJsonObject gateway = identity("gateway", "pep", "gateway-secret");
+    gateway.insert(QStringLiteral("actors"), QJsonArray{QStringLiteral("agent-7")});
+    identities.append(gateway);
     return QJsonObject{{QStringLiteral("identities"), identities},
                        {QStringLiteral("callback_allowlist"), QJsonArray{QStringLiteral("https://cb.example.test")}},
                        {QStringLiteral("clock_skew_seconds"), 30}};

@@ -23,6 +23,7 @@ inline const QString bob = QStringLiteral("bob-secret");     // approver, group 
 inline const QString carol = QStringLiteral("carol-secret"); // approver, group security
 inline const QString alice = QStringLiteral("alice-secret"); // approver, group managers
 inline const QString auditor = QStringLiteral("audit-secret");
+inline const QString gateway = QStringLiteral("gateway-secret"); // PEP vouching for actor agent-7
 } // namespace Tokens
 
 // 2026-12-04T10:00:00Z, the instant every fixture clock starts at.
