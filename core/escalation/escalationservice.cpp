@@ -205,6 +205,13 @@ void EscalationService::decide(const Identity &approver, const QString &taskId, 
             return;
         }
         requestedUntilMs = parsed.value();
+        // grant() treats an end that already passed as "none named" and gives the template's
+        // default, which is more than this approver meant to grant.
+        if (requestedUntilMs <= m_clock->nowMs()) {
+            done(Error::make(ErrorCode::InvalidRequest, QStringLiteral("approved_until must be in the future."),
+                             until.toString()));
+            return;
+        }
     } else if (!until.isUndefined() && !until.isNull()) {
         done(Error::make(ErrorCode::InvalidRequest, QStringLiteral("approved_until must be an RFC 3339 string."),
                          QStringLiteral("approved_until")));
