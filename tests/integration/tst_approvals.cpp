@@ -63,6 +63,10 @@ private Q_SLOTS:
     void approvedTaskCannotBeCancelled();
     void selfApprovalRefused_data();
     void selfApprovalRefused();
+    void selfApprovalRefusedInBatch();
+    void approvalBoundedByTemplate_data();
+    void approvalBoundedByTemplate();
+    void approvedUntilInThePast();
     void attributionFollowsToken();
     void secondVoteRefused();
     void auditChainCoversTask();
@@ -392,6 +396,82 @@ void tst_Approvals::selfApprovalRefused()
             refusedBy.append(record.toObject().value(u"actor").toString());
     }
     QCOMPARE(refusedBy, QStringList{approverId});
+}
+
+void tst_Approvals::selfApprovalRefusedInBatch()
+{
+    const Escalation flow = m_service->requestAccess(Arap::q4PlanRead());
+    QVERIFY2(flow.ok(), qPrintable(flow.failure));
+    const QJsonObject entry{{QStringLiteral("task_id"), flow.taskId()}, {QStringLiteral("decision"), QStringLiteral("approve")}};
+
+    const HttpResponse batch = m_service->post(QStringLiteral("/admin/v1/tasks:batch"),
+                                               QJsonObject{{QStringLiteral("decisions"), QJsonArray{entry}}}, Tokens::alice);
+
+    QVERIFY2(batch.status == 200, batch.describe().constData());
+    const QJsonArray outcomes = batch.json.value(u"outcomes").toArray();
+    QCOMPARE(outcomes.size(), 1);
+    QCOMPARE(outcomes.first().toObject().value(u"task_id").toString(), flow.taskId());
+    QVERIFY(outcomes.first().toObject().value(u"error").isObject());
+    QVERIFY(!outcomes.first().toObject().contains(u"status"));
+    QCOMPARE(statusOf(m_service->taskStatus(flow.statusEndpoint())), QStringLiteral("pending"));
+}
+
+void tst_Approvals::approvalBoundedByTemplate_data()
+{
+    QTest::addColumn<qint64>("approverAsksSeconds"); // 0: the approver names no end
+    QTest::addColumn<qint64>("pepAsksSeconds");      // 0: the PEP names no end
+    QTest::addColumn<qint64>("grantedSeconds");
+
+    constexpr qint64 hour = 3600;
+    // manager_approval has no default duration, so its 8-hour maximum is the default.
+    QTest::newRow("nobody names an end") << qint64(0) << qint64(0) << 8 * hour;
+    QTest::newRow("PEP asks for 2 hours") << qint64(0) << 2 * hour << 2 * hour;
+    QTest::newRow("PEP asks for a year") << qint64(0) << 365 * 24 * hour << 8 * hour;
+    QTest::newRow("approver grants 1 hour over the PEP's 2") << hour << 2 * hour << hour;
+    QTest::newRow("approver grants 2 days") << 48 * hour << qint64(0) << 8 * hour;
+}
+
+void tst_Approvals::approvalBoundedByTemplate()
+{
+    QFETCH(qint64, approverAsksSeconds);
+    QFETCH(qint64, pepAsksSeconds);
+    QFETCH(qint64, grantedSeconds);
+
+    const qint64 now = m_service->clock().nowMs();
+    QJsonObject submission = m_service->freshSubmission(Arap::q4PlanRead());
+    QVERIFY(!submission.isEmpty());
+    if (pepAsksSeconds > 0) {
+        submission.insert(QStringLiteral("requested_access"),
+                          QJsonObject{{QStringLiteral("requested_until"), Rfc3339::format(now + pepAsksSeconds * 1000)}});
+    }
+    const HttpResponse submitted = m_service->submit(submission);
+    QVERIFY2(submitted.status == 202, submitted.describe().constData());
+    const QJsonObject task = submitted.json.value(u"task").toObject();
+    QJsonObject body;
+    if (approverAsksSeconds > 0)
+        body.insert(QStringLiteral("approved_until"), Rfc3339::format(now + approverAsksSeconds * 1000));
+
+    const HttpResponse approved = m_service->approve(task.value(u"id").toString(), Tokens::bob, body);
+
+    QVERIFY2(approved.status == 200, approved.describe().constData());
+    const QJsonObject approval =
+        m_service->taskStatus(task.value(u"status_endpoint").toString()).json.value(u"result").toObject().value(u"approval").toObject();
+    QCOMPARE(approval.value(u"approved_until").toString(), Rfc3339::format(now + grantedSeconds * 1000));
+}
+
+void tst_Approvals::approvedUntilInThePast()
+{
+    const Escalation flow = m_service->requestAccess(Arap::q4PlanRead());
+    QVERIFY2(flow.ok(), qPrintable(flow.failure));
+    const QString past = Rfc3339::format(m_service->clock().nowMs() - 60 * 1000);
+
+    const HttpResponse refused =
+        m_service->approve(flow.taskId(), Tokens::bob, QJsonObject{{QStringLiteral("approved_until"), past}});
+
+    QCOMPARE(refused.status, 400);
+    QVERIFY(refused.isProblem());
+    QCOMPARE(refused.json.value(u"invalid_value").toString(), past);
+    QCOMPARE(statusOf(m_service->taskStatus(flow.statusEndpoint())), QStringLiteral("pending"));
 }
 
 void tst_Approvals::attributionFollowsToken()

@@ -71,6 +71,8 @@ private Q_SLOTS:
     void plainDecisionsCarryNoAccessRequest_data();
     void plainDecisionsCarryNoAccessRequest();
     void metadataNamesTheEndpoints();
+    void eventStreamNeedsReaderToken_data();
+    void eventStreamNeedsReaderToken();
 
 private:
     void checkRequestableDenial(ServiceFixture &service, const QJsonObject &decision, const QString &templateName);
@@ -305,6 +307,39 @@ void tst_EscalationLoop::metadataNamesTheEndpoints()
     QCOMPARE(metadata.json.value(u"jwks_uri").toString(), service.baseUrl() + QStringLiteral("/access/v1/jwks"));
     QVERIFY(metadata.json.value(u"capabilities").toArray().contains(
         QStringLiteral("urn:openid:authzen:capability:access-request")));
+}
+
+void tst_EscalationLoop::eventStreamNeedsReaderToken_data()
+{
+    QTest::addColumn<QString>("token");
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<int>("status");
+
+    QTest::newRow("no token") << QString() << QStringLiteral("?after=0") << 401;
+    QTest::newRow("unknown token") << QStringLiteral("nobody-secret") << QStringLiteral("?after=0") << 401;
+    QTest::newRow("PEP token") << Tokens::pepA << QStringLiteral("?after=0") << 403;
+    QTest::newRow("negative after") << Tokens::bob << QStringLiteral("?after=-1") << 400;
+    QTest::newRow("after not a number") << Tokens::bob << QStringLiteral("?after=x") << 400;
+}
+
+void tst_EscalationLoop::eventStreamNeedsReaderToken()
+{
+    QFETCH(QString, token);
+    QFETCH(QString, query);
+    QFETCH(int, status);
+
+    ServiceFixture service;
+    QVERIFY2(service.start(), qPrintable(service.errorString()));
+
+    // The upgrade request as a WebSocket client sends it; a rejection is a plain HTTP answer.
+    const Headers upgrade{{QByteArrayLiteral("Connection"), QByteArrayLiteral("Upgrade")},
+                          {QByteArrayLiteral("Upgrade"), QByteArrayLiteral("websocket")},
+                          {QByteArrayLiteral("Sec-WebSocket-Version"), QByteArrayLiteral("13")},
+                          {QByteArrayLiteral("Sec-WebSocket-Key"), QByteArrayLiteral("dGhlIHNhbXBsZSBub25jZQ==")}};
+    const HttpResponse rejected = service.get(QStringLiteral("/admin/v1/events") + query, token, upgrade);
+
+    QCOMPARE(rejected.status, status);
+    QVERIFY(rejected.isProblem());
 }
 
 QTEST_GUILESS_MAIN(tst_EscalationLoop)
