@@ -211,7 +211,7 @@ QList<AuditRecord> Reader::audit(const AuditFilter &filter)
     };
     if (!filter.taskId.isEmpty()) {
         // The requestable denial is recorded before its task exists, so it carries only the
-        // evaluation id; the task's trail still starts with it.
+        // evaluation id. The task's trail still starts with it.
         where.append(QStringLiteral("(task_id = ? OR (task_id IS NULL AND evaluation_id ="
                                     " (SELECT evaluation_id FROM tasks WHERE id = ?)))"));
         binds.append(filter.taskId);

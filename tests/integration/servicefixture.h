@@ -101,8 +101,8 @@ public:
     HttpResponse deny(const QString &taskId, const QString &approverToken, const QJsonObject &body = {});
     HttpResponse taskStatus(const QString &statusEndpoint, const QString &token = Tokens::pepA);
 
-    // Evaluates `request` and returns the submission for the requestable denial it answers, or an
-    // empty object when the answer is not a requestable denial.
+    // Evaluates `request` and builds the submission for the requestable denial the service
+    // returns, or an empty object when the decision is not a requestable denial.
     QJsonObject freshSubmission(const QJsonObject &request, const QString &pepToken = Tokens::pepA);
     // Evaluates `request` (expecting a requestable denial) and submits it (expecting 202).
     Escalation requestAccess(const QJsonObject &request, const QString &pepToken = Tokens::pepA);

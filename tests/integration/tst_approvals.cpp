@@ -206,7 +206,7 @@ void tst_Approvals::presentedApprovalIsVerified()
 
 void tst_Approvals::editedApprovedUntilIgnored()
 {
-    // Members outside the signed state are not trusted: the PDP answers with the recorded end.
+    // Members outside the signed state are not trusted, so the PDP returns the recorded end.
     const Escalation flow = m_service->grantAccess(Arap::q4PlanRead());
     QVERIFY2(flow.ok(), qPrintable(flow.failure));
     QJsonObject approval = flow.approval;

@@ -110,12 +110,14 @@ QString forge(Forgery forgery, const QString &genuine, const Jose::SigningKey &s
         claims.insert(QStringLiteral("binding_context_members"), QJsonArray{});
         return assemble(header, claims, token.signature);
     case Forgery::AlgNone:
-    case Forgery::AlgNoneCapitalized:
-    case Forgery::AlgNoneUpperCase: {
-        const char *alg = forgery == Forgery::AlgNone ? "none" : forgery == Forgery::AlgNoneCapitalized ? "None" : "NONE";
-        header.insert(QStringLiteral("alg"), QLatin1String(alg));
+        header.insert(QStringLiteral("alg"), QStringLiteral("none"));
         return assemble(header, claims, {});
-    }
+    case Forgery::AlgNoneCapitalized:
+        header.insert(QStringLiteral("alg"), QStringLiteral("None"));
+        return assemble(header, claims, {});
+    case Forgery::AlgNoneUpperCase:
+        header.insert(QStringLiteral("alg"), QStringLiteral("NONE"));
+        return assemble(header, claims, {});
     case Forgery::AlgMissing:
         header.remove(QStringLiteral("alg"));
         return assemble(header, claims, token.signature);

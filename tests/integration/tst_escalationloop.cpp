@@ -331,7 +331,7 @@ void tst_EscalationLoop::eventStreamNeedsReaderToken()
     ServiceFixture service;
     QVERIFY2(service.start(), qPrintable(service.errorString()));
 
-    // The upgrade request as a WebSocket client sends it; a rejection is a plain HTTP answer.
+    // The handshake a WebSocket client sends. The service rejects it with a plain HTTP response.
     const Headers upgrade{{QByteArrayLiteral("Connection"), QByteArrayLiteral("Upgrade")},
                           {QByteArrayLiteral("Upgrade"), QByteArrayLiteral("websocket")},
                           {QByteArrayLiteral("Sec-WebSocket-Version"), QByteArrayLiteral("13")},

@@ -114,7 +114,7 @@ void tst_Idempotency::concurrentRetriesMakeOneTask()
         const QList<HttpResponse> responses = m_service->postConcurrently(
             QStringLiteral("/access/v1/requests"), compact(submission), Tokens::pepA, headers, kParallel);
 
-        // Every answer is the one task, or 409 while the first is in flight; never a 5xx.
+        // Each response carries the one task, or is 409 while the first is in flight, and none is a 5xx.
         QSet<QString> taskIds;
         int created = 0;
         for (const HttpResponse &response : responses) {

@@ -204,7 +204,7 @@ void tst_Submission::evaluationIdPathUsesRecordedExpiry_data()
     QTest::addColumn<QString>("problem");
 
     // An echoed expiry that differs from the recorded one is a binding mismatch while the denial
-    // is fresh; once the recorded expiry has passed, the denial is simply expired.
+    // is fresh. Once the recorded expiry has passed, the denial is expired.
     QTest::newRow("before the recorded expiry") << qint64(60) << 400 << QStringLiteral("invalid_denial_binding");
     QTest::newRow("after the recorded expiry") << kHintLifetimeSeconds + kSkewSeconds + 1 << 410
                                                << QStringLiteral("expired_denial");
