@@ -120,6 +120,8 @@ void ApproverClient::audit(const AuditQuery &filter, QObject *context, Callback 
     addIfSet(query, QStringLiteral("approver"), filter.approver);
     addIfSet(query, QStringLiteral("since"), filter.since);
     addIfSet(query, QStringLiteral("until"), filter.until);
+    if (filter.afterSeq > 0)
+        query.addQueryItem(QStringLiteral("after"), QString::number(filter.afterSeq));
     send(Method::Get, QStringLiteral("/admin/v1/audit"), query, {}, context, std::move(done));
 }
 

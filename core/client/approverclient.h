@@ -36,6 +36,7 @@ struct AuditQuery
     QString approver;
     QString since; // RFC 3339
     QString until; // RFC 3339
+    qint64 afterSeq = 0; // only records with a larger seq; the service returns 1,000 per call
 };
 
 // Typed client of the approver API (/admin/v1). Every call is asynchronous: the reply arrives
