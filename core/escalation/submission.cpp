@@ -5,6 +5,7 @@
 #include "core/escalation/binding.h"
 #include "core/escalation/escalationlogging.h"
 #include "core/escalation/internal.h"
+#include "core/escalation/submissionvalidation.h"
 #include "core/escalation/taskview.h"
 #include "core/json/json.h"
 
