@@ -8,6 +8,8 @@ RECOURSE_PACKAGES=(
     libssl-dev libgl-dev
     xvfb xauth fonts-dejavu-core
 )
+# Only scripts/fuzz needs these: clang with the libFuzzer and sanitizer runtimes.
+RECOURSE_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 
 # Runs a command as root: directly when we are root, through sudo otherwise.
 as_root() {
@@ -19,10 +21,15 @@ as_root() {
 }
 
 # Installs the Debian packages that are not installed yet; does nothing when all are there.
+# Without arguments it installs RECOURSE_PACKAGES.
 install_packages() {
+    local wanted=("$@")
+    if [ "${#wanted[@]}" -eq 0 ]; then
+        wanted=("${RECOURSE_PACKAGES[@]}")
+    fi
     local missing=()
     local package
-    for package in "${RECOURSE_PACKAGES[@]}"; do
+    for package in "${wanted[@]}"; do
         if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
             missing+=("$package")
         fi
