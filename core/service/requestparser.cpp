@@ -184,10 +184,14 @@ bool RequestParser::takeLine(const char *data, qsizetype size, qsizetype *pos, Q
 }
 
 // Scans the request line byte by byte, so garbage fails on its first invalid byte instead of
-// waiting for a line end or a timeout.
+// waiting for a line end or a timeout. The length limit is checked on every byte up to the CR, so
+// where the stream was split never changes whether a line fits.
 RequestParser::Status RequestParser::parseRequestLine(const char *data, qsizetype size, qsizetype *pos)
 {
     static constexpr char kVersionPattern[] = "HTTP/#.#";
+    const auto lineTooLong = [this] {
+        return fail(414, QStringLiteral("The request line exceeds %1 bytes.").arg(m_limits.maxRequestLineBytes));
+    };
 
     while (*pos + m_lineBytes < size) {
         const char *line = data + *pos;
@@ -221,7 +225,7 @@ RequestParser::Status RequestParser::parseRequestLine(const char *data, qsizetyp
         case LinePart::Target:
             if (c > 0x20 && c < 0x7f) {
                 if (++m_lineBytes > m_limits.maxRequestLineBytes)
-                    return fail(414, QStringLiteral("The request line exceeds %1 bytes.").arg(m_limits.maxRequestLineBytes));
+                    return lineTooLong();
                 continue;
             }
             if (c == ' ' && m_lineBytes > m_methodEnd + 1) {
@@ -237,7 +241,8 @@ RequestParser::Status RequestParser::parseRequestLine(const char *data, qsizetyp
                 const char expected = kVersionPattern[index];
                 if (expected == '#' ? !isDigit(c) : c != expected)
                     return fail(400, QStringLiteral("The HTTP version is malformed."));
-                ++m_lineBytes;
+                if (++m_lineBytes > m_limits.maxRequestLineBytes)
+                    return lineTooLong();
                 continue;
             }
             if (c != '\r')
@@ -258,8 +263,6 @@ RequestParser::Status RequestParser::parseRequestLine(const char *data, qsizetyp
         }
     }
 
-    if (m_lineBytes > m_limits.maxRequestLineBytes)
-        return fail(414, QStringLiteral("The request line exceeds %1 bytes.").arg(m_limits.maxRequestLineBytes));
     return Status::NeedMore;
 }
 

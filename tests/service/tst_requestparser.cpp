@@ -109,6 +109,9 @@ void TestRequestParser::outcome_data()
     QTest::newRow("truncated percent escape") << QByteArray("GET /a%2 HTTP/1.1\r\n\r\n") << 400;
     QTest::newRow("encoded NUL") << QByteArray("GET /a%00 HTTP/1.1\r\n\r\n") << 400;
     QTest::newRow("request line too long") << "GET /" + QByteArray(80, 'a') + " HTTP/1.1\r\n\r\n" << 414;
+    // The limit covers the whole line, so a target that fits can still make the line too long.
+    QTest::newRow("request line at limit") << "GET /" + QByteArray(50, 'a') + " HTTP/1.1\r\n\r\n" << 200;
+    QTest::newRow("version past limit") << "GET /" + QByteArray(55, 'a') + " HTTP/1.1\r\n\r\n" << 414;
     QTest::newRow("too many empty lines") << QByteArray("\r\n\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\n\r\n") << 400;
 
     QTest::newRow("obs-fold") << QByteArray("GET / HTTP/1.1\r\nX-A: 1\r\n 2\r\n\r\n") << 400;
