@@ -393,9 +393,11 @@ RequestParser::Status RequestParser::parseChunkSize(QByteArrayView line)
     qint64 size = 0;
     qsizetype digits = 0;
     while (digits < line.size() && hexValue(line[digits]) >= 0) {
-        size = size * 16 + hexValue(line[digits]);
-        if (++digits > kMaxChunkSizeDigits)
+        // Counting before accumulating keeps the size below 16^15, so it cannot overflow.
+        if (digits == kMaxChunkSizeDigits)
             return fail(400, QStringLiteral("The chunk size has too many digits."));
+        size = size * 16 + hexValue(line[digits]);
+        ++digits;
     }
     if (digits == 0)
         return fail(400, QStringLiteral("The chunk size is not a hexadecimal number."));

@@ -147,6 +147,7 @@ void TestRequestParser::outcome_data()
     QTest::newRow("chunk size with space") << chunkedHead + "1 1\r\na\r\n0\r\n\r\n" << 400;
     QTest::newRow("chunk size negative") << chunkedHead + "-1\r\na\r\n0\r\n\r\n" << 400;
     QTest::newRow("chunk size too many digits") << chunkedHead + "0000000000000001\r\na\r\n0\r\n\r\n" << 400;
+    QTest::newRow("chunk size past 64 bits") << chunkedHead + "fffffffffffffffff\r\na\r\n0\r\n\r\n" << 400;
     QTest::newRow("chunk data without CRLF") << chunkedHead + "2\r\nabc\r\n0\r\n\r\n" << 400;
     QTest::newRow("chunked body over limit") << chunkedHead + "20\r\n" + QByteArray(32, 'a') + "\r\n1\r\n" << 413;
     QTest::newRow("chunk size line too long") << chunkedHead + "1;" + QByteArray(1100, 'e') + "\r\n" << 400;
