@@ -3,6 +3,7 @@
 #include "ui/logging.h"
 #include "ui/tasktext.h"
 
+#include <QColor>
 #include <QFont>
 #include <QJsonArray>
 #include <QTimer>
@@ -67,7 +68,14 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
             return tr("Decided by %1").arg(row.task.value(u"decided_by").toString());
         if (index.column() == SubjectColumn)
             return TaskText::actorChain(row.task);
+        if (index.column() == StatusColumn && row.emergency)
+            return tr("Emergency request");
         return row.display(index.column(), m_clock->nowMs());
+    case Qt::DecorationRole:
+        // An emergency request is marked where the eye starts reading a row.
+        if (index.column() == StatusColumn && row.emergency && row.isPending())
+            return QColor(0xb3, 0x26, 0x1e);
+        return {};
     case Qt::FontRole:
         if (row.isPending()) {
             QFont font;
@@ -85,6 +93,16 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
         return row.task;
     case SearchTextRole:
         return row.searchText;
+    case TemplateRole:
+        return row.templateName;
+    case SubjectIdRole:
+        return row.subjectId;
+    case AgentsRole:
+        return row.agents;
+    case EmergencyRole:
+        return row.emergency;
+    case CreatedRole:
+        return row.createdMs;
     default:
         return {};
     }
@@ -390,9 +408,13 @@ void InboxModel::flushQueued()
     // Newest first, at the top, in one insertion.
     std::sort(newRows.begin(), newRows.end(),
               [](const InboxRow &a, const InboxRow &b) { return a.createdMs > b.createdMs; });
+    QList<QJsonObject> inserted;
     for (const InboxRow &row : std::as_const(newRows))
-        refreshed.append(row.task);
+        inserted.append(row.task);
+    refreshed.append(inserted);
     prependRows(std::move(newRows));
+    if (!inserted.isEmpty())
+        Q_EMIT tasksInserted(inserted);
 
     for (const QJsonObject &task : std::as_const(refreshed))
         Q_EMIT taskRefreshed(task);

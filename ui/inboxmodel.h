@@ -37,6 +37,11 @@ public:
         StatusRole,
         TaskRole,       // the task object as the service returned it
         SearchTextRole, // id, subject, resource, action, requester and template, for the search box
+        TemplateRole,
+        SubjectIdRole,
+        AgentsRole,    // the actor chain's ids, space-separated
+        EmergencyRole, // requested_access.emergency
+        CreatedRole,   // created_at in ms since the epoch
     };
     Q_ENUM(Role)
 
@@ -77,6 +82,9 @@ Q_SIGNALS:
     void loadFailed(const QString &message);
     // A row was refreshed from the service (after an event or a merge).
     void taskRefreshed(const QJsonObject &task);
+    // Tasks that arrived through task.created events (or mergeTasks) were added at the top; pages
+    // of the list do not count.
+    void tasksInserted(const QList<QJsonObject> &tasks);
 
 private:
     void requestPage(const QString &cursor);

@@ -3,6 +3,7 @@
 #include "ui/inboxmodel.h"
 #include "ui/tasktext.h"
 
+#include <QJsonArray>
 #include <QStringList>
 
 #include <limits>
@@ -18,6 +19,13 @@ InboxRow InboxRow::fromTask(const QJsonObject &task)
     row.createdMs = TaskText::timeMs(task.value(u"created_at"));
     row.updatedMs = TaskText::timeMs(task.value(u"updated_at"));
     row.expiresMs = TaskText::timeMs(task.value(u"expires_at"));
+    row.templateName = task.value(u"template").toString();
+    row.subjectId = task.value(u"subject").toObject().value(u"id").toString();
+    row.emergency = task.value(u"emergency").toBool();
+    QStringList agents;
+    for (const QJsonValue &actor : task.value(u"actor_chain").toArray())
+        agents.append(actor.toObject().value(u"id").toString());
+    row.agents = agents.join(u' ');
     row.searchText = QStringList{row.id,
                                  TaskText::entity(task.value(u"subject").toObject()),
                                  TaskText::taskResource(task),

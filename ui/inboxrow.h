@@ -14,6 +14,10 @@ struct InboxRow
     QString id;
     QString status;
     QString searchText; // the members the service's q parameter matches, plus the template
+    QString templateName;
+    QString subjectId;
+    QString agents; // the ids of the actor chain, space-separated, for the agent filter
+    bool emergency = false;
     qint64 createdMs = -1;
     qint64 updatedMs = -1;
     qint64 expiresMs = -1;

@@ -1,13 +1,19 @@
 #include "ui/mainwindow.h"
 
+#include "ui/activityfilterproxy.h"
 #include "ui/activitymodel.h"
-#include "ui/inboxfilterproxy.h"
+#include "ui/appearance.h"
+#include "ui/auditmodel.h"
+#include "ui/auditview.h"
+#include "ui/denialsview.h"
 #include "ui/inboxmodel.h"
+#include "ui/inboxpage.h"
 #include "ui/logging.h"
+#include "ui/policyview.h"
 #include "ui/taskdetailwidget.h"
+#include "ui/traynotifier.h"
+#include "ui/viewhelpers.h"
 
-#include <QAction>
-#include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
@@ -17,12 +23,9 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMenuBar>
-#include <QMessageBox>
 #include <QSettings>
-#include <QSortFilterProxyModel>
-#include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -32,26 +35,7 @@ namespace {
 
 const QString GeometryKey = QStringLiteral("MainWindow/geometry");
 const QString StateKey = QStringLiteral("MainWindow/state");
-const QString SplitterKey = QStringLiteral("MainWindow/splitter");
-const QString InboxHeaderKey = QStringLiteral("MainWindow/inboxHeader");
-const QString StatusFilterKey = QStringLiteral("MainWindow/statusFilter");
-
-QTableView *makeTableView(QWidget *parent, const QString &objectName, const QString &accessibleName)
-{
-    auto *view = new QTableView(parent);
-    view->setObjectName(objectName);
-    view->setAccessibleName(accessibleName);
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->setSelectionMode(QAbstractItemView::SingleSelection);
-    view->setAlternatingRowColors(true);
-    view->setShowGrid(false);
-    view->setWordWrap(false);
-    view->setSortingEnabled(true);
-    view->verticalHeader()->hide();
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
-    view->horizontalHeader()->setHighlightSections(false);
-    return view;
-}
+const QString PageKey = QStringLiteral("MainWindow/page");
 
 } // namespace
 
@@ -69,32 +53,28 @@ MainWindow::MainWindow(Client::ApproverClient *client, Client::EventStreamClient
     }
     setObjectName(QStringLiteral("mainWindow"));
 
-    m_inbox = new InboxModel(client, m_clock, this);
-    m_inboxProxy = new InboxFilterProxy(this);
-    m_inboxProxy->setSourceModel(m_inbox);
     m_activity = new ActivityModel(this);
-    m_activityProxy = new QSortFilterProxyModel(this);
+    m_activityProxy = new ActivityFilterProxy(this);
     m_activityProxy->setSourceModel(m_activity);
-    m_activityProxy->setSortRole(ActivityModel::SortRole);
-    m_activityProxy->setFilterKeyColumn(-1);
-    m_activityProxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
 
-    buildCentralWidget();
+    buildPages();
     buildActivityDock();
-    buildActions();
+    buildMenus();
     buildStatusBar();
+    m_notifier = new TrayNotifier(this, m_clock);
     restoreSettings();
 
-    connect(m_inbox, &InboxModel::pendingCountChanged, this, &MainWindow::updateTitle);
-    connect(m_inbox, &InboxModel::loadFailed, this,
-            [this](const QString &message) { statusBar()->showMessage(tr("Loading the inbox failed: %1").arg(message)); });
-    connect(m_detail, &TaskDetailWidget::taskChanged, this,
-            [this](const QJsonObject &task) { m_inbox->mergeTasks({task}, false); });
-    connect(m_detail, &TaskDetailWidget::decisionFailed, this,
-            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(inboxModel(), &InboxModel::pendingCountChanged, this, &MainWindow::updateTitle);
+    connect(inboxModel(), &InboxModel::pendingCountChanged, m_notifier, &TrayNotifier::setPendingCount);
+    connect(inboxModel(), &InboxModel::tasksInserted, m_notifier, &TrayNotifier::announceTasks);
+    connect(m_notifier, &TrayNotifier::openTaskRequested, this, &MainWindow::openTask);
+    connect(m_inboxPage, &InboxPage::statusMessage, this,
+            [this](const QString &message, int timeoutMs) { statusBar()->showMessage(message, timeoutMs); });
+    connect(detailWidget(), &TaskDetailWidget::taskChanged, m_policy, &PolicyView::setCurrentTask);
     updateTitle();
 
-    m_inbox->reload();
+    m_inboxPage->reload();
+    m_denials->reload();
     if (m_client)
         m_client->whoami(this, [this](const Result<QJsonObject> &result) { onWhoami(result); });
     if (m_events) {
@@ -107,68 +87,43 @@ MainWindow::MainWindow(Client::ApproverClient *client, Client::EventStreamClient
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::buildCentralWidget()
+InboxModel *MainWindow::inboxModel() const
 {
-    auto *inboxPane = new QWidget(this);
-    auto *inboxLayout = new QVBoxLayout(inboxPane);
-    inboxLayout->setContentsMargins(0, 0, 0, 0);
+    return m_inboxPage->model();
+}
 
-    m_statusFilter = new QComboBox(inboxPane);
-    m_statusFilter->setObjectName(QStringLiteral("statusFilter"));
-    m_statusFilter->setAccessibleName(tr("Status filter"));
-    m_statusFilter->addItem(tr("All tasks"), QString());
-    const QStringList statuses{QStringLiteral("pending"), QStringLiteral("approved"), QStringLiteral("denied"),
-                               QStringLiteral("partial"), QStringLiteral("expired"), QStringLiteral("cancelled"),
-                               QStringLiteral("failed")};
-    const QStringList labels{tr("Pending"), tr("Approved"), tr("Denied"), tr("Partial"), tr("Expired"), tr("Cancelled"),
-                             tr("Failed")};
-    for (int i = 0; i < statuses.size(); ++i)
-        m_statusFilter->addItem(labels.at(i), statuses.at(i));
-    connect(m_statusFilter, &QComboBox::currentIndexChanged, this,
-            [this] { m_inboxProxy->setStatusFilter(m_statusFilter->currentData().toString()); });
+TaskDetailWidget *MainWindow::detailWidget() const
+{
+    return m_inboxPage->detail();
+}
 
-    m_search = new QLineEdit(inboxPane);
-    m_search->setObjectName(QStringLiteral("searchEdit"));
-    m_search->setAccessibleName(tr("Search tasks"));
-    m_search->setPlaceholderText(tr("Search id, subject, resource, action, requester (Ctrl+F)"));
-    m_search->setClearButtonEnabled(true);
-    connect(m_search, &QLineEdit::textChanged, m_inboxProxy, &InboxFilterProxy::setSearchText);
+QTableView *MainWindow::inboxView() const
+{
+    return m_inboxPage->view();
+}
 
-    auto *filterRow = new QHBoxLayout;
-    filterRow->addWidget(m_statusFilter);
-    filterRow->addWidget(m_search, 1);
-    inboxLayout->addLayout(filterRow);
+void MainWindow::buildPages()
+{
+    m_pages = new QTabWidget(this);
+    m_pages->setObjectName(QStringLiteral("pages"));
+    m_pages->setDocumentMode(true);
+    m_inboxPage = new InboxPage(m_client, m_clock, m_pages);
+    m_denials = new DenialsView(m_client, m_clock, m_pages);
+    m_audit = new AuditView(m_client, m_pages);
+    m_policy = new PolicyView(m_client, m_pages);
+    m_pages->addTab(m_inboxPage, tr("&Inbox"));
+    m_pages->addTab(m_denials, tr("Requestable &denials"));
+    m_pages->addTab(m_audit, tr("A&udit"));
+    m_pages->addTab(m_policy, tr("&Policy"));
+    setCentralWidget(m_pages);
 
-    m_inboxView = makeTableView(inboxPane, QStringLiteral("inboxView"), tr("Inbox"));
-    m_inboxView->setModel(m_inboxProxy);
-    m_inboxView->sortByColumn(InboxModel::AgeColumn, Qt::AscendingOrder);
-    QHeaderView *header = m_inboxView->horizontalHeader();
-    header->setSectionResizeMode(QHeaderView::Interactive);
-    header->setSectionResizeMode(InboxModel::ResourceColumn, QHeaderView::Stretch);
-    const int em = m_inboxView->fontMetrics().horizontalAdvance(u'M');
-    header->resizeSection(InboxModel::StatusColumn, 7 * em);
-    header->resizeSection(InboxModel::SubjectColumn, 8 * em);
-    header->resizeSection(InboxModel::ActionColumn, 5 * em);
-    header->resizeSection(InboxModel::TemplateColumn, 11 * em);
-    header->resizeSection(InboxModel::RequesterColumn, 7 * em);
-    header->resizeSection(InboxModel::AgeColumn, 4 * em);
-    header->resizeSection(InboxModel::ExpiresInColumn, 12 * em);
-    inboxLayout->addWidget(m_inboxView, 1);
-    connect(m_inboxView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &MainWindow::onInboxSelectionChanged);
-
-    m_detail = new TaskDetailWidget(m_client, m_clock, this);
-    m_detail->setObjectName(QStringLiteral("taskDetail"));
-    connect(m_inboxView, &QTableView::activated, m_detail, &TaskDetailWidget::focusTask);
-
-    m_splitter = new QSplitter(Qt::Horizontal, this);
-    m_splitter->setObjectName(QStringLiteral("mainSplitter"));
-    m_splitter->addWidget(inboxPane);
-    m_splitter->addWidget(m_detail);
-    m_splitter->setStretchFactor(0, 3);
-    m_splitter->setStretchFactor(1, 2);
-    m_splitter->setChildrenCollapsible(false);
-    setCentralWidget(m_splitter);
+    connect(m_denials, &DenialsView::openTaskRequested, this, &MainWindow::openTask);
+    connect(m_audit, &AuditView::openTaskRequested, this, &MainWindow::openTask);
+    // The audit log is loaded on first sight instead of at start, since it can be long.
+    connect(m_pages, &QTabWidget::currentChanged, this, [this](int index) {
+        if (index == AuditTab && m_audit->model()->rowCount() == 0 && !m_audit->isLoading())
+            m_audit->search();
+    });
 }
 
 void MainWindow::buildActivityDock()
@@ -186,6 +141,21 @@ void MainWindow::buildActivityDock()
     m_activitySearch->setPlaceholderText(tr("Filter events by type, subject, resource, outcome, reason or task"));
     m_activitySearch->setClearButtonEnabled(true);
     connect(m_activitySearch, &QLineEdit::textChanged, m_activityProxy, &QSortFilterProxyModel::setFilterFixedString);
+    m_activityKind = new QComboBox(pane);
+    m_activityKind->setObjectName(QStringLiteral("activityKindFilter"));
+    m_activityKind->setAccessibleName(tr("Kind of event"));
+    m_activityKind->addItem(tr("All events"), int(ActivityFilterProxy::Kind::All));
+    m_activityKind->addItem(tr("Evaluations"), int(ActivityFilterProxy::Kind::Evaluations));
+    m_activityKind->addItem(tr("Requestable denials"), int(ActivityFilterProxy::Kind::RequestableDenials));
+    m_activityKind->addItem(tr("Tasks and decisions"), int(ActivityFilterProxy::Kind::Tasks));
+    m_activityKind->addItem(tr("Re-evaluations"), int(ActivityFilterProxy::Kind::Reevaluations));
+    m_activityKind->addItem(tr("Revocations"), int(ActivityFilterProxy::Kind::Revocations));
+    connect(m_activityKind, &QComboBox::currentIndexChanged, this, [this] {
+        m_activityProxy->setKind(ActivityFilterProxy::Kind(m_activityKind->currentData().toInt()));
+    });
+    auto *filterRow = new QHBoxLayout;
+    filterRow->addWidget(m_activityKind);
+    filterRow->addWidget(m_activitySearch, 1);
 
     m_activityView = makeTableView(pane, QStringLiteral("activityView"), tr("Live activity"));
     m_activityView->setModel(m_activityProxy);
@@ -193,72 +163,23 @@ void MainWindow::buildActivityDock()
     QHeaderView *header = m_activityView->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setStretchLastSection(true);
-    header->resizeSection(ActivityModel::TimeColumn, 70);
-    header->resizeSection(ActivityModel::TypeColumn, 190);
-    header->resizeSection(ActivityModel::SubjectColumn, 130);
-    header->resizeSection(ActivityModel::ActionColumn, 80);
-    header->resizeSection(ActivityModel::ResourceColumn, 170);
-    header->resizeSection(ActivityModel::OutcomeColumn, 170);
-    header->resizeSection(ActivityModel::ReasonColumn, 140);
-    header->resizeSection(ActivityModel::NextActionColumn, 80);
+    const int em = m_activityView->fontMetrics().horizontalAdvance(u'M');
+    header->resizeSection(ActivityModel::TimeColumn, 5 * em);
+    header->resizeSection(ActivityModel::TypeColumn, 13 * em);
+    header->resizeSection(ActivityModel::SubjectColumn, 8 * em);
+    header->resizeSection(ActivityModel::ActionColumn, 5 * em);
+    header->resizeSection(ActivityModel::ResourceColumn, 11 * em);
+    header->resizeSection(ActivityModel::OutcomeColumn, 11 * em);
+    header->resizeSection(ActivityModel::ReasonColumn, 9 * em);
+    header->resizeSection(ActivityModel::NextActionColumn, 6 * em);
     connect(m_activityView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::onActivityActivated);
     connect(m_activityView, &QTableView::activated, this, &MainWindow::onActivityActivated);
 
-    layout->addWidget(m_activitySearch);
+    layout->addLayout(filterRow);
     layout->addWidget(m_activityView, 1);
     m_activityDock->setWidget(pane);
     addDockWidget(Qt::BottomDockWidgetArea, m_activityDock);
-}
-
-void MainWindow::buildActions()
-{
-    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
-    QAction *refresh = fileMenu->addAction(tr("&Refresh inbox"), this, [this] { m_inbox->reload(); });
-    refresh->setShortcut(QKeySequence::Refresh);
-    fileMenu->addSeparator();
-    QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
-    quit->setMenuRole(QAction::QuitRole);
-
-    QMenu *taskMenu = menuBar()->addMenu(tr("&Task"));
-    QAction *next = taskMenu->addAction(tr("&Next task"), this, &MainWindow::selectNextTask);
-    next->setObjectName(QStringLiteral("nextTaskAction"));
-    next->setShortcut(Qt::Key_J);
-    QAction *previous = taskMenu->addAction(tr("&Previous task"), this, &MainWindow::selectPreviousTask);
-    previous->setObjectName(QStringLiteral("previousTaskAction"));
-    previous->setShortcut(Qt::Key_K);
-    taskMenu->addSeparator();
-    QAction *approve = taskMenu->addAction(tr("&Approve"), m_detail, &TaskDetailWidget::approve);
-    approve->setObjectName(QStringLiteral("approveAction"));
-    approve->setShortcut(Qt::Key_A);
-    QAction *deny = taskMenu->addAction(tr("&Deny…"), m_detail, &TaskDetailWidget::deny);
-    deny->setObjectName(QStringLiteral("denyAction"));
-    deny->setShortcut(Qt::Key_D);
-
-    QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
-    QAction *find = viewMenu->addAction(tr("&Search tasks"), this, [this] {
-        m_search->setFocus(Qt::ShortcutFocusReason);
-        m_search->selectAll();
-    });
-    find->setShortcut(QKeySequence::Find);
-    QAction *showPending = viewMenu->addAction(tr("Show &pending only"), this, [this] {
-        m_statusFilter->setCurrentIndex(m_statusFilter->findData(QStringLiteral("pending")));
-    });
-    showPending->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
-    QAction *showAll = viewMenu->addAction(tr("Show &all tasks"), this, [this] { m_statusFilter->setCurrentIndex(0); });
-    showAll->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
-    viewMenu->addSeparator();
-    QAction *toggleActivity = m_activityDock->toggleViewAction();
-    toggleActivity->setText(tr("Live &activity"));
-    toggleActivity->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
-    viewMenu->addAction(toggleActivity);
-
-    QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
-    QAction *about = helpMenu->addAction(tr("&About Recourse"), this, &MainWindow::showAbout);
-    about->setMenuRole(QAction::AboutRole);
-    QAction *aboutQt = helpMenu->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
-    aboutQt->setMenuRole(QAction::AboutQtRole);
 }
 
 void MainWindow::buildStatusBar()
@@ -278,19 +199,16 @@ void MainWindow::restoreSettings()
     if (!restoreGeometry(m_settings->value(GeometryKey).toByteArray()))
         resize(1360, 860);
     restoreState(m_settings->value(StateKey).toByteArray());
-    m_splitter->restoreState(m_settings->value(SplitterKey).toByteArray());
-    m_inboxView->horizontalHeader()->restoreState(m_settings->value(InboxHeaderKey).toByteArray());
-    const int filter = m_statusFilter->findData(m_settings->value(StatusFilterKey).toString());
-    m_statusFilter->setCurrentIndex(std::max(filter, 0));
+    m_inboxPage->restoreSettings(*m_settings);
+    m_pages->setCurrentIndex(std::clamp(m_settings->value(PageKey, 0).toInt(), 0, m_pages->count() - 1));
 }
 
 void MainWindow::saveSettings()
 {
     m_settings->setValue(GeometryKey, saveGeometry());
     m_settings->setValue(StateKey, saveState());
-    m_settings->setValue(SplitterKey, m_splitter->saveState());
-    m_settings->setValue(InboxHeaderKey, m_inboxView->horizontalHeader()->saveState());
-    m_settings->setValue(StatusFilterKey, m_statusFilter->currentData().toString());
+    m_settings->setValue(PageKey, m_pages->currentIndex());
+    m_inboxPage->saveSettings(*m_settings);
     m_settings->sync();
 }
 
@@ -303,84 +221,64 @@ void MainWindow::closeEvent(QCloseEvent *event)
 void MainWindow::onEvent(const QJsonObject &event)
 {
     m_activity->addEvent(event);
-    m_inbox->applyEvent(event);
-
-    const QString taskId = event.value(u"task_id").toString();
-    if (!taskId.isEmpty() && taskId == m_detail->taskId())
-        m_detail->refresh();
-}
-
-void MainWindow::onInboxSelectionChanged()
-{
-    const QModelIndex current = m_inboxView->currentIndex();
-    if (!current.isValid())
-        return;
-    m_detail->showTask(current.data(InboxModel::TaskIdRole).toString());
+    m_inboxPage->applyEvent(event);
+    m_denials->applyEvent(event);
 }
 
 void MainWindow::onActivityActivated()
 {
-    const QModelIndex current = m_activityView->currentIndex();
-    const QString taskId = current.data(ActivityModel::TaskIdRole).toString();
+    const QString taskId = m_activityView->currentIndex().data(ActivityModel::TaskIdRole).toString();
     if (taskId.isEmpty())
         return;
     openTask(taskId);
 }
 
+void MainWindow::showPage(Page page)
+{
+    m_pages->setCurrentIndex(page);
+}
+
 void MainWindow::openTask(const QString &taskId)
 {
-    const QModelIndex source = m_inbox->indexOfTask(taskId);
-    const QModelIndex row = m_inboxProxy->mapFromSource(source);
-    if (row.isValid()) {
-        m_inboxView->selectionModel()->setCurrentIndex(row, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-        m_inboxView->scrollTo(row);
-    } else {
-        m_inboxView->selectionModel()->clearSelection();
-    }
-    m_detail->showTask(taskId);
+    showPage(InboxTab);
+    m_inboxPage->openTask(taskId);
 }
 
 void MainWindow::selectNextTask()
 {
-    moveSelection(1);
+    m_inboxPage->selectNextTask();
 }
 
 void MainWindow::selectPreviousTask()
 {
-    moveSelection(-1);
-}
-
-void MainWindow::moveSelection(int delta)
-{
-    const int rows = m_inboxProxy->rowCount();
-    if (rows == 0)
-        return;
-
-    const QModelIndex current = m_inboxView->currentIndex();
-    const int row = current.isValid() ? std::clamp(current.row() + delta, 0, rows - 1) : 0;
-    const QModelIndex target = m_inboxProxy->index(row, 0);
-    m_inboxView->selectionModel()->setCurrentIndex(target, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    m_inboxView->scrollTo(target);
+    m_inboxPage->selectPreviousTask();
 }
 
 void MainWindow::onConnectionStateChanged(Client::EventStreamClient::State state)
 {
+    const QString service = m_client ? m_client->baseUrl().toDisplayString() : QString();
     switch (state) {
     case Client::EventStreamClient::State::Online:
         m_connectionLabel->setText(tr("● Live"));
         m_connectionLabel->setStyleSheet(QStringLiteral("color: #1b7f3b;"));
-        m_connectionLabel->setToolTip(tr("Receiving events from %1").arg(m_client ? m_client->baseUrl().toDisplayString() : QString()));
+        m_connectionLabel->setToolTip(tr("Receiving events from %1").arg(service));
+        statusBar()->clearMessage();
         break;
     case Client::EventStreamClient::State::Connecting:
         m_connectionLabel->setText(tr("● Connecting…"));
         m_connectionLabel->setStyleSheet(QStringLiteral("color: #9a6700;"));
-        m_connectionLabel->setToolTip({});
+        m_connectionLabel->setToolTip(tr("Connecting to %1").arg(service));
         break;
-    case Client::EventStreamClient::State::Offline:
+    case Client::EventStreamClient::State::Offline: {
+        const QString reason = m_events ? m_events->lastError() : QString();
         m_connectionLabel->setText(tr("● Offline, reconnecting"));
         m_connectionLabel->setStyleSheet(QStringLiteral("color: #b3261e; font-weight: bold;"));
-        m_connectionLabel->setToolTip(m_events ? m_events->lastError() : QString());
+        m_connectionLabel->setToolTip(reason);
+        // Decisions made while offline still go through the API; only live updates pause.
+        statusBar()->showMessage(reason.isEmpty() ? tr("Offline: live updates are paused until the service is reachable.")
+                                                  : tr("Offline: %1 Live updates resume after reconnecting.").arg(reason));
         break;
+    }
     }
 }
 
@@ -402,17 +300,7 @@ void MainWindow::onWhoami(const Result<QJsonObject> &result)
 
 void MainWindow::updateTitle()
 {
-    setWindowTitle(tr("Recourse — %n pending", nullptr, m_inbox->pendingCount()));
-}
-
-void MainWindow::showAbout()
-{
-    QMessageBox::about(this, tr("About Recourse"),
-                       tr("<h3>Recourse %1</h3>"
-                          "<p>Approval and monitoring console for AuthZEN requestable denials.</p>"
-                          "<p>Qt %2 (built with Qt %3)</p>")
-                           .arg(QStringLiteral(RECOURSE_VERSION), QString::fromLatin1(qVersion()),
-                                QStringLiteral(QT_VERSION_STR)));
+    setWindowTitle(tr("Recourse — %n pending", nullptr, inboxModel()->pendingCount()));
 }
 
 } // namespace Recourse::Ui

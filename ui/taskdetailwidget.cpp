@@ -1,13 +1,12 @@
 #include "ui/taskdetailwidget.h"
 
-#include "ui/denydialog.h"
 #include "ui/logging.h"
+#include "ui/taskdecisions.h"
 #include "ui/taskhistorytabs.h"
 #include "ui/tasktext.h"
 
 #include <QFormLayout>
 #include <QHBoxLayout>
-#include <QInputDialog>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
@@ -56,6 +55,13 @@ TaskDetailWidget::TaskDetailWidget(Client::ApproverClient *client, std::shared_p
     , m_countdownTimer(new QTimer(this))
     , m_refreshTimer(new QTimer(this))
 {
+    m_decisions = new TaskDecisions(client, m_clock, this);
+    connect(m_decisions, &TaskDecisions::decided, this, &TaskDetailWidget::onDecided);
+    connect(m_decisions, &TaskDecisions::failed, this, &TaskDetailWidget::onDecisionFailed);
+    connect(m_decisions, &TaskDecisions::busyChanged, this, [this](const QString &taskId) {
+        if (taskId == m_taskId)
+            updateActions();
+    });
     buildUi();
     // Several events about one task often arrive together, so one fetch covers them all.
     m_refreshTimer->setSingleShot(true);
@@ -152,16 +158,22 @@ QWidget *TaskDetailWidget::buildHeader()
     m_approve->setObjectName(QStringLiteral("approveButton"));
     m_approve->setAccessibleName(tr("Approve"));
     m_approve->setToolTip(tr("Approve exactly as requested (A)"));
+    m_editScope = new QPushButton(tr("Edit &scope…"), header);
+    m_editScope->setObjectName(QStringLiteral("editScopeButton"));
+    m_editScope->setAccessibleName(tr("Approve with an edited scope"));
+    m_editScope->setToolTip(tr("Narrow, broaden or shorten the approval, with a preview of what it unlocks (S)"));
     m_deny = new QPushButton(tr("&Deny…"), header);
     m_deny->setObjectName(QStringLiteral("denyButton"));
     m_deny->setAccessibleName(tr("Deny"));
     m_deny->setToolTip(tr("Deny with a reason (D)"));
     connect(m_approve, &QPushButton::clicked, this, &TaskDetailWidget::approve);
+    connect(m_editScope, &QPushButton::clicked, this, &TaskDetailWidget::approveWithScope);
     connect(m_deny, &QPushButton::clicked, this, &TaskDetailWidget::deny);
     connect(m_comment, &QLineEdit::returnPressed, this, &TaskDetailWidget::approve);
     auto *decideRow = new QHBoxLayout;
     decideRow->addWidget(m_comment, 1);
     decideRow->addWidget(m_approve);
+    decideRow->addWidget(m_editScope);
     decideRow->addWidget(m_deny);
     layout->addLayout(decideRow);
 
@@ -183,7 +195,6 @@ void TaskDetailWidget::showTask(const QString &taskId)
     ++m_generation;
     m_taskId = taskId;
     m_task = {};
-    m_busy = false;
     m_comment->clear();
     m_error->hide();
     populate();
@@ -232,7 +243,7 @@ void TaskDetailWidget::fetch()
 
 bool TaskDetailWidget::canDecide() const
 {
-    return !m_task.isEmpty() && !m_busy && m_task.value(u"status").toString() == u"pending"
+    return !m_task.isEmpty() && !m_decisions->isBusy(m_taskId) && m_task.value(u"status").toString() == u"pending"
         && m_task.value(u"can_decide").toBool();
 }
 
@@ -246,86 +257,60 @@ void TaskDetailWidget::focusTask()
 
 void TaskDetailWidget::approve()
 {
-    if (!canDecide() || !m_client)
+    if (!canDecide())
         return;
 
-    QJsonObject body;
-    const QString comment = m_comment->text().trimmed();
-    if (!comment.isEmpty())
-        body.insert(QStringLiteral("comment"), comment);
-
-    m_busy = true;
     m_error->hide();
-    updateActions();
-    const QString id = m_taskId;
-    m_client->approve(id, body, this, [this, id](const Result<QJsonObject> &result) { onDecided(result, id); });
+    m_decisions->approve(m_task, m_comment->text());
+}
+
+void TaskDetailWidget::approveWithScope()
+{
+    if (!canDecide())
+        return;
+
+    m_error->hide();
+    m_decisions->approveWithScope(m_task, m_comment->text());
 }
 
 void TaskDetailWidget::deny()
 {
-    if (!canDecide() || !m_client)
+    if (!canDecide())
         return;
 
-    // open() instead of exec(): no nested event loop, and the dialog dies with the widget.
-    auto *dialog = new DenyDialog(summaryText(), this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    const QString id = m_taskId;
-    connect(dialog, &QDialog::accepted, this, [this, dialog, id] {
-        if (id != m_taskId || !canDecide() || !m_client)
-            return;
-
-        QJsonObject body{{QStringLiteral("reason"), dialog->reason()}};
-        if (!dialog->comment().isEmpty())
-            body.insert(QStringLiteral("comment"), dialog->comment());
-        m_busy = true;
-        m_error->hide();
-        updateActions();
-        m_client->deny(id, body, this, [this, id](const Result<QJsonObject> &result) { onDecided(result, id); });
-    });
-    dialog->open();
-}
-
-void TaskDetailWidget::onDecided(const Result<QJsonObject> &result, const QString &taskId)
-{
-    if (taskId != m_taskId)
-        return;
-
-    m_busy = false;
-    if (!result.ok()) {
-        qCWarning(lcUi) << "deciding task" << taskId << "failed:" << result.error().message;
-        showError(result.error().message);
-        Q_EMIT decisionFailed(result.error().message);
-        // The refusal may mean the task changed underneath (decided elsewhere, expired).
-        fetch();
-        return;
-    }
-
-    m_comment->clear();
-    m_task = result.value();
-    populate();
-    Q_EMIT taskChanged(m_task);
+    m_error->hide();
+    m_decisions->deny(m_task);
 }
 
 void TaskDetailWidget::revoke(const QString &approvalId)
 {
-    if (approvalId.isEmpty() || !m_client)
+    if (m_task.isEmpty())
         return;
 
-    auto *dialog = new QInputDialog(this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setObjectName(QStringLiteral("revokeDialog"));
-    dialog->setWindowTitle(tr("Revoke approval"));
-    dialog->setLabelText(tr("Revoke approval %1? Re-evaluations citing it will be denied from now on.\nComment:")
-                             .arg(approvalId));
-    dialog->setOkButtonText(tr("Revoke"));
-    const QString id = m_taskId;
-    connect(dialog, &QInputDialog::textValueSelected, this, [this, approvalId, id](const QString &comment) {
-        if (!m_client)
-            return;
-        m_client->revoke(approvalId, comment.trimmed(), this,
-                         [this, id](const Result<QJsonObject> &result) { onDecided(result, id); });
-    });
-    dialog->open();
+    m_error->hide();
+    m_decisions->revoke(m_task, approvalId);
+}
+
+void TaskDetailWidget::onDecided(const QString &taskId, const QJsonObject &task)
+{
+    if (taskId != m_taskId)
+        return;
+
+    m_comment->clear();
+    m_task = task;
+    populate();
+    Q_EMIT taskChanged(m_task);
+}
+
+void TaskDetailWidget::onDecisionFailed(const QString &taskId, const QString &message)
+{
+    Q_EMIT decisionFailed(message);
+    if (taskId != m_taskId)
+        return;
+
+    showError(message);
+    // The refusal may mean the task changed underneath (decided elsewhere, expired).
+    fetch();
 }
 
 void TaskDetailWidget::populate()
@@ -419,13 +404,14 @@ void TaskDetailWidget::updateActions()
 {
     const bool decidable = canDecide();
     m_approve->setEnabled(decidable);
+    m_editScope->setEnabled(decidable);
     m_deny->setEnabled(decidable);
     m_comment->setEnabled(decidable);
 
     QString why;
     const QString status = m_task.value(u"status").toString();
     const QString decidedBy = m_task.value(u"decided_by").toString();
-    if (m_task.isEmpty() || m_busy)
+    if (m_task.isEmpty() || m_decisions->isBusy(m_taskId))
         why.clear();
     else if (status != u"pending" && !decidedBy.isEmpty())
         why = tr("Decided by %1").arg(decidedBy);
@@ -437,6 +423,8 @@ void TaskDetailWidget::updateActions()
     m_cannotDecide->setVisible(!why.isEmpty());
     m_approve->setToolTip(decidable ? tr("Approve exactly as requested (A)") : why);
     m_deny->setToolTip(decidable ? tr("Deny with a reason (D)") : why);
+    m_editScope->setToolTip(decidable ? tr("Narrow, broaden or shorten the approval, with a preview of what it unlocks (S)")
+                                      : why);
 }
 
 void TaskDetailWidget::updateCountdown()

@@ -18,12 +18,13 @@ class QTimer;
 
 namespace Recourse::Ui {
 
+class TaskDecisions;
 class TaskHistoryTabs;
 
 // One task in full: the bound evaluation, who asked on whose behalf, the workflow and its
-// history, and the Approve and Deny actions. The widget fetches the task itself and calls the
-// approver API to decide. The buttons are disabled, with the service's reason shown, when the
-// caller cannot decide (can_decide false) or the task is no longer pending.
+// history, and the Approve, Edit scope and Deny actions. The widget fetches the task itself and
+// decides through TaskDecisions. The buttons are disabled, with the service's reason shown, when
+// the caller cannot decide (can_decide false) or the task is no longer pending.
 class TaskDetailWidget final : public QWidget
 {
     Q_OBJECT
@@ -45,6 +46,7 @@ public:
 
     QString taskId() const { return m_taskId; }
     QJsonObject task() const { return m_task; }
+    TaskDecisions *decisions() const { return m_decisions; }
     bool canDecide() const;
     // Moves keyboard focus into the view: the comment field when the task can be decided, the
     // bound evaluation otherwise.
@@ -53,6 +55,8 @@ public:
 public Q_SLOTS:
     // Approves exactly as requested, with the comment field as the optional comment.
     void approve();
+    // Opens the scope editor with its live preview, then approves with the chosen scope.
+    void approveWithScope();
     // Asks for a reason in a dialog, then denies.
     void deny();
     // Asks for a comment, then revokes the approval.
@@ -67,7 +71,8 @@ private:
     void buildUi();
     QWidget *buildHeader();
     void fetch();
-    void onDecided(const Result<QJsonObject> &result, const QString &taskId);
+    void onDecided(const QString &taskId, const QJsonObject &task);
+    void onDecisionFailed(const QString &taskId, const QString &message);
     void populate();
     void populateSummary();
     void populateWorkflow();
@@ -81,7 +86,7 @@ private:
     QString m_taskId;
     QJsonObject m_task;
     quint64 m_generation = 0;
-    bool m_busy = false;
+    TaskDecisions *m_decisions = nullptr;
 
     QStackedWidget *m_pages = nullptr;
     QLabel *m_placeholder = nullptr;
@@ -91,6 +96,7 @@ private:
     QLabel *m_countdown = nullptr;
     QLineEdit *m_comment = nullptr;
     QPushButton *m_approve = nullptr;
+    QPushButton *m_editScope = nullptr;
     QPushButton *m_deny = nullptr;
     QLabel *m_cannotDecide = nullptr;
     QLabel *m_error = nullptr;

@@ -1,6 +1,7 @@
 #include "ui/taskhistorytabs.h"
 
 #include "ui/evaluationtree.h"
+#include "ui/scopetext.h"
 #include "ui/tasktext.h"
 
 #include <QHBoxLayout>
@@ -144,7 +145,7 @@ void TaskHistoryTabs::populateApprovals(const QJsonObject &task)
         auto *item = new QTreeWidgetItem(m_approvals,
                                          {approval.value(u"id").toString(), TaskText::localTime(approval.value(u"approved_at")),
                                           TaskText::localTime(approval.value(u"approved_until")),
-                                          TaskText::scalar(approval.value(u"scope")),
+                                          ScopeText::summary(approval.value(u"scope").toObject()),
                                           revokedAt.isEmpty() ? QStringLiteral("—") : revokedAt});
         item->setData(0, ApprovalIdRole, approval.value(u"id").toString());
         item->setData(0, RevokedRole, revoked);

@@ -9,6 +9,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPointer>
+#include <QSslConfiguration>
 
 namespace Recourse::Client {
 
@@ -47,8 +48,6 @@ ApproverClient::ApproverClient(QUrl baseUrl, QString token, QObject *parent)
     , m_token(std::move(token))
     , m_network(new QNetworkAccessManager(this))
 {
-    // TODO: certificate pinning for https base URLs of a remote service. Until then the system
-    // trust store decides, which is enough for loopback and for publicly issued certificates.
 }
 
 ApproverClient::~ApproverClient() = default;
@@ -130,6 +129,16 @@ void ApproverClient::verifyAudit(QObject *context, Callback done)
     send(Method::Get, QStringLiteral("/admin/v1/audit/verify"), {}, {}, context, std::move(done));
 }
 
+void ApproverClient::explain(const QJsonObject &request, QObject *context, Callback done)
+{
+    send(Method::Post, QStringLiteral("/admin/v1/explain"), {}, request, context, std::move(done));
+}
+
+void ApproverClient::policy(QObject *context, Callback done)
+{
+    send(Method::Get, QStringLiteral("/admin/v1/policy"), {}, {}, context, std::move(done));
+}
+
 QNetworkRequest ApproverClient::buildRequest(const QString &path, const QUrlQuery &query) const
 {
     QUrl url = m_baseUrl;
@@ -162,6 +171,9 @@ void ApproverClient::send(Method method, const QString &path, const QUrlQuery &q
         reply = m_network->post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
     }
 
+    if (!m_pin.isNull())
+        enforcePin(reply);
+
     QElapsedTimer elapsed;
     elapsed.start();
     connect(reply, &QNetworkReply::downloadProgress, reply, [reply](qint64 received, qint64) {
@@ -184,11 +196,42 @@ void ApproverClient::send(Method method, const QString &path, const QUrlQuery &q
     });
 }
 
+void ApproverClient::enforcePin(QNetworkReply *reply) const
+{
+    const CertificatePin pin = m_pin;
+    connect(reply, &QNetworkReply::sslErrors, reply, [reply, pin](const QList<QSslError> &errors) {
+        const QSslCertificate peer = reply->sslConfiguration().peerCertificate();
+        if (pin.acceptsErrors(peer, errors))
+            reply->ignoreSslErrors(errors);
+        else if (!pin.matches(peer))
+            reply->setProperty("recoursePinMismatch", CertificatePin::of(peer).toString());
+    });
+    // A certificate that a public authority signed passes the handshake without sslErrors, so the
+    // pin is checked again once the connection is encrypted.
+    connect(reply, &QNetworkReply::encrypted, reply, [reply, pin] {
+        const QSslCertificate peer = reply->sslConfiguration().peerCertificate();
+        if (pin.matches(peer))
+            return;
+        qCWarning(lcClient) << "certificate of" << reply->url().host() << "does not match the pinned fingerprint";
+        reply->setProperty("recoursePinMismatch", CertificatePin::of(peer).toString());
+        reply->abort();
+    });
+}
+
 Result<QJsonObject> ApproverClient::readReply(QNetworkReply *reply) const
 {
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QString path = reply->url().path();
     const QByteArray body = reply->readAll();
+
+    const QString mismatch = reply->property("recoursePinMismatch").toString();
+    if (!mismatch.isEmpty()) {
+        return Error::make(ErrorCode::Forbidden,
+                           QStringLiteral("The service at %1 presented a certificate with SHA-256 fingerprint %2, "
+                                          "not the pinned %3; nothing was sent.")
+                               .arg(m_baseUrl.host(), mismatch, m_pin.toString()),
+                           mismatch);
+    }
 
     if (status == 0 || (status < 400 && reply->error() != QNetworkReply::NoError)) {
         qCWarning(lcClient) << "request" << path << "failed:" << reply->errorString();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/base/result.h"
+#include "core/client/certificatepin.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -64,6 +65,10 @@ public:
 
     // A call whose transfer stalls this long fails; 30 s by default.
     void setTransferTimeout(std::chrono::milliseconds timeout) { m_transferTimeout = timeout; }
+    // For an https base URL: accept only the server certificate with this fingerprint, even when
+    // it is self-signed. A null pin leaves the decision to the system trust store.
+    void setCertificatePin(CertificatePin pin) { m_pin = std::move(pin); }
+    CertificatePin certificatePin() const { return m_pin; }
 
     void whoami(QObject *context, Callback done);
     // limit is 1 to 500; 0 leaves it to the service (100). An empty cursor asks for the first page.
@@ -82,6 +87,10 @@ public:
     // A top-level JSON array in the answer is delivered as {"items": [...]}.
     void audit(const AuditQuery &query, QObject *context, Callback done);
     void verifyAudit(QObject *context, Callback done);
+    // request: an AuthZEN evaluation request; the answer explains the decision and changes nothing.
+    void explain(const QJsonObject &request, QObject *context, Callback done);
+    // The loaded policy: folder, files, counts and the errors of the last reload.
+    void policy(QObject *context, Callback done);
 
 private:
     enum class Method { Get, Post };
@@ -90,10 +99,12 @@ private:
               QObject *context, Callback done);
     QNetworkRequest buildRequest(const QString &path, const QUrlQuery &query) const;
     Result<QJsonObject> readReply(QNetworkReply *reply) const;
+    void enforcePin(QNetworkReply *reply) const;
 
     QUrl m_baseUrl;
     QString m_token;
     std::chrono::milliseconds m_transferTimeout{30000};
+    CertificatePin m_pin;
     QNetworkAccessManager *m_network = nullptr;
 };
 

@@ -4,6 +4,7 @@
 
 #include <QJsonDocument>
 #include <QNetworkRequest>
+#include <QSslConfiguration>
 #include <QTimer>
 #include <QUrlQuery>
 #include <QWebSocket>
@@ -112,15 +113,25 @@ void EventStreamClient::openSocket()
         m_socket->deleteLater();
     }
 
-    // TODO: certificate pinning for wss to a remote service. Until then the system trust store decides.
+    m_pinError.clear();
     m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    if (!m_pin.isNull()) {
+        connect(m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+            const QSslCertificate peer = m_socket ? m_socket->sslConfiguration().peerCertificate() : QSslCertificate();
+            if (m_socket && m_pin.acceptsErrors(peer, errors))
+                m_socket->ignoreSslErrors(errors);
+            else if (!m_pin.matches(peer))
+                m_pinError = pinMismatchMessage(peer);
+        });
+    }
     connect(m_socket, &QWebSocket::connected, this, &EventStreamClient::onConnected);
     connect(m_socket, &QWebSocket::disconnected, this, &EventStreamClient::onDisconnected);
     connect(m_socket, &QWebSocket::textMessageReceived, this, &EventStreamClient::onTextMessage);
     connect(m_socket, &QWebSocket::pong, this, [this] { m_awaitingPong = false; });
     // Qt 6.4 names the signal error(); errorOccurred() arrives in 6.5.
+    // A pin mismatch is the cause that matters; the socket only reports a failed handshake.
     connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this](QAbstractSocket::SocketError) {
-        m_lastError = m_socket ? m_socket->errorString() : QString();
+        m_lastError = !m_pinError.isEmpty() ? m_pinError : m_socket ? m_socket->errorString() : QString();
     });
 
     QNetworkRequest request(eventsUrl(m_baseUrl, m_lastSeq));
@@ -132,6 +143,16 @@ void EventStreamClient::openSocket()
 
 void EventStreamClient::onConnected()
 {
+    // A certificate that a public authority signed raises no sslErrors, so the pin is checked here.
+    const bool secure = m_socket && m_socket->requestUrl().scheme() == u"wss";
+    if (secure && !m_pin.isNull() && !m_pin.matches(m_socket->sslConfiguration().peerCertificate())) {
+        qCWarning(lcClient) << "event stream certificate does not match the pinned fingerprint; closing";
+        m_pinError = pinMismatchMessage(m_socket->sslConfiguration().peerCertificate());
+        m_lastError = m_pinError;
+        m_socket->abort();
+        return;
+    }
+
     qCDebug(lcClient) << "event stream online, after seq" << m_lastSeq;
     m_connectedFor.start();
     m_awaitingPong = false;
@@ -141,10 +162,18 @@ void EventStreamClient::onConnected()
     setState(State::Online);
 }
 
+QString EventStreamClient::pinMismatchMessage(const QSslCertificate &peer) const
+{
+    return QStringLiteral("The service presented a certificate with SHA-256 fingerprint %1, not the pinned %2.")
+        .arg(CertificatePin::of(peer).toString(), m_pin.toString());
+}
+
 void EventStreamClient::onDisconnected()
 {
     m_keepAliveTimer->stop();
     if (m_socket) {
+        if (!m_pinError.isEmpty())
+            m_lastError = m_pinError;
         // error() may arrive after disconnected(), so read the reason here as well.
         if (m_lastError.isEmpty() && m_socket->error() != QAbstractSocket::UnknownSocketError)
             m_lastError = m_socket->errorString();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/client/certificatepin.h"
+
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QObject>
@@ -8,6 +10,7 @@
 
 #include <chrono>
 
+class QSslCertificate;
 class QTimer;
 class QWebSocket;
 
@@ -45,6 +48,10 @@ public:
 
     // The reconnection delay starts at `initial` and doubles after each failure up to `maximum`.
     void setBackoff(std::chrono::milliseconds initial, std::chrono::milliseconds maximum);
+    // For a wss stream: accept only the server certificate with this fingerprint, even when it is
+    // self-signed. Takes effect at the next connection.
+    void setCertificatePin(CertificatePin pin) { m_pin = std::move(pin); }
+
     // A ping goes out this often; a connection that has not answered the previous ping when the
     // next one is due counts as dead and is reconnected. 0 disables pings.
     void setKeepAliveInterval(std::chrono::milliseconds interval);
@@ -64,15 +71,18 @@ private:
     void onKeepAliveTick();
     void scheduleReconnect();
     void setState(State state);
+    QString pinMismatchMessage(const QSslCertificate &peer) const;
 
     QUrl m_baseUrl;
     QString m_token;
+    CertificatePin m_pin;
     QPointer<QWebSocket> m_socket;
     QTimer *m_reconnectTimer = nullptr;
     QTimer *m_keepAliveTimer = nullptr;
     QElapsedTimer m_connectedFor;
     State m_state = State::Offline;
     QString m_lastError;
+    QString m_pinError; // why the current connection failed the pin check, if it did
     qint64 m_lastSeq = 0;
     qint64 m_droppedMessages = 0;
     bool m_running = false;

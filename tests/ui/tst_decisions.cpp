@@ -1,0 +1,221 @@
+// Denying, revoking and batch decisions in the real console against the real service
+// (arap-conformance pack), each followed by what the PEP then sees.
+
+#include "tests/ui/consolefixture.h"
+#include "ui/batchdecisiondialog.h"
+#include "ui/denydialog.h"
+#include "ui/inboxpage.h"
+#include "ui/taskdetailwidget.h"
+
+#include <QAction>
+#include <QInputDialog>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QJsonArray>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTreeWidget>
+
+using namespace Recourse;
+using namespace Recourse::Testing;
+using Recourse::Ui::BatchDecisionDialog;
+
+class tst_Decisions : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void denyWithReason();
+    void revokeLiveApproval();
+    void batchApproveReportsEachTask();
+    void batchDenyNeedsReason();
+
+private:
+    bool showTask(const QString &taskId);
+    void selectTasks(const QStringList &taskIds);
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<ServiceFixture> m_service;
+    std::unique_ptr<Console> m_bob;
+};
+
+void tst_Decisions::init()
+{
+    QVERIFY(m_dir.isValid());
+    m_service = std::make_unique<ServiceFixture>(QStringLiteral("arap-conformance"));
+    QVERIFY2(m_service->start(), qPrintable(m_service->errorString()));
+    m_bob = openConsole(*m_service, Tokens::bob, m_dir.filePath(QStringLiteral("bob.ini")));
+    QVERIFY(m_bob);
+}
+
+void tst_Decisions::cleanup()
+{
+    for (QWidget *widget : QApplication::topLevelWidgets()) {
+        if (auto *dialog = qobject_cast<QDialog *>(widget); dialog && dialog->isVisible())
+            dialog->reject();
+    }
+    m_bob.reset();
+    m_service.reset();
+}
+
+bool tst_Decisions::showTask(const QString &taskId)
+{
+    Ui::MainWindow *window = m_bob->window.get();
+    if (!QTest::qWaitFor([&] { return window->inboxModel()->indexOfTask(taskId).isValid(); }, 10000))
+        return false;
+    window->openTask(taskId);
+    return QTest::qWaitFor([&] { return window->detailWidget()->task().value(u"id").toString() == taskId; }, 10000);
+}
+
+void tst_Decisions::selectTasks(const QStringList &taskIds)
+{
+    QTableView *view = m_bob->window->inboxView();
+    auto *proxy = qobject_cast<QSortFilterProxyModel *>(view->model());
+    QVERIFY(proxy);
+    view->selectionModel()->clearSelection();
+    for (const QString &id : taskIds) {
+        const QModelIndex row = proxy->mapFromSource(m_bob->window->inboxModel()->indexOfTask(id));
+        QVERIFY2(row.isValid(), qPrintable(id));
+        view->selectionModel()->select(row, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    }
+    QCOMPARE(m_bob->window->inboxPage()->selectedTasks().size(), taskIds.size());
+}
+
+void tst_Decisions::denyWithReason()
+{
+    const Escalation flow = m_service->requestAccess(documentRequest(QStringLiteral("q4-plan")));
+    QVERIFY2(flow.ok(), qPrintable(flow.failure));
+    QVERIFY(showTask(flow.taskId()));
+
+    // Given bob presses Deny, the dialog refuses to deny without a reason;
+    auto *deny = m_bob->window->findChild<QPushButton *>(QStringLiteral("denyButton"));
+    QTRY_VERIFY(deny->isEnabled());
+    QTest::mouseClick(deny, Qt::LeftButton);
+    Ui::DenyDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = openDialog<Ui::DenyDialog>()) != nullptr);
+    auto *confirm = dialog->findChild<QPushButton *>(QStringLiteral("denyConfirmButton"));
+    QVERIFY(!confirm->isEnabled());
+
+    // with one, the task is denied and the reason is recorded with the decision.
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("denyReasonEdit")), QStringLiteral("No open ticket"));
+    QVERIFY(confirm->isEnabled());
+    QTest::mouseClick(confirm, Qt::LeftButton);
+    Ui::TaskDetailWidget *detail = m_bob->window->detailWidget();
+    QTRY_COMPARE(detail->task().value(u"status").toString(), QStringLiteral("denied"));
+    const QJsonObject decision = detail->task().value(u"decisions").toArray().first().toObject();
+    QCOMPARE(decision.value(u"reason").toString(), QStringLiteral("No open ticket"));
+    QTRY_COMPARE(m_bob->window->inboxModel()->indexOfTask(flow.taskId()).data(Ui::InboxModel::StatusRole).toString(),
+                 QStringLiteral("denied"));
+}
+
+void tst_Decisions::revokeLiveApproval()
+{
+    // Given a live approval the PEP already holds,
+    const Escalation flow = m_service->grantAccess(documentRequest(QStringLiteral("q4-plan")));
+    QVERIFY2(flow.ok(), qPrintable(flow.failure));
+    const QJsonObject request = withApproval(documentRequest(QStringLiteral("q4-plan")), flow.approval);
+    QCOMPARE(m_service->evaluate(request).json.value(u"decision").toBool(), true);
+    QVERIFY(showTask(flow.taskId()));
+
+    // when bob selects it on the Approvals tab and revokes it with a comment,
+    auto *approvals = m_bob->window->findChild<QTreeWidget *>(QStringLiteral("approvalsTree"));
+    QVERIFY(approvals);
+    QTRY_COMPARE(approvals->topLevelItemCount(), 1);
+    approvals->setCurrentItem(approvals->topLevelItem(0));
+    auto *revoke = m_bob->window->findChild<QPushButton *>(QStringLiteral("revokeButton"));
+    QVERIFY(revoke->isEnabled());
+    QTest::mouseClick(revoke, Qt::LeftButton);
+    QInputDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = openDialog<QInputDialog>(QStringLiteral("revokeDialog"))) != nullptr);
+    QVERIFY2(dialog->labelText().contains(QStringLiteral("It grants: alice may can_read document q4-plan until")),
+             qPrintable(dialog->labelText()));
+    dialog->setTextValue(QStringLiteral("Incident closed"));
+    dialog->accept();
+
+    // then the approval shows as revoked, the button is disabled,
+    Ui::TaskDetailWidget *detail = m_bob->window->detailWidget();
+    QTRY_VERIFY(detail->task().value(u"approvals").toArray().first().toObject().contains(u"revoked_at"));
+    QTRY_VERIFY(!revoke->isEnabled() || approvals->currentItem() == nullptr);
+
+    // and the PEP's next re-evaluation with it is denied, listed under the task.
+    QCOMPARE(m_service->evaluate(request).json.value(u"decision").toBool(true), false);
+    QTRY_COMPARE(detail->task().value(u"reevaluations").toArray().size(), 2);
+}
+
+void tst_Decisions::batchApproveReportsEachTask()
+{
+    // Given three pending requests, one of which another session approves first,
+    QStringList ids;
+    for (const QString &document : {QStringLiteral("q4-plan"), QStringLiteral("q4-budget"), QStringLiteral("q4-roadmap")}) {
+        const Escalation flow = m_service->requestAccess(documentRequest(document));
+        QVERIFY2(flow.ok(), qPrintable(flow.failure));
+        ids.append(flow.taskId());
+    }
+    Ui::InboxModel *inbox = m_bob->window->inboxModel();
+    for (const QString &id : std::as_const(ids))
+        QTRY_VERIFY(inbox->indexOfTask(id).isValid());
+    QCOMPARE(m_service->approve(ids.at(1), Tokens::bob).status, 200);
+    QTRY_COMPARE(inbox->indexOfTask(ids.at(1)).data(Ui::InboxModel::StatusRole).toString(), QStringLiteral("approved"));
+
+    // when bob selects all three and approves the selection,
+    selectTasks(ids);
+    auto *action = m_bob->window->findChild<QAction *>(QStringLiteral("approveSelectedAction"));
+    QVERIFY(action);
+    action->trigger();
+    BatchDecisionDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = openDialog<BatchDecisionDialog>()) != nullptr);
+    auto *list = dialog->findChild<QTreeWidget *>(QStringLiteral("batchList"));
+    QCOMPARE(list->topLevelItemCount(), 3);
+    QCOMPARE(list->topLevelItem(0)->text(BatchDecisionDialog::RequestColumn),
+             QStringLiteral("alice may can_read document q4-plan"));
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("batchDecideButton")), Qt::LeftButton);
+
+    // then each task shows its own outcome: two approved, the decided one rejected with the reason.
+    QTRY_VERIFY(dialog->isFinished());
+    QCOMPARE(dialog->outcomes().size(), 3);
+    QCOMPARE(list->topLevelItem(0)->text(BatchDecisionDialog::OutcomeColumn), QStringLiteral("Approved"));
+    QVERIFY2(list->topLevelItem(1)->text(BatchDecisionDialog::OutcomeColumn).startsWith(QStringLiteral("Rejected: ")),
+             qPrintable(list->topLevelItem(1)->text(BatchDecisionDialog::OutcomeColumn)));
+    QCOMPARE(list->topLevelItem(2)->text(BatchDecisionDialog::OutcomeColumn), QStringLiteral("Approved"));
+    QCOMPARE(dialog->findChild<QLabel *>(QStringLiteral("batchSummaryLabel"))->text(), QStringLiteral("2 decided, 1 rejected."));
+    for (const QString &id : std::as_const(ids))
+        QTRY_COMPARE(inbox->indexOfTask(id).data(Ui::InboxModel::StatusRole).toString(), QStringLiteral("approved"));
+    QTRY_COMPARE(m_bob->window->windowTitle(), QStringLiteral("Recourse — 0 pending"));
+}
+
+void tst_Decisions::batchDenyNeedsReason()
+{
+    QStringList ids;
+    for (const QString &document : {QStringLiteral("q4-plan"), QStringLiteral("q4-budget")}) {
+        const Escalation flow = m_service->requestAccess(documentRequest(document));
+        QVERIFY2(flow.ok(), qPrintable(flow.failure));
+        ids.append(flow.taskId());
+    }
+    for (const QString &id : std::as_const(ids))
+        QTRY_VERIFY(m_bob->window->inboxModel()->indexOfTask(id).isValid());
+    selectTasks(ids);
+
+    m_bob->window->findChild<QAction *>(QStringLiteral("denySelectedAction"))->trigger();
+    BatchDecisionDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = openDialog<BatchDecisionDialog>()) != nullptr);
+    auto *decide = dialog->findChild<QPushButton *>(QStringLiteral("batchDecideButton"));
+    QVERIFY(!decide->isEnabled());
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("batchReasonEdit")), QStringLiteral("Quarter closed"));
+    QVERIFY(decide->isEnabled());
+    QTest::mouseClick(decide, Qt::LeftButton);
+
+    QTRY_VERIFY(dialog->isFinished());
+    for (const QJsonObject &outcome : dialog->outcomes())
+        QCOMPARE(outcome.value(u"status").toString(), QStringLiteral("denied"));
+    const HttpResponse task = m_service->get(QStringLiteral("/admin/v1/tasks/") + ids.first(), Tokens::bob);
+    QCOMPARE(task.json.value(u"decisions").toArray().first().toObject().value(u"reason").toString(),
+             QStringLiteral("Quarter closed"));
+}
+
+QTEST_MAIN(tst_Decisions)
+#include "tst_decisions.moc"

@@ -1,0 +1,212 @@
+// Approving with an edited scope in the real console against the real service (arap-conformance
+// pack): the live preview, the confirmation of a broad scope, and what the approval then unlocks.
+
+#include "tests/ui/consolefixture.h"
+#include "ui/approvedialog.h"
+#include "ui/scopepreviewmodel.h"
+#include "ui/taskdetailwidget.h"
+
+#include <QComboBox>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+
+using namespace Recourse;
+using namespace Recourse::Testing;
+using Recourse::Ui::ApproveDialog;
+using Recourse::Ui::ScopePreviewModel;
+
+class tst_ScopeEditing : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void broadenedScopeNeedsConfirmation();
+    void templateWithoutBroadeningRefusesPreview();
+    void shorterDurationNeedsNoConfirmation();
+
+private:
+    ApproveDialog *openScopeEditor(const QString &taskId);
+    void addResource(ApproveDialog *dialog, const QString &id);
+    QString labelText(QWidget *parent, const char *name) const;
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<ServiceFixture> m_service;
+    std::unique_ptr<Console> m_bob;
+};
+
+void tst_ScopeEditing::init()
+{
+    QVERIFY(m_dir.isValid());
+    m_service = std::make_unique<ServiceFixture>(QStringLiteral("arap-conformance"));
+    QVERIFY2(m_service->start(), qPrintable(m_service->errorString()));
+    m_bob = openConsole(*m_service, Tokens::bob, m_dir.filePath(QStringLiteral("bob.ini")));
+    QVERIFY(m_bob);
+}
+
+void tst_ScopeEditing::cleanup()
+{
+    if (auto *dialog = openDialog<ApproveDialog>())
+        dialog->reject();
+    m_bob.reset();
+    m_service.reset();
+}
+
+QString tst_ScopeEditing::labelText(QWidget *parent, const char *name) const
+{
+    const auto *label = parent->findChild<QLabel *>(QString::fromLatin1(name));
+    return label ? label->text() : QString();
+}
+
+ApproveDialog *tst_ScopeEditing::openScopeEditor(const QString &taskId)
+{
+    Ui::MainWindow *window = m_bob->window.get();
+    if (!QTest::qWaitFor([&] { return window->inboxModel()->indexOfTask(taskId).isValid(); }, 10000))
+        return nullptr;
+    window->openTask(taskId);
+    auto *editScope = window->findChild<QPushButton *>(QStringLiteral("editScopeButton"));
+    if (!editScope || !QTest::qWaitFor([&] { return editScope->isEnabled(); }, 10000))
+        return nullptr;
+
+    QTest::mouseClick(editScope, Qt::LeftButton);
+    ApproveDialog *dialog = nullptr;
+    if (!QTest::qWaitFor([&] { return (dialog = openDialog<ApproveDialog>()) != nullptr; }, 5000))
+        return nullptr;
+    return dialog;
+}
+
+void tst_ScopeEditing::addResource(ApproveDialog *dialog, const QString &id)
+{
+    auto *input = dialog->findChild<QLineEdit *>(QStringLiteral("scopeResource"));
+    QVERIFY(input);
+    input->setFocus();
+    QTest::keyClicks(input, id);
+    QTest::keyClick(input, Qt::Key_Return);
+}
+
+void tst_ScopeEditing::broadenedScopeNeedsConfirmation()
+{
+    // Given alice's pending request to read q4-plan of tenant acme,
+    const Escalation flow = m_service->requestAccess(documentRequest(QStringLiteral("q4-plan")));
+    QVERIFY2(flow.ok(), qPrintable(flow.failure));
+    ApproveDialog *dialog = openScopeEditor(flow.taskId());
+    QVERIFY(dialog);
+    QTRY_COMPARE(dialog->previewModel()->rowCount(), 1);
+    QCOMPARE(dialog->previewModel()->count(QStringLiteral("unlocked")), 1);
+
+    // when bob adds three documents of the same type and picks two hours,
+    addResource(dialog, QStringLiteral("q4-budget"));
+    addResource(dialog, QStringLiteral("q4-summary"));
+    addResource(dialog, QStringLiteral("board-minutes"));
+    auto *duration = dialog->findChild<QComboBox *>(QStringLiteral("durationCombo"));
+    QVERIFY(duration);
+    duration->setCurrentIndex(duration->findData(120));
+
+    // then the live preview says what the approval would unlock and what policy still denies,
+    ScopePreviewModel *preview = dialog->previewModel();
+    QTRY_COMPARE(preview->rowCount(), 4);
+    QTRY_VERIFY(!dialog->preview().isEmpty());
+    QCOMPARE(preview->count(QStringLiteral("unlocked")), 2);
+    QCOMPARE(preview->count(QStringLiteral("already_permitted")), 1);
+    QCOMPARE(preview->count(QStringLiteral("still_denied")), 1);
+    QCOMPARE(dialog->preview().value(u"approved_until").toString(), QStringLiteral("2026-12-04T12:00:00Z"));
+    QCOMPARE(labelText(dialog, "previewCountsLabel"),
+             QStringLiteral("2 unlocked · 1 already permitted · 1 still denied by policy — the approval does not change what "
+                            "policy still denies."));
+    QVERIFY2(labelText(dialog, "grantLabel")
+                 .startsWith(QStringLiteral("If approved: alice may can_read document q4-plan, document q4-budget, "
+                                            "document q4-summary and document board-minutes until")),
+             qPrintable(labelText(dialog, "grantLabel")));
+
+    // and approving asks for confirmation that names the added scope in plain words.
+    auto *approve = dialog->findChild<QPushButton *>(QStringLiteral("approveScopeButton"));
+    QVERIFY(approve);
+    QVERIFY(approve->isEnabled());
+    QTest::mouseClick(approve, Qt::LeftButton);
+    QTRY_VERIFY(dialog->confirmation());
+    QVERIFY2(dialog->confirmation()->text().contains(
+                 QStringLiteral("Added beyond the request: document q4-budget, document q4-summary and document board-minutes.")),
+             qPrintable(dialog->confirmation()->text()));
+    QCOMPARE(m_service->host() != nullptr, true);
+    auto *grant = dialog->confirmation()->findChild<QPushButton *>(QStringLiteral("confirmGrantButton"));
+    QVERIFY(grant);
+    QTest::mouseClick(grant, Qt::LeftButton);
+
+    // When it is granted, the task is approved with the broadened scope,
+    Ui::TaskDetailWidget *detail = m_bob->window->detailWidget();
+    QTRY_COMPARE(detail->task().value(u"status").toString(), QStringLiteral("approved"));
+    const QJsonObject approval = detail->task().value(u"approvals").toArray().first().toObject();
+    QCOMPARE(approval.value(u"scope").toObject().value(u"mode").toString(), QStringLiteral("broadened"));
+    QCOMPARE(approval.value(u"approved_until").toString(), QStringLiteral("2026-12-04T12:00:00Z"));
+
+    // and the PEP's re-evaluation of q4-budget with it is permitted while board-minutes stays denied.
+    const HttpResponse status = m_service->taskStatus(flow.statusEndpoint());
+    const QJsonObject granted = status.json.value(u"result").toObject().value(u"approval").toObject();
+    QVERIFY2(!granted.isEmpty(), status.describe().constData());
+    const HttpResponse budget = m_service->evaluate(withApproval(documentRequest(QStringLiteral("q4-budget")), granted));
+    QCOMPARE(budget.json.value(u"decision").toBool(), true);
+    const HttpResponse minutes = m_service->evaluate(withApproval(documentRequest(QStringLiteral("board-minutes")), granted));
+    QCOMPARE(minutes.json.value(u"decision").toBool(true), false);
+}
+
+void tst_ScopeEditing::templateWithoutBroadeningRefusesPreview()
+{
+    // Given a request under security_review, whose template allows no broadening,
+    QJsonObject request = documentRequest(QStringLiteral("payments-provider"));
+    request.insert(QStringLiteral("resource"), entity(QStringLiteral("log"), QStringLiteral("payments-provider")));
+    const Escalation flow = m_service->requestAccess(request);
+    QVERIFY2(flow.ok(), qPrintable(flow.failure));
+    ApproveDialog *dialog = openScopeEditor(flow.taskId());
+    QVERIFY(dialog);
+    QTRY_VERIFY(!dialog->preview().isEmpty());
+
+    // when bob adds another log,
+    addResource(dialog, QStringLiteral("billing-provider"));
+
+    // then the preview shows the service's refusal and Approve is disabled;
+    auto *approve = dialog->findChild<QPushButton *>(QStringLiteral("approveScopeButton"));
+    QTRY_VERIFY(labelText(dialog, "previewErrorLabel").contains(QStringLiteral("does not allow approving other resources")));
+    QVERIFY(!approve->isEnabled());
+    QCOMPARE(dialog->previewModel()->rowCount(), 0);
+
+    // removing it again brings the exact scope back.
+    auto *list = dialog->findChild<QListWidget *>(QStringLiteral("scopeResourceList"));
+    QVERIFY(list);
+    list->setCurrentRow(1);
+    auto *remove = dialog->findChild<QPushButton *>(QStringLiteral("scopeResourceRemoveButton"));
+    QVERIFY(remove && remove->isEnabled());
+    QTest::mouseClick(remove, Qt::LeftButton);
+    QTRY_VERIFY(approve->isEnabled());
+    QCOMPARE(dialog->scope().value(u"mode").toString(), QStringLiteral("exact"));
+    QCOMPARE(dialog->previewModel()->count(QStringLiteral("unlocked")), 1);
+}
+
+void tst_ScopeEditing::shorterDurationNeedsNoConfirmation()
+{
+    const Escalation flow = m_service->requestAccess(documentRequest(QStringLiteral("q4-roadmap")));
+    QVERIFY2(flow.ok(), qPrintable(flow.failure));
+    ApproveDialog *dialog = openScopeEditor(flow.taskId());
+    QVERIFY(dialog);
+
+    // Given bob picks 30 minutes and leaves the scope as requested,
+    QVERIFY(dialog->setDurationMinutes(30));
+    QTRY_COMPARE(dialog->preview().value(u"approved_until").toString(), QStringLiteral("2026-12-04T10:30:00Z"));
+    QVERIFY(!dialog->isBroaderThanRequest());
+
+    // when he approves, no confirmation is asked and the approval ends after 30 minutes.
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("approveScopeButton")), Qt::LeftButton);
+    QVERIFY(!dialog->confirmation());
+    Ui::TaskDetailWidget *detail = m_bob->window->detailWidget();
+    QTRY_COMPARE(detail->task().value(u"status").toString(), QStringLiteral("approved"));
+    const QJsonObject approval = detail->task().value(u"approvals").toArray().first().toObject();
+    QCOMPARE(approval.value(u"approved_until").toString(), QStringLiteral("2026-12-04T10:30:00Z"));
+    QCOMPARE(approval.value(u"scope").toObject().value(u"mode").toString(), QStringLiteral("exact"));
+}
+
+QTEST_MAIN(tst_ScopeEditing)
+#include "tst_scopeediting.moc"

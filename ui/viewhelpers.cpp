@@ -1,0 +1,26 @@
+#include "ui/viewhelpers.h"
+
+#include <QHeaderView>
+#include <QTableView>
+
+namespace Recourse::Ui {
+
+QTableView *makeTableView(QWidget *parent, const QString &objectName, const QString &accessibleName)
+{
+    auto *view = new QTableView(parent);
+    view->setObjectName(objectName);
+    view->setAccessibleName(accessibleName);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setSelectionMode(QAbstractItemView::SingleSelection);
+    view->setAlternatingRowColors(true);
+    view->setShowGrid(false);
+    view->setWordWrap(false);
+    view->setSortingEnabled(true);
+    view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    view->verticalHeader()->hide();
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
+    view->horizontalHeader()->setHighlightSections(false);
+    return view;
+}
+
+} // namespace Recourse::Ui
