@@ -17,19 +17,22 @@ namespace {
 QString usage()
 {
     QString text = QStringLiteral(
-        "Usage: recourse-demo [SCENARIO] [options]\n"
+        "Usage: recourse-demo [SCENARIO|all] [options]\n"
         "\n"
-        "Runs a demo scenario over HTTP against a Recourse service, printing each step.\n"
+        "Runs a demo scenario over HTTP against a Recourse service, printing each step. `all` runs\n"
+        "every scenario written against one policy pack, in order.\n"
         "\n"
         "  --url URL           Service base URL (default: the running console's, from the data folder).\n"
         "  --token TOKEN       PEP bearer token (default: the console's demo PEP token; or RECOURSE_PEP_TOKEN).\n"
         "  --data-dir DIR      Data folder of the console to read the URL and token from.\n"
         "  --transcript FILE   Also write every HTTP exchange as JSON Lines to FILE.\n"
+        "  --pack PACK         With `all`: the policy pack the service runs (default demo).\n"
+        "  --state-dir DIR     Where the PEP persists task handles (default: a temporary folder).\n"
         "  --list              List the scenarios.\n"
         "\n"
         "Scenarios:\n");
     for (const QString &name : Demo::scenarioNames())
-        text += QStringLiteral("  %1\n      %2\n").arg(name, Demo::scenarioDescription(name));
+        text += QStringLiteral("  %1 (pack %2)\n      %3\n").arg(name, Demo::scenarioPolicyPack(name), Demo::scenarioDescription(name));
     return text;
 }
 
@@ -48,6 +51,8 @@ int main(int argc, char **argv)
     QString token = qEnvironmentVariable("RECOURSE_PEP_TOKEN");
     QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     QString transcriptPath;
+    QString pack = QStringLiteral("demo");
+    QString stateDir;
     const QStringList arguments = app.arguments().mid(1);
     for (qsizetype i = 0; i < arguments.size(); ++i) {
         const QString &argument = arguments.at(i);
@@ -63,6 +68,10 @@ int main(int argc, char **argv)
             dataDir = arguments.at(++i);
         } else if (argument == QLatin1String("--transcript") && hasValue) {
             transcriptPath = arguments.at(++i);
+        } else if (argument == QLatin1String("--pack") && hasValue) {
+            pack = arguments.at(++i);
+        } else if (argument == QLatin1String("--state-dir") && hasValue) {
+            stateDir = arguments.at(++i);
         } else if (!argument.startsWith(u'-')) {
             scenario = argument;
         } else {
@@ -114,8 +123,14 @@ int main(int argc, char **argv)
     }
 
     out << "Scenario " << scenario << " against " << url << "\n\n";
-    Demo::ScenarioContext context{&pep, &out};
-    const Result<void> result = Demo::runScenario(scenario, context);
+    // No hooks: a person decides in the console and time passes for real.
+    Demo::ScenarioContext context;
+    context.pep = &pep;
+    context.out = &out;
+    context.pepConfig = config;
+    context.stateDir = stateDir;
+    const Result<void> result = scenario == QLatin1String("all") ? Demo::runAllScenarios(context, pack)
+                                                                 : Demo::runScenario(scenario, context);
     out.flush();
     if (!result) {
         err << "recourse-demo: " << result.error().message << "\n";
