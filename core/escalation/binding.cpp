@@ -71,6 +71,24 @@ QString hash(const QJsonObject &subject, const QJsonObject &resource, const QJso
     return QString::fromLatin1(Jose::base64UrlEncode(digest));
 }
 
+QString bulkHash(const QJsonObject &subject, const QJsonArray &items, const QJsonObject &context,
+                 const QStringList &members)
+{
+    // Other item members (denial, requested_access) are not bound, so they are left out.
+    QJsonArray pairs;
+    for (const QJsonValue &item : items) {
+        pairs.append(QJsonObject{{QStringLiteral("resource"), item.toObject().value(QStringLiteral("resource"))},
+                                 {QStringLiteral("action"), item.toObject().value(QStringLiteral("action"))}});
+    }
+    const QJsonObject tuple{
+        {QStringLiteral("subject"), withoutActor(subject)},
+        {QStringLiteral("items"), pairs},
+        {QStringLiteral("context"), project(context, members)},
+    };
+    const QByteArray digest = QCryptographicHash::hash(Json::canonicalize(tuple), QCryptographicHash::Sha256);
+    return QString::fromLatin1(Jose::base64UrlEncode(digest));
+}
+
 QJsonArray actorChain(const QJsonObject &subject, const QJsonObject &client)
 {
     QJsonArray chain;

@@ -21,6 +21,11 @@ QJsonObject project(const QJsonObject &context, const QStringList &members);
 QString hash(const QJsonObject &subject, const QJsonObject &resource, const QJsonObject &action,
              const QJsonObject &context, const QStringList &members);
 
+// The bulk form of hash(): base64url(SHA-256(JCS({"subject","items","context"}))) where `items`
+// lists {"resource","action"} of every item in the order the denial binds them.
+QString bulkHash(const QJsonObject &subject, const QJsonArray &items, const QJsonObject &context,
+                 const QStringList &members);
+
 // The actor chain of a submission, outermost first: from subject.properties.act (nested "act"
 // claims, RFC 8693 style) and client.actor (nested "act"). Each entry is {id, type, verified}.
 QJsonArray actorChain(const QJsonObject &subject, const QJsonObject &client);

@@ -1,6 +1,7 @@
 #include "core/escalation/escalationservice.h"
 
 #include "core/base/rfc3339.h"
+#include "core/escalation/bulktask.h"
 #include "core/escalation/escalationlogging.h"
 #include "core/escalation/internal.h"
 #include "core/escalation/scope.h"
@@ -30,12 +31,30 @@ Error notPending(const Store::TaskRecord &task)
                        QStringLiteral("The task is %1, so it cannot change any more.").arg(task.status), task.id);
 }
 
+// Ends a pending task with `status`. A bulk task moves only its pending items there and ends
+// with the aggregate of all its items, so items decided earlier keep their outcome.
+Result<void> close(Store::WriteTx &tx, Store::TaskRecord task, const QString &status, const QString &actor,
+                   QJsonObject data)
+{
+    if (!BulkTask::isBulk(task))
+        return Internal::finish(tx, task, status, actor, data);
+
+    QJsonArray closed;
+    for (const int position : BulkTask::closePending(task.doc, status))
+        closed.append(position);
+    data.insert(QStringLiteral("items"), closed);
+    auto settled = BulkTask::settle(tx, task, actor, data);
+    if (!settled)
+        return settled.error();
+    return {};
+}
+
 Result<void> expireIfDue(Store::WriteTx &tx, const QString &taskId)
 {
     std::optional<Store::TaskRecord> task = tx.task(taskId);
     if (!task || task->status != QLatin1String("pending") || tx.nowMs() < task->expiresMs)
         return {};
-    return Internal::finish(tx, *task, QStringLiteral("expired"), {}, {});
+    return close(tx, *task, QStringLiteral("expired"), {}, {});
 }
 
 } // namespace
@@ -123,10 +142,11 @@ void EscalationService::cancel(const Identity &caller, const QString &taskId, co
         if (auto r = expireIfDue(tx, taskId); !r)
             return r.error();
         task = tx.task(taskId);
+        // A bulk task is pending while any item is, so this also refuses one whose items are all terminal.
         if (task->status != QLatin1String("pending"))
             return notPending(*task);
         const QJsonObject data{{QStringLiteral("reason"), reason}, {QStringLiteral("comment"), comment}};
-        if (auto r = Internal::finish(tx, *task, QStringLiteral("cancelled"), callerId, data); !r)
+        if (auto r = close(tx, *task, QStringLiteral("cancelled"), callerId, data); !r)
             return r.error();
         return QJsonObject{};
     }, this, [this, callerId, taskId, done](Result<QJsonObject> result) {
@@ -218,6 +238,7 @@ void EscalationService::decide(const Identity &approver, const QString &taskId, 
         return;
     }
     const QJsonValue requestedScope = body.value(QStringLiteral("scope"));
+    const QJsonValue requestedItems = body.value(QStringLiteral("items"));
 
     const auto policy = m_policies->current();
     const EscalationConfig config = m_config;
@@ -236,6 +257,26 @@ void EscalationService::decide(const Identity &approver, const QString &taskId, 
         if (!tmpl) {
             return Error::make(ErrorCode::InvalidTaskState,
                                QStringLiteral("The template %1 is no longer in the policy.").arg(task.templateName));
+        }
+
+        // Items of a bulk task are decided one by one, each with its own workflow and approval.
+        if (BulkTask::isBulk(task)) {
+            BulkTask::DecisionInput input;
+            input.approve = approve;
+            input.items = requestedItems;
+            input.scope = requestedScope;
+            input.approvedUntilMs = requestedUntilMs;
+            input.comment = comment;
+            input.reason = reason;
+            if (auto r = BulkTask::decide(tx, *bundle, *tmpl, who, input, config, *key); !r)
+                return r.error();
+            return QJsonObject{};
+        }
+        if (!requestedItems.isUndefined() && !requestedItems.isNull()) {
+            return Error::make(ErrorCode::InvalidRequest,
+                               QStringLiteral("items selects items of a bulk task; this task has a single resource and "
+                                              "action, so leave items out."),
+                               QStringLiteral("items"));
         }
 
         // Every path to a decision goes through this one check.
@@ -535,9 +576,22 @@ Result<Reply> EscalationService::preview(const Identity &caller, const QJsonObje
         return Error::make(ErrorCode::InvalidTaskState, QStringLiteral("The template %1 is no longer in the policy.")
                                                               .arg(task->templateName));
 
-    auto scope = Scope::normalize(body.value(QStringLiteral("scope")), *task, *tmpl);
-    if (!scope)
-        return scope.error();
+    // A bulk task previews the chosen items, each approved exactly as requested.
+    const bool bulk = BulkTask::isBulk(*task);
+    Result<QJsonObject> scope = QJsonObject{{QStringLiteral("mode"), QStringLiteral("exact")}};
+    QList<QPair<QJsonObject, QJsonObject>> covered;
+    if (bulk) {
+        auto itemPairs = BulkTask::coveredPairs(body.value(QStringLiteral("items")), body.value(QStringLiteral("scope")),
+                                                *task, *tmpl);
+        if (!itemPairs)
+            return itemPairs.error();
+        covered = itemPairs.value();
+    } else {
+        scope = Scope::normalize(body.value(QStringLiteral("scope")), *task, *tmpl);
+        if (!scope)
+            return scope.error();
+        covered = Scope::coveredPairs(scope.value(), *task);
+    }
 
     // The same bound the approval itself would get.
     const qint64 now = m_clock->nowMs();
@@ -556,7 +610,7 @@ Result<Reply> EscalationService::preview(const Identity &caller, const QJsonObje
     const QJsonObject subject = task->doc.value(QStringLiteral("subject")).toObject();
     const QJsonObject context = task->doc.value(QStringLiteral("context")).toObject();
     QJsonArray pairs;
-    for (const auto &[resource, action] : Scope::coveredPairs(scope.value(), *task)) {
+    for (const auto &[resource, action] : covered) {
         const Policy::Decision decision = policy->explain(Policy::Request{subject, resource, action, context});
         QString outcome;
         if (decision.effect == Policy::Effect::Permit)
@@ -578,7 +632,8 @@ Result<Reply> EscalationService::preview(const Identity &caller, const QJsonObje
     reply.body = QJsonObject{{QStringLiteral("task_id"), taskId},
                              {QStringLiteral("scope"), scope.value()},
                              {QStringLiteral("approved_until"), untilText},
-                             {QStringLiteral("summary"), Scope::describe(scope.value(), *task, untilText)},
+                             {QStringLiteral("summary"), bulk ? BulkTask::describe(*task, covered, untilText)
+                                                              : Scope::describe(scope.value(), *task, untilText)},
                              {QStringLiteral("pairs"), pairs},
                              {QStringLiteral("viewer"), caller.id}};
     return reply;

@@ -55,9 +55,10 @@ Result<void> finish(Store::WriteTx &tx, Store::TaskRecord task, const QString &s
     return event(tx, QStringLiteral("task.") + status, task, eventData);
 }
 
-Result<Store::ApprovalRecord> grant(Store::WriteTx &tx, Store::TaskRecord task, const Policy::Template &tmpl,
-                                    const QString &approver, qint64 requestedUntilMs, const QJsonObject &scope,
-                                    const EscalationConfig &config, const Jose::SigningKey &key)
+Result<Store::ApprovalRecord> issueApproval(Store::WriteTx &tx, const Store::TaskRecord &task, int item,
+                                            const Policy::Template &tmpl, qint64 requestedUntilMs,
+                                            const QJsonObject &scope, const EscalationConfig &config,
+                                            const Jose::SigningKey &key)
 {
     const qint64 now = tx.nowMs();
     // The template bounds the duration whatever the approver or the PEP asked for; whole seconds
@@ -71,6 +72,7 @@ Result<Store::ApprovalRecord> grant(Store::WriteTx &tx, Store::TaskRecord task, 
     Store::ApprovalRecord approval;
     approval.id = Ids::random(u"apr_");
     approval.taskId = task.id;
+    approval.item = item;
     approval.evaluationId = task.evaluationId;
     approval.approvedMs = now;
     approval.untilMs = untilMs;
@@ -105,8 +107,18 @@ Result<Store::ApprovalRecord> grant(Store::WriteTx &tx, Store::TaskRecord task, 
 
     if (auto r = tx.insertApproval(approval); !r)
         return r.error();
-    const QJsonObject data{{QStringLiteral("approval_id"), approval.id},
-                           {QStringLiteral("approved_until"), Rfc3339::format(untilMs)},
+    return approval;
+}
+
+Result<Store::ApprovalRecord> grant(Store::WriteTx &tx, Store::TaskRecord task, const Policy::Template &tmpl,
+                                    const QString &approver, qint64 requestedUntilMs, const QJsonObject &scope,
+                                    const EscalationConfig &config, const Jose::SigningKey &key)
+{
+    auto approval = issueApproval(tx, task, -1, tmpl, requestedUntilMs, scope, config, key);
+    if (!approval)
+        return approval;
+    const QJsonObject data{{QStringLiteral("approval_id"), approval->id},
+                           {QStringLiteral("approved_until"), Rfc3339::format(approval->untilMs)},
                            {QStringLiteral("scope"), scope}};
     if (auto r = finish(tx, task, QStringLiteral("approved"), approver, data); !r)
         return r.error();

@@ -7,8 +7,16 @@
 
 namespace Recourse::Escalation::Internal {
 
-// Issues the approval of a task whose workflow completed: bounded duration, signed state,
-// approval record, task status `approved`, audit record and event, all in `tx`.
+// Signs and stores an approval of `task` as stored (its bound subject, resource, action and
+// context) for a duration the template bounds. `item` is the bulk item position, or -1. Changes
+// no task status; see grant() for single-item tasks.
+Result<Store::ApprovalRecord> issueApproval(Store::WriteTx &tx, const Store::TaskRecord &task, int item,
+                                            const Policy::Template &tmpl, qint64 requestedUntilMs,
+                                            const QJsonObject &scope, const EscalationConfig &config,
+                                            const Jose::SigningKey &key);
+
+// Issues the approval of a single-item task whose workflow completed: the approval, then task
+// status `approved` with its audit record and event, all in `tx`.
 Result<Store::ApprovalRecord> grant(Store::WriteTx &tx, Store::TaskRecord task, const Policy::Template &tmpl,
                                     const QString &approver, qint64 requestedUntilMs, const QJsonObject &scope,
                                     const EscalationConfig &config, const Jose::SigningKey &key);
@@ -16,6 +24,12 @@ Result<Store::ApprovalRecord> grant(Store::WriteTx &tx, Store::TaskRecord task, 
 // Moves a pending task to a terminal status with its audit record and event.
 Result<void> finish(Store::WriteTx &tx, Store::TaskRecord task, const QString &status, const QString &actor,
                     const QJsonObject &data);
+
+// Structural checks shared by single-item and bulk submissions (submission.cpp). `path` names
+// the checked object in error messages and values, for example "items[2].denial".
+Result<void> validateOptionalMembers(const QJsonObject &body);
+Result<void> validateRequestedAccess(const QJsonObject &requested, const QString &path);
+Result<void> validateDenial(const QJsonValue &denial, const QString &path);
 
 Result<void> audit(Store::WriteTx &tx, const QString &type, const QString &actor, const Store::TaskRecord &task,
                    const QJsonObject &data, const QString &approvalId = {});

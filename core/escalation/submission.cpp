@@ -3,6 +3,8 @@
 #include "core/base/ids.h"
 #include "core/base/rfc3339.h"
 #include "core/escalation/binding.h"
+#include "core/escalation/bulktask.h"
+#include "core/escalation/denialbinding.h"
 #include "core/escalation/escalationlogging.h"
 #include "core/escalation/internal.h"
 #include "core/escalation/submissionvalidation.h"
@@ -29,12 +31,78 @@ Error invalidBinding(const QString &message, const QString &value = {})
 
 } // namespace
 
+Result<void> Internal::validateRequestedAccess(const QJsonObject &requested, const QString &path)
+{
+    const QJsonValue until = requested.value(QStringLiteral("requested_until"));
+    if (!until.isUndefined()) {
+        if (!until.isString())
+            return invalidRequest(QStringLiteral("%1.requested_until must be an RFC 3339 string.").arg(path),
+                                  path + QStringLiteral(".requested_until"));
+        if (auto parsed = Rfc3339::parse(until.toString()); !parsed)
+            return invalidRequest(path + QStringLiteral(".requested_until: ") + parsed.error().message, until.toString());
+    }
+    const QJsonValue emergency = requested.value(QStringLiteral("emergency"));
+    if (!emergency.isUndefined() && !emergency.isBool())
+        return invalidRequest(QStringLiteral("%1.emergency must be a boolean.").arg(path), path + QStringLiteral(".emergency"));
+    return {};
+}
+
+Result<void> Internal::validateOptionalMembers(const QJsonObject &body)
+{
+    for (const char *member : {"context", "requested_access", "client"}) {
+        const QJsonValue value = body.value(QLatin1String(member));
+        if (!value.isUndefined() && !value.isObject())
+            return invalidRequest(QStringLiteral("The member %1 must be an object.").arg(QLatin1String(member)),
+                                  QLatin1String(member));
+    }
+    if (auto r = validateRequestedAccess(body.value(QStringLiteral("requested_access")).toObject(),
+                                         QStringLiteral("requested_access"));
+        !r)
+        return r;
+
+    if (body.contains(QStringLiteral("callback"))) {
+        // TODO: per-task callbacks are not delivered yet; a request for one is refused.
+        return Error::make(ErrorCode::InvalidCallback,
+                           QStringLiteral("Callbacks are not supported by this service yet; poll the status endpoint."),
+                           QStringLiteral("callback"));
+    }
+    return {};
+}
+
+Result<void> Internal::validateDenial(const QJsonValue &denialValue, const QString &path)
+{
+    if (!denialValue.isObject())
+        return invalidRequest(QStringLiteral("The member %1 is missing or not an object.").arg(path), path);
+    const QJsonObject denial = denialValue.toObject();
+    const QJsonValue expiresAt = denial.value(QStringLiteral("expires_at"));
+    if (!expiresAt.isString())
+        return invalidRequest(QStringLiteral("%1.expires_at is required and must be an RFC 3339 string.").arg(path),
+                              path + QStringLiteral(".expires_at"));
+    if (auto parsed = Rfc3339::parse(expiresAt.toString()); !parsed)
+        return invalidRequest(path + QStringLiteral(".expires_at: ") + parsed.error().message, expiresAt.toString());
+    for (const char *member : {"binding_token", "evaluation_id", "evaluated_at", "reason", "template"}) {
+        const QJsonValue value = denial.value(QLatin1String(member));
+        if (!value.isUndefined() && !value.isString())
+            return invalidRequest(QStringLiteral("%1.%2 must be a string.").arg(path, QLatin1String(member)),
+                                  path + u'.' + QLatin1String(member));
+    }
+    const QJsonValue evaluatedAt = denial.value(QStringLiteral("evaluated_at"));
+    if (evaluatedAt.isString()) {
+        if (auto parsed = Rfc3339::parse(evaluatedAt.toString()); !parsed)
+            return invalidRequest(path + QStringLiteral(".evaluated_at: ") + parsed.error().message, evaluatedAt.toString());
+    }
+    if (!denial.contains(QStringLiteral("binding_token")) && !denial.contains(QStringLiteral("evaluation_id"))) {
+        return invalidBinding(QStringLiteral("The %1 carries neither binding_token nor evaluation_id.").arg(path), path);
+    }
+    return {};
+}
+
 Result<void> validateSubmission(const QJsonObject &body)
 {
     using AuthZen::EntityKind;
+    // Bulk bodies have their own rules (BulkTask::validateSubmission); submit() routes them there.
     if (body.contains(QStringLiteral("items"))) {
-        // TODO: bulk submissions (items) are not processed yet; they are refused, never half-done.
-        return invalidRequest(QStringLiteral("Bulk submissions (items) are not supported by this service yet."),
+        return invalidRequest(QStringLiteral("A body with items is a bulk submission, which this check does not cover."),
                               QStringLiteral("items"));
     }
     if (auto r = AuthZen::validateEntity(EntityKind::Subject, body.value(QStringLiteral("subject")), QStringLiteral("subject")); !r)
@@ -43,82 +111,118 @@ Result<void> validateSubmission(const QJsonObject &body)
         return r;
     if (auto r = AuthZen::validateEntity(EntityKind::Action, body.value(QStringLiteral("action")), QStringLiteral("action")); !r)
         return r;
-    for (const char *member : {"context", "requested_access", "client"}) {
-        const QJsonValue value = body.value(QLatin1String(member));
-        if (!value.isUndefined() && !value.isObject())
-            return invalidRequest(QStringLiteral("The member %1 must be an object.").arg(QLatin1String(member)),
-                                  QLatin1String(member));
-    }
-
-    const QJsonObject requested = body.value(QStringLiteral("requested_access")).toObject();
-    const QJsonValue until = requested.value(QStringLiteral("requested_until"));
-    if (!until.isUndefined()) {
-        if (!until.isString())
-            return invalidRequest(QStringLiteral("requested_access.requested_until must be an RFC 3339 string."),
-                                  QStringLiteral("requested_access.requested_until"));
-        if (auto parsed = Rfc3339::parse(until.toString()); !parsed)
-            return invalidRequest(QStringLiteral("requested_access.requested_until: ") + parsed.error().message,
-                                  until.toString());
-    }
-    const QJsonValue emergency = requested.value(QStringLiteral("emergency"));
-    if (!emergency.isUndefined() && !emergency.isBool())
-        return invalidRequest(QStringLiteral("requested_access.emergency must be a boolean."),
-                              QStringLiteral("requested_access.emergency"));
-
-    if (body.contains(QStringLiteral("callback"))) {
-        // TODO: per-task callbacks are not delivered yet; a request for one is refused.
-        return Error::make(ErrorCode::InvalidCallback,
-                           QStringLiteral("Callbacks are not supported by this service yet; poll the status endpoint."),
-                           QStringLiteral("callback"));
-    }
-
-    const QJsonValue denialValue = body.value(QStringLiteral("denial"));
-    if (!denialValue.isObject())
-        return invalidRequest(QStringLiteral("The member denial is missing or not an object."), QStringLiteral("denial"));
-    const QJsonObject denial = denialValue.toObject();
-    const QJsonValue expiresAt = denial.value(QStringLiteral("expires_at"));
-    if (!expiresAt.isString())
-        return invalidRequest(QStringLiteral("denial.expires_at is required and must be an RFC 3339 string."),
-                              QStringLiteral("denial.expires_at"));
-    if (auto parsed = Rfc3339::parse(expiresAt.toString()); !parsed)
-        return invalidRequest(QStringLiteral("denial.expires_at: ") + parsed.error().message, expiresAt.toString());
-    for (const char *member : {"binding_token", "evaluation_id", "evaluated_at", "reason", "template"}) {
-        const QJsonValue value = denial.value(QLatin1String(member));
-        if (!value.isUndefined() && !value.isString())
-            return invalidRequest(QStringLiteral("denial.%1 must be a string.").arg(QLatin1String(member)),
-                                  QStringLiteral("denial.") + QLatin1String(member));
-    }
-    const QJsonValue evaluatedAt = denial.value(QStringLiteral("evaluated_at"));
-    if (evaluatedAt.isString()) {
-        if (auto parsed = Rfc3339::parse(evaluatedAt.toString()); !parsed)
-            return invalidRequest(QStringLiteral("denial.evaluated_at: ") + parsed.error().message, evaluatedAt.toString());
-    }
-    if (!denial.contains(QStringLiteral("binding_token")) && !denial.contains(QStringLiteral("evaluation_id"))) {
-        return invalidBinding(QStringLiteral("The denial carries neither binding_token nor evaluation_id."),
-                              QStringLiteral("denial"));
-    }
-    return {};
+    if (auto r = Internal::validateOptionalMembers(body); !r)
+        return r;
+    return Internal::validateDenial(body.value(QStringLiteral("denial")), QStringLiteral("denial"));
 }
 
 namespace {
 
-// What the binding proved about the denied evaluation.
-struct BoundDenial
+// Verifies the denial, requires current policy to keep the request requestable and inserts the
+// pending task (steps 2 to 4 of a single-item submission).
+Result<Store::TaskRecord> createSingleTask(Store::WriteTx &tx, const QJsonObject &body,
+                                           const Internal::PresentedDenial &presented, const Policy::PolicySet &policy,
+                                           qint64 skewMs, const QString &requester, const QJsonArray &actorChain)
 {
-    QString evaluationId;
-    QString templateName;
-    QStringList members;
-    QString jti;
-    qint64 deadlineMs = 0; // freshness deadline before skew tolerance
-    qint64 tokenExpMs = 0;
-};
+    const qint64 now = tx.nowMs();
+    const QJsonObject &denial = presented.denial;
+
+    // 2. The binding: token or evaluation_id, then replay, then structure, then freshness.
+    Internal::BindingTarget target;
+    target.subject = body.value(QStringLiteral("subject")).toObject();
+    target.context = body.value(QStringLiteral("context")).toObject();
+    target.pairs.append(QJsonObject{{QStringLiteral("resource"), body.value(QStringLiteral("resource"))},
+                                    {QStringLiteral("action"), body.value(QStringLiteral("action"))}});
+    const Result<Internal::BoundDenial> bound = Internal::bindDenial(tx, presented, target, skewMs);
+    if (!bound)
+        return bound.error();
+
+    // 3. Current policy decides again: the request must still be requestable, under that template.
+    const Policy::Request request{body.value(QStringLiteral("subject")).toObject(),
+                                  body.value(QStringLiteral("resource")).toObject(),
+                                  body.value(QStringLiteral("action")).toObject(),
+                                  body.value(QStringLiteral("context")).toObject()};
+    const Policy::Decision decision = policy.evaluate(request);
+    const Policy::Template *tmpl = policy.findTemplate(bound->templateName);
+    if (decision.effect != Policy::Effect::Requestable || !tmpl) {
+        return Error::make(ErrorCode::NotRequestable,
+                           QStringLiteral("Current policy no longer allows requesting this access."),
+                           bound->templateName);
+    }
+
+    // 4. The task.
+    Store::TaskRecord task;
+    task.id = Ids::random(u"arq_");
+    task.status = QStringLiteral("pending");
+    task.createdMs = now;
+    task.updatedMs = now;
+    task.expiresMs = now + tmpl->taskLifetimeSeconds * 1000;
+    task.templateName = tmpl->name;
+    task.requester = requester;
+    task.evaluationId = bound->evaluationId;
+    task.subjectId = request.subject.value(QStringLiteral("id")).toString();
+    const QJsonObject client = body.value(QStringLiteral("client")).toObject();
+    QJsonObject storedDenial = denial;
+    storedDenial.remove(QStringLiteral("binding_token"));
+    task.doc = QJsonObject{
+        {QStringLiteral("subject"), request.subject},
+        {QStringLiteral("resource"), request.resource},
+        {QStringLiteral("action"), request.action},
+        {QStringLiteral("context"), request.context},
+        {QStringLiteral("requested_access"), body.value(QStringLiteral("requested_access")).toObject()},
+        {QStringLiteral("client"), client},
+        {QStringLiteral("binding_context_members"), QJsonArray::fromStringList(bound->members)},
+        {QStringLiteral("actor_chain"), actorChain},
+        {QStringLiteral("evaluation"),
+         QJsonObject{{QStringLiteral("evaluation_id"), bound->evaluationId},
+                     {QStringLiteral("evaluated_at"), denial.value(QStringLiteral("evaluated_at"))},
+                     {QStringLiteral("expires_at"), Rfc3339::format(bound->deadlineMs)},
+                     {QStringLiteral("reason"), denial.value(QStringLiteral("reason"))}}},
+        {QStringLiteral("denial"), storedDenial},
+    };
+    const QString justification = request.context.value(QStringLiteral("business_justification")).toString();
+    if (!justification.isEmpty())
+        task.doc.insert(QStringLiteral("justification"), justification);
+
+    if (auto r = tx.insertTask(task); !r)
+        return r.error();
+    if (!bound->evaluationId.isEmpty()) {
+        if (auto r = tx.linkEvaluationToTask(bound->evaluationId, task.id); !r)
+            return r.error();
+    }
+    return task;
+}
+
+// The task.created audit record and event: a bulk task lists its items' resources and actions.
+Result<void> recordCreated(Store::WriteTx &tx, const Store::TaskRecord &task)
+{
+    QJsonObject created{{QStringLiteral("subject"), task.doc.value(QStringLiteral("subject"))},
+                        {QStringLiteral("status"), task.status},
+                        {QStringLiteral("template"), task.templateName},
+                        {QStringLiteral("requester"), task.requester}};
+    if (BulkTask::isBulk(task)) {
+        QJsonArray items;
+        for (const QJsonValue &item : task.doc.value(QStringLiteral("items")).toArray()) {
+            items.append(QJsonObject{{QStringLiteral("resource"), item.toObject().value(QStringLiteral("resource"))},
+                                     {QStringLiteral("action"), item.toObject().value(QStringLiteral("action"))}});
+        }
+        created.insert(QStringLiteral("items"), items);
+    } else {
+        created.insert(QStringLiteral("resource"), task.doc.value(QStringLiteral("resource")));
+        created.insert(QStringLiteral("action"), task.doc.value(QStringLiteral("action")));
+    }
+    if (auto r = Internal::audit(tx, QStringLiteral("task.created"), task.requester, task, created); !r)
+        return r;
+    return Internal::event(tx, QStringLiteral("task.created"), task, created);
+}
 
 } // namespace
 
 void EscalationService::submit(const Identity &caller, const QJsonObject &body, const QString &idempotencyKey,
                                ReplyCallback done)
 {
-    if (auto valid = validateSubmission(body); !valid) {
+    const bool bulk = body.contains(QStringLiteral("items"));
+    if (auto valid = bulk ? BulkTask::validateSubmission(body) : validateSubmission(body); !valid) {
         done(valid.error());
         return;
     }
@@ -144,26 +248,20 @@ void EscalationService::submit(const Identity &caller, const QJsonObject &body, 
         actorChain.replace(i, actor);
     }
 
-    const QJsonObject denial = body.value(QStringLiteral("denial")).toObject();
-    const QString token = denial.value(QStringLiteral("binding_token")).toString();
-    const qint64 echoedExpiresMs = Rfc3339::parse(denial.value(QStringLiteral("expires_at")).toString()).value();
+    // The Idempotency-Key covers the whole body, so reordering bulk items is a different body.
     const QString bodyHash = QString::fromLatin1(
         QCryptographicHash::hash(Json::canonicalize(body), QCryptographicHash::Sha256).toHex());
 
     // Signature checks are pure computation, so they run here; their verdict is applied inside
     // the writer job after the idempotency lookup, so a genuine retry still finds its task.
-    std::optional<Result<Jose::VerifiedToken>> verified;
-    if (!token.isEmpty()) {
-        Jose::VerifyOptions options;
-        options.typ = QString::fromLatin1(kBindingTokenType);
-        options.expectedIssuer = m_config.pdpIdentifier;
-        options.audience = m_config.accessRequestEndpoint;
-        options.nowSeconds = m_clock->nowSeconds();
-        options.leewaySeconds = m_config.clockSkewSeconds;
-        // Freshness is judged below with the profile's own error (expired_denial), in its order.
-        options.validateTime = false;
-        verified = Jose::verifyCompact(token.toUtf8(), *m_trustedKeys, options);
-    }
+    const qint64 nowSeconds = m_clock->nowSeconds();
+    std::optional<Internal::PresentedDenial> singleDenial;
+    BulkTask::PresentedDenials bulkDenials;
+    if (bulk)
+        bulkDenials = BulkTask::presentDenials(body, m_config, *m_trustedKeys, nowSeconds);
+    else
+        singleDenial = Internal::presentDenial(body.value(QStringLiteral("denial")).toObject(), m_config, *m_trustedKeys,
+                                               nowSeconds);
 
     const std::shared_ptr<const Policy::PolicySet> policy = m_policies->current();
     const EscalationConfig config = m_config;
@@ -187,156 +285,39 @@ void EscalationService::submit(const Identity &caller, const QJsonObject &body, 
             }
         }
 
-        // 2. The binding: token or evaluation_id, then replay, then structure, then freshness.
-        BoundDenial bound;
-        if (verified) {
-            if (!verified->ok())
-                return invalidBinding(verified->error().message, QStringLiteral("denial.binding_token"));
-            const QJsonObject claims = verified->value().claims;
-            bound.evaluationId = claims.value(QStringLiteral("evaluation_id")).toString();
-            bound.templateName = claims.value(QStringLiteral("template")).toString();
-            bound.jti = claims.value(QStringLiteral("jti")).toString();
-            bound.tokenExpMs = qint64(claims.value(QStringLiteral("exp")).toDouble()) * 1000;
-            for (const QJsonValue &member : claims.value(QStringLiteral("binding_context_members")).toArray())
-                bound.members.append(member.toString());
-
-            const QJsonValue protectedExpiry = claims.value(QStringLiteral("denial_expires_at"));
-            if (protectedExpiry.isString()) {
-                auto protectedMs = Rfc3339::parse(protectedExpiry.toString());
-                if (!protectedMs || protectedMs.value() != echoedExpiresMs)
-                    return invalidBinding(QStringLiteral("denial.expires_at differs from the expiry the PDP signed."),
-                                          denial.value(QStringLiteral("expires_at")).toString());
-            } else if (bound.tokenExpMs > echoedExpiresMs) {
-                return invalidBinding(QStringLiteral("The binding_token does not protect denial.expires_at."));
-            }
-            bound.deadlineMs = qMin(bound.tokenExpMs, echoedExpiresMs);
-            if (bound.jti.isEmpty())
-                return invalidBinding(QStringLiteral("The binding_token has no jti."));
-
-            const QString expectedHash = claims.value(QStringLiteral("binding_hash")).toString();
-            const QString actualHash = Binding::hash(body.value(QStringLiteral("subject")).toObject(),
-                                                     body.value(QStringLiteral("resource")).toObject(),
-                                                     body.value(QStringLiteral("action")).toObject(),
-                                                     body.value(QStringLiteral("context")).toObject(), bound.members);
-            if (auto seen = tx.rememberJti(bound.jti, bound.tokenExpMs + skewMs, {}); !seen)
-                return seen.error();
-            if (expectedHash.isEmpty() || expectedHash != actualHash)
-                return invalidBinding(QStringLiteral("The submitted subject, resource, action or authorization-relevant "
-                                                     "context differs from the denied evaluation."));
-        } else {
-            const QString evaluationId = denial.value(QStringLiteral("evaluation_id")).toString();
-            const std::optional<Store::EvaluationRecord> record = tx.evaluation(evaluationId);
-            if (!record)
-                return invalidBinding(QStringLiteral("The evaluation_id is unknown to this service."), evaluationId);
-            // Freshness is judged on the recorded expiry, never the echoed one, so a PEP that
-            // moved the expiry of a denial that has since expired gets expired_denial.
-            if (record->expiresMs != echoedExpiresMs && now > record->expiresMs + skewMs) {
-                return Error::make(ErrorCode::ExpiredDenial,
-                                   QStringLiteral("The requestable denial expired at %1; evaluate again to get a fresh one.")
-                                       .arg(Rfc3339::format(record->expiresMs)),
-                                   denial.value(QStringLiteral("expires_at")).toString());
-            }
-            if (record->expiresMs != echoedExpiresMs)
-                return invalidBinding(QStringLiteral("denial.expires_at differs from the recorded expiry."),
-                                      denial.value(QStringLiteral("expires_at")).toString());
-            bound.evaluationId = record->id;
-            bound.templateName = record->templateName;
-            bound.members = record->members;
-            bound.jti = record->jti;
-            bound.deadlineMs = record->expiresMs;
-            bound.tokenExpMs = record->expiresMs;
-            if (auto seen = tx.rememberJti(bound.jti, record->expiresMs + skewMs, {}); !seen)
-                return seen.error();
-            const bool same = Json::structurallyEqual(Binding::withoutActor(record->subject),
-                                                      Binding::withoutActor(body.value(QStringLiteral("subject")).toObject()))
-                && Json::structurallyEqual(record->resource, body.value(QStringLiteral("resource")))
-                && Json::structurallyEqual(record->action, body.value(QStringLiteral("action")))
-                && Json::structurallyEqual(record->context,
-                                           Binding::project(body.value(QStringLiteral("context")).toObject(), record->members));
-            if (!same)
-                return invalidBinding(QStringLiteral("The submitted subject, resource, action or authorization-relevant "
-                                                     "context differs from the denied evaluation."));
-        }
-        if (now > bound.deadlineMs + skewMs) {
-            return Error::make(ErrorCode::ExpiredDenial,
-                               QStringLiteral("The requestable denial expired at %1; evaluate again to get a fresh one.")
-                                   .arg(Rfc3339::format(bound.deadlineMs)),
-                               denial.value(QStringLiteral("expires_at")).toString());
-        }
-
-        // 3. Current policy decides again: the request must still be requestable, under that template.
-        const Policy::Request request{body.value(QStringLiteral("subject")).toObject(),
-                                      body.value(QStringLiteral("resource")).toObject(),
-                                      body.value(QStringLiteral("action")).toObject(),
-                                      body.value(QStringLiteral("context")).toObject()};
-        const Policy::Decision decision = policy->evaluate(request);
-        const Policy::Template *tmpl = policy->findTemplate(bound.templateName);
-        if (decision.effect != Policy::Effect::Requestable || !tmpl) {
-            return Error::make(ErrorCode::NotRequestable,
-                               QStringLiteral("Current policy no longer allows requesting this access."),
-                               bound.templateName);
-        }
-
-        // 4. The task.
-        Store::TaskRecord task;
-        task.id = Ids::random(u"arq_");
-        task.status = QStringLiteral("pending");
-        task.createdMs = now;
-        task.updatedMs = now;
-        task.expiresMs = now + tmpl->taskLifetimeSeconds * 1000;
-        task.templateName = tmpl->name;
-        task.requester = callerId;
-        task.evaluationId = bound.evaluationId;
-        task.subjectId = request.subject.value(QStringLiteral("id")).toString();
-        const QJsonObject client = body.value(QStringLiteral("client")).toObject();
-        QJsonObject storedDenial = denial;
-        storedDenial.remove(QStringLiteral("binding_token"));
-        task.doc = QJsonObject{
-            {QStringLiteral("subject"), request.subject},
-            {QStringLiteral("resource"), request.resource},
-            {QStringLiteral("action"), request.action},
-            {QStringLiteral("context"), request.context},
-            {QStringLiteral("requested_access"), body.value(QStringLiteral("requested_access")).toObject()},
-            {QStringLiteral("client"), client},
-            {QStringLiteral("binding_context_members"), QJsonArray::fromStringList(bound.members)},
-            {QStringLiteral("actor_chain"), actorChain},
-            {QStringLiteral("evaluation"),
-             QJsonObject{{QStringLiteral("evaluation_id"), bound.evaluationId},
-                         {QStringLiteral("evaluated_at"), denial.value(QStringLiteral("evaluated_at"))},
-                         {QStringLiteral("expires_at"), Rfc3339::format(bound.deadlineMs)},
-                         {QStringLiteral("reason"), denial.value(QStringLiteral("reason"))}}},
-            {QStringLiteral("denial"), storedDenial},
-        };
-        const QString justification = request.context.value(QStringLiteral("business_justification")).toString();
-        if (!justification.isEmpty())
-            task.doc.insert(QStringLiteral("justification"), justification);
-
-        if (auto r = tx.insertTask(task); !r)
-            return r.error();
-        if (!bound.evaluationId.isEmpty()) {
-            if (auto r = tx.linkEvaluationToTask(bound.evaluationId, task.id); !r)
-                return r.error();
-        }
-        const QJsonObject created{{QStringLiteral("subject"), request.subject},
-                                  {QStringLiteral("resource"), request.resource},
-                                  {QStringLiteral("action"), request.action},
-                                  {QStringLiteral("status"), task.status},
-                                  {QStringLiteral("template"), task.templateName},
-                                  {QStringLiteral("requester"), callerId}};
-        if (auto r = Internal::audit(tx, QStringLiteral("task.created"), callerId, task, created); !r)
-            return r.error();
-        if (auto r = Internal::event(tx, QStringLiteral("task.created"), task, created); !r)
+        // 2 to 4. The binding, current policy's decision and the task.
+        Result<Store::TaskRecord> created =
+            bulk ? BulkTask::createTask(tx, body, bulkDenials, *policy, skewMs, callerId, actorChain)
+                 : createSingleTask(tx, body, *singleDenial, *policy, skewMs, callerId, actorChain);
+        if (!created)
+            return created.error();
+        Store::TaskRecord task = created.value();
+        // Creating the task required the template, and the policy set stays alive in this job.
+        const Policy::Template *tmpl = policy->findTemplate(task.templateName);
+        if (auto r = recordCreated(tx, task); !r)
             return r.error();
 
         // 5. Automatic approval resolves the task synchronously (201, already terminal).
         int status = 202;
-        if (policy->autoApproves(*tmpl, request)) {
-            const qint64 untilMs = now + tmpl->autoApproval->durationSeconds * 1000;
-            auto granted = Internal::grant(tx, task, *tmpl, QStringLiteral("policy:auto-approval"), untilMs,
-                                           QJsonObject{{QStringLiteral("mode"), QStringLiteral("exact")}}, config, *key);
-            if (!granted)
-                return granted.error();
-            status = 201;
+        if (bulk) {
+            auto approved = BulkTask::autoApprove(tx, task, *tmpl, *policy, config, *key);
+            if (!approved)
+                return approved.error();
+            if (approved->status == QLatin1String("approved"))
+                status = 201;
+        } else {
+            const Policy::Request request{task.doc.value(QStringLiteral("subject")).toObject(),
+                                          task.doc.value(QStringLiteral("resource")).toObject(),
+                                          task.doc.value(QStringLiteral("action")).toObject(),
+                                          task.doc.value(QStringLiteral("context")).toObject()};
+            if (policy->autoApproves(*tmpl, request)) {
+                const qint64 untilMs = now + tmpl->autoApproval->durationSeconds * 1000;
+                auto granted = Internal::grant(tx, task, *tmpl, QStringLiteral("policy:auto-approval"), untilMs,
+                                               QJsonObject{{QStringLiteral("mode"), QStringLiteral("exact")}}, config, *key);
+                if (!granted)
+                    return granted.error();
+                status = 201;
+            }
         }
 
         auto bundle = Internal::loadBundle(tx, task.id);

@@ -1,6 +1,7 @@
 #include "core/escalation/taskview.h"
 
 #include "core/base/rfc3339.h"
+#include "core/escalation/bulktask.h"
 
 #include <QJsonArray>
 
@@ -11,6 +12,57 @@ namespace {
 QString statusEndpoint(const EscalationConfig &config, const QString &taskId)
 {
     return config.accessRequestEndpoint + u'/' + taskId;
+}
+
+// The item whose workflow stands for a bulk task's: the first pending item, else the first one.
+int focusItem(const Store::TaskRecord &task)
+{
+    const QJsonArray items = task.doc.value(QStringLiteral("items")).toArray();
+    for (int i = 0; i < items.size(); ++i) {
+        if (items.at(i).toObject().value(QStringLiteral("status")).toString() == QLatin1String("pending"))
+            return i;
+    }
+    return 0;
+}
+
+// The decisions that make up the task's workflow progress: all of them for a single-item task,
+// and the focus item's for a bulk task, because every item runs the template's workflow on its own.
+QList<Store::DecisionRecord> workflowDecisions(const Store::TaskRecord &task,
+                                               const QList<Store::DecisionRecord> &decisions)
+{
+    if (!BulkTask::isBulk(task))
+        return decisions;
+    return BulkTask::decisionsFor(decisions, focusItem(task));
+}
+
+// Whether `viewer` may decide the task now, and why not: for a bulk task, eligible for at least
+// one pending item.
+QString cannotDecideReason(const Store::TaskRecord &task, const Policy::Template *tmpl,
+                           const QList<Store::DecisionRecord> &decisions, const Identity &viewer)
+{
+    if (task.status != QLatin1String("pending")) {
+        return task.decidedBy.isEmpty() ? QStringLiteral("The task is %1.").arg(task.status)
+                                        : QStringLiteral("Decided by %1.").arg(task.decidedBy);
+    }
+    if (!tmpl)
+        return QStringLiteral("The template %1 is no longer in the policy.").arg(task.templateName);
+    if (!BulkTask::isBulk(task)) {
+        auto eligible = checkEligibility(viewer, task, *tmpl, decisions);
+        return eligible ? QString() : eligible.error().message;
+    }
+
+    QString firstReason;
+    const QJsonArray items = task.doc.value(QStringLiteral("items")).toArray();
+    for (int i = 0; i < items.size(); ++i) {
+        if (items.at(i).toObject().value(QStringLiteral("status")).toString() != QLatin1String("pending"))
+            continue;
+        auto eligible = checkEligibility(viewer, BulkTask::itemView(task, i), *tmpl, BulkTask::decisionsFor(decisions, i));
+        if (eligible)
+            return {};
+        if (firstReason.isEmpty())
+            firstReason = QStringLiteral("items[%1]: ").arg(i) + eligible.error().message;
+    }
+    return firstReason;
 }
 
 } // namespace
@@ -29,7 +81,7 @@ QJsonObject handle(const Store::TaskRecord &task, const EscalationConfig &config
                       QJsonObject{{QStringLiteral("cancel"), QString(statusEndpoint(config, task.id) + QStringLiteral("/cancel"))}});
     }
     if (tmpl && !tmpl->steps.isEmpty()) {
-        const WorkflowProgress progress = progressOf(*tmpl, decisions);
+        const WorkflowProgress progress = progressOf(*tmpl, workflowDecisions(task, decisions));
         const int current = qMin(progress.currentStep, int(tmpl->steps.size()) - 1);
         handle.insert(QStringLiteral("progress"),
                       QJsonObject{{QStringLiteral("current_step"), current + 1},
@@ -55,7 +107,13 @@ QJsonObject approvalObject(const Store::ApprovalRecord &approval)
 QJsonObject statusBody(const Store::TaskRecord &task, const EscalationConfig &config, const Policy::Template *tmpl,
                        const QList<Store::DecisionRecord> &decisions, const QList<Store::ApprovalRecord> &approvals)
 {
-    QJsonObject body{{QStringLiteral("task"), handle(task, config, tmpl, decisions)}};
+    QJsonObject taskHandle = handle(task, config, tmpl, decisions);
+    // A bulk task has no top-level result: each approved item carries its own.
+    if (BulkTask::isBulk(task)) {
+        taskHandle.insert(QStringLiteral("items"), BulkTask::handleItems(task, approvals));
+        return QJsonObject{{QStringLiteral("task"), taskHandle}};
+    }
+    QJsonObject body{{QStringLiteral("task"), taskHandle}};
     if (task.status == QLatin1String("approved") && !approvals.isEmpty()) {
         body.insert(QStringLiteral("result"),
                     QJsonObject{{QStringLiteral("mode"), QStringLiteral("reevaluate")},
@@ -93,24 +151,18 @@ QJsonObject adminTask(const Store::TaskRecord &task, const Policy::Template *tmp
         object.insert(QStringLiteral("justification"), justification);
     if (!task.decidedBy.isEmpty())
         object.insert(QStringLiteral("decided_by"), task.decidedBy);
-    if (doc.contains(QStringLiteral("items")))
-        object.insert(QStringLiteral("items"), doc.value(QStringLiteral("items")));
+    // A bulk task names its resources and actions per item, never at the top level.
+    if (BulkTask::isBulk(task)) {
+        object.remove(QStringLiteral("resource"));
+        object.remove(QStringLiteral("action"));
+        object.insert(QStringLiteral("items"), BulkTask::adminItems(task));
+    }
 
     if (tmpl)
-        object.insert(QStringLiteral("workflow"), progressOf(*tmpl, decisions).toJson(*tmpl));
+        object.insert(QStringLiteral("workflow"), progressOf(*tmpl, workflowDecisions(task, decisions)).toJson(*tmpl));
 
-    bool canDecide = false;
-    QString cannotDecide;
-    if (task.status != QLatin1String("pending")) {
-        cannotDecide = task.decidedBy.isEmpty() ? QStringLiteral("The task is %1.").arg(task.status)
-                                                : QStringLiteral("Decided by %1.").arg(task.decidedBy);
-    } else if (!tmpl) {
-        cannotDecide = QStringLiteral("The template %1 is no longer in the policy.").arg(task.templateName);
-    } else if (auto eligible = checkEligibility(viewer, task, *tmpl, decisions); !eligible) {
-        cannotDecide = eligible.error().message;
-    } else {
-        canDecide = true;
-    }
+    const QString cannotDecide = cannotDecideReason(task, tmpl, decisions, viewer);
+    const bool canDecide = cannotDecide.isEmpty();
     object.insert(QStringLiteral("can_decide"), canDecide);
     if (!canDecide)
         object.insert(QStringLiteral("cannot_decide_reason"), cannotDecide);
@@ -127,6 +179,8 @@ QJsonObject adminTask(const Store::TaskRecord &task, const Policy::Template *tmp
                           {QStringLiteral("decision"), decision.decision},
                           {QStringLiteral("step"), decision.step + 1},
                           {QStringLiteral("at"), Rfc3339::format(decision.atMs)}};
+        if (decision.item >= 0)
+            entry.insert(QStringLiteral("item"), decision.item);
         if (!decision.comment.isEmpty())
             entry.insert(QStringLiteral("comment"), decision.comment);
         if (!decision.reason.isEmpty())

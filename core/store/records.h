@@ -44,7 +44,8 @@ struct TaskRecord
 struct DecisionRecord
 {
     QString taskId;
-    int step = 0; // zero-based workflow step
+    int item = -1; // bulk item position, -1 for a single-item task
+    int step = 0;  // zero-based workflow step
     QString approver;
     QString decision; // "approve" or "deny"
     QString comment;

@@ -10,7 +10,7 @@ const char *const kEvaluationColumns = "id, created_ms, expires_ms, subject, res
                                        "template, reason, binding_hash, jti, caller, task_id";
 const char *const kTaskColumns = "id, status, created_ms, updated_ms, expires_ms, template, requester, "
                                  "evaluation_id, subject_id, decided_by, doc";
-const char *const kDecisionColumns = "task_id, step, approver, decision, comment, reason, at_ms, extra";
+const char *const kDecisionColumns = "task_id, step, approver, decision, comment, reason, at_ms, extra, item";
 const char *const kApprovalColumns = "id, task_id, item, evaluation_id, approved_ms, until_ms, scope, subject, "
                                      "resource, action, context, members, requester, template, state, "
                                      "revoked_ms, revoked_by";
@@ -63,6 +63,7 @@ DecisionRecord decision(const QSqlQuery &q)
     r.reason = q.value(5).toString();
     r.atMs = q.value(6).toLongLong();
     r.extra = Sql::objectFrom(q.value(7));
+    r.item = q.value(8).toInt();
     return r;
 }
 

@@ -72,6 +72,22 @@ const QList<QStringList> &migrations()
             QStringLiteral("CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
                            " BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"),
         },
+        // Version 2: decisions per item of a bulk task. SQLite cannot change a table's UNIQUE
+        // constraint, so the table is rebuilt; rows of version 1 belong to single-item tasks (-1).
+        {
+            QStringLiteral("CREATE TABLE decisions_v2 ("
+                           " id INTEGER PRIMARY KEY AUTOINCREMENT, task_id TEXT NOT NULL,"
+                           " item INTEGER NOT NULL DEFAULT -1, step INTEGER NOT NULL,"
+                           " approver TEXT NOT NULL, decision TEXT NOT NULL, comment TEXT, reason TEXT,"
+                           " at_ms INTEGER NOT NULL, extra TEXT NOT NULL,"
+                           " UNIQUE(task_id, item, step, approver))"),
+            QStringLiteral("INSERT INTO decisions_v2 (id, task_id, item, step, approver, decision, comment, reason,"
+                           " at_ms, extra)"
+                           " SELECT id, task_id, -1, step, approver, decision, comment, reason, at_ms, extra"
+                           " FROM decisions"),
+            QStringLiteral("DROP TABLE decisions"),
+            QStringLiteral("ALTER TABLE decisions_v2 RENAME TO decisions"),
+        },
     };
     return list;
 }

@@ -3,6 +3,7 @@
 #include "core/store/store.h"
 #include "core/store/storelogging.h"
 
+#include <QJsonArray>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -83,15 +84,23 @@ Result<void> WriteTx::insertTask(const TaskRecord &t)
     QSqlQuery q = prepare(m_db, QStringLiteral(
         "INSERT INTO tasks (id, status, created_ms, updated_ms, expires_ms, template, requester, evaluation_id,"
         " subject_id, search, decided_by, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
-    const QJsonObject resource = t.doc.value(QStringLiteral("resource")).toObject();
-    const QJsonObject action = t.doc.value(QStringLiteral("action")).toObject();
-    // Lower-cased text the list filter's free-text search matches against.
-    const QString search = QStringList{t.id, t.subjectId, resource.value(QStringLiteral("type")).toString(),
-                                       resource.value(QStringLiteral("id")).toString(),
-                                       action.value(QStringLiteral("name")).toString(), t.requester,
-                                       t.templateName}
-                               .join(u' ')
-                               .toLower();
+    // Lower-cased text the list filter's free-text search matches against; a bulk task is found
+    // by the resource and action of any of its items.
+    QStringList words{t.id, t.subjectId};
+    QJsonArray pairs = t.doc.value(QStringLiteral("items")).toArray();
+    if (pairs.isEmpty()) {
+        pairs.append(QJsonObject{{QStringLiteral("resource"), t.doc.value(QStringLiteral("resource"))},
+                                 {QStringLiteral("action"), t.doc.value(QStringLiteral("action"))}});
+    }
+    for (const QJsonValue &pair : pairs) {
+        const QJsonObject resource = pair.toObject().value(QStringLiteral("resource")).toObject();
+        words.append(resource.value(QStringLiteral("type")).toString());
+        words.append(resource.value(QStringLiteral("id")).toString());
+        words.append(pair.toObject().value(QStringLiteral("action")).toObject().value(QStringLiteral("name")).toString());
+    }
+    words.append(t.requester);
+    words.append(t.templateName);
+    const QString search = words.join(u' ').toLower();
     q.addBindValue(t.id);
     q.addBindValue(t.status);
     q.addBindValue(t.createdMs);
@@ -139,9 +148,10 @@ Result<void> WriteTx::updateTaskDoc(const QString &taskId, const QJsonObject &do
 Result<void> WriteTx::insertDecision(const DecisionRecord &r)
 {
     QSqlQuery q = prepare(m_db, QStringLiteral(
-        "INSERT INTO decisions (task_id, step, approver, decision, comment, reason, at_ms, extra)"
-        " VALUES (?,?,?,?,?,?,?,?)"));
+        "INSERT INTO decisions (task_id, item, step, approver, decision, comment, reason, at_ms, extra)"
+        " VALUES (?,?,?,?,?,?,?,?,?)"));
     q.addBindValue(r.taskId);
+    q.addBindValue(r.item);
     q.addBindValue(r.step);
     q.addBindValue(r.approver);
     q.addBindValue(r.decision);

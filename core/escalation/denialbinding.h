@@ -1,0 +1,53 @@
+#pragma once
+
+// Verification of a submission's `denial` object against the request it claims to bind; shared
+// by single-item and bulk submissions. Not a public API.
+
+#include "core/escalation/escalationservice.h"
+
+#include <QJsonArray>
+
+#include <optional>
+
+namespace Recourse::Escalation::Internal {
+
+// The facts a verified denial establishes about the denied evaluation.
+struct BoundDenial
+{
+    QString evaluationId;
+    QString templateName;
+    QStringList members; // authorization-relevant context members
+    QString jti;
+    qint64 deadlineMs = 0; // freshness deadline before skew tolerance
+    qint64 tokenExpMs = 0;
+};
+
+// The request a denial must bind: the submission's subject and context, and its resource and
+// action pairs. A single-item denial binds one pair; a bundle denial binds every item in order.
+struct BindingTarget
+{
+    QJsonObject subject;
+    QJsonObject context;
+    QJsonArray pairs; // [{"resource", "action"}]
+    bool bundle = false;
+};
+
+// A denial whose binding_token signature was checked before the writer job runs, because
+// signature checks need no store and are the expensive part.
+struct PresentedDenial
+{
+    QJsonObject denial;
+    std::optional<Result<Jose::VerifiedToken>> token; // set when the denial carries a binding_token
+};
+
+PresentedDenial presentDenial(const QJsonObject &denial, const EscalationConfig &config, const Jose::KeySet &keys,
+                              qint64 nowSeconds);
+
+// Verifies a presented denial inside the writer job, in the profile's order: the token claims or
+// the recorded evaluation, jti replay, the structural binding to `target`, then freshness.
+// Records the jti in `tx`, so a second denial with the same jti in one submission is refused.
+// Fails with InvalidDenialBinding or ExpiredDenial.
+Result<BoundDenial> bindDenial(Store::WriteTx &tx, const PresentedDenial &presented, const BindingTarget &target,
+                               qint64 skewMs);
+
+} // namespace Recourse::Escalation::Internal
