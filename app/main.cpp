@@ -38,6 +38,8 @@ Result<std::unique_ptr<Service::ServiceHost>> startService(const App::Options &o
     serviceOptions.tlsCertificate = options.tlsCertificate;
     serviceOptions.tlsKey = options.tlsKey;
     serviceOptions.tlsSelfSigned = options.tlsSelfSigned;
+    serviceOptions.upstreamUrl = options.upstreamUrl;
+    serviceOptions.upstreamToken = options.upstreamToken;
     return Service::ServiceHost::start(serviceOptions);
 }
 

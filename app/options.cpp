@@ -44,6 +44,14 @@ Result<void> parseListen(const QString &text, Options &options)
     return {};
 }
 
+bool isLoopbackHost(const QString &host)
+{
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
+
 } // namespace
 
 QString usage()
@@ -65,7 +73,11 @@ QString usage()
         "  --tls-key FILE        PEM private key of --tls-cert.\n"
         "  --tls-self-signed     Serve HTTPS with a self-signed certificate kept in the data folder; the\n"
         "                        SHA-256 fingerprint to pin is printed at start.\n"
-        "  --allow-insecure-http Allow plain HTTP on a non-loopback address.\n"
+        "  --upstream URL        Upstream mode: an existing AuthZEN PDP at URL decides permit and deny;\n"
+        "                        local forbid and requestable rules are laid over its decisions.\n"
+        "  --upstream-token TOKEN\n"
+        "                        Bearer token for the upstream PDP (or RECOURSE_UPSTREAM_TOKEN).\n"
+        "  --allow-insecure-http Allow plain HTTP on a non-loopback address, for the listener and the upstream.\n"
         "  --version             Print the version and exit.\n"
         "  --help                Print this help and exit.\n");
 }
@@ -91,7 +103,8 @@ Result<Options> parseOptions(const QStringList &arguments)
         } else if (argument == QLatin1String("--listen") || argument == QLatin1String("--data-dir")
                    || argument == QLatin1String("--policy") || argument == QLatin1String("--config")
                    || argument == QLatin1String("--connect") || argument == QLatin1String("--token")
-                   || argument == QLatin1String("--tls-cert") || argument == QLatin1String("--tls-key")) {
+                   || argument == QLatin1String("--tls-cert") || argument == QLatin1String("--tls-key")
+                   || argument == QLatin1String("--upstream") || argument == QLatin1String("--upstream-token")) {
             const std::optional<QString> value = next();
             if (!value)
                 return usageError(QStringLiteral("%1 needs a value.").arg(argument), argument);
@@ -113,6 +126,15 @@ Result<Options> parseOptions(const QStringList &arguments)
                 options.tlsCertificate = *value;
             } else if (argument == QLatin1String("--tls-key")) {
                 options.tlsKey = *value;
+            } else if (argument == QLatin1String("--upstream")) {
+                // The service checks the rest (no user info, query or fragment) when it starts.
+                options.upstreamUrl = QUrl(*value, QUrl::StrictMode);
+                const QString scheme = options.upstreamUrl.scheme();
+                if (!options.upstreamUrl.isValid() || options.upstreamUrl.host().isEmpty()
+                    || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+                    return usageError(QStringLiteral("--upstream takes an http:// or https:// URL."));
+            } else if (argument == QLatin1String("--upstream-token")) {
+                options.upstreamToken = *value;
             } else {
                 options.token = *value;
             }
@@ -125,6 +147,10 @@ Result<Options> parseOptions(const QStringList &arguments)
         options.dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     if (options.token.isEmpty())
         options.token = qEnvironmentVariable("RECOURSE_TOKEN");
+    if (options.upstreamToken.isEmpty())
+        options.upstreamToken = qEnvironmentVariable("RECOURSE_UPSTREAM_TOKEN");
+    if (!options.upstreamToken.isEmpty() && options.upstreamUrl.isEmpty())
+        return usageError(QStringLiteral("--upstream-token needs --upstream."));
     if (!options.configPath.isEmpty()) {
         auto config = loadConfig(options.configPath);
         if (!config)
@@ -144,6 +170,17 @@ Result<Options> parseOptions(const QStringList &arguments)
                                          "--allow-insecure-http if a TLS proxy terminates in front of Recourse.")
                               .arg(options.address.toString()),
                           options.address.toString());
+    }
+
+    // The same reason for the upstream: evaluations carry subject attributes and the upstream
+    // token, so they leave the machine only over TLS unless the operator says otherwise.
+    if (!options.upstreamUrl.isEmpty() && options.upstreamUrl.scheme() == QLatin1String("http")
+        && !isLoopbackHost(options.upstreamUrl.host()) && !options.allowInsecureHttp) {
+        return usageError(QStringLiteral("Refusing the plain-HTTP upstream %1: evaluations and the upstream token would "
+                                         "cross the network unencrypted. Use an https:// URL, or pass "
+                                         "--allow-insecure-http if the path to the upstream is trusted.")
+                              .arg(options.upstreamUrl.toString(QUrl::RemoveUserInfo)),
+                          options.upstreamUrl.toString(QUrl::RemoveUserInfo));
     }
     return options;
 }

@@ -27,6 +27,8 @@ struct Options
     QString tlsCertificate;
     QString tlsKey;
     bool tlsSelfSigned = false;
+    QUrl upstreamUrl;
+    QString upstreamToken;
 };
 
 // Parses arguments (without the program name). Loads the --config file strictly.

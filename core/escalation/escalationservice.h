@@ -4,6 +4,7 @@
 #include "core/base/clock.h"
 #include "core/base/result.h"
 #include "core/escalation/identities.h"
+#include "core/escalation/upstream.h"
 #include "core/jose/jose.h"
 #include "core/policy/policy.h"
 #include "core/store/store.h"
@@ -63,6 +64,14 @@ public:
     // PDP: one access evaluation, including requestable denials and re-evaluations that carry
     // context.approval. Returns the AuthZEN decision object.
     QJsonObject evaluate(const Identity &caller, const AuthZen::EvaluationRequest &request);
+    // Upstream mode: whether local policy forbids the request, so it is denied without asking the
+    // upstream PDP.
+    bool forbidsLocally(const AuthZen::EvaluationRequest &request) const;
+    // Upstream mode: the decision once the upstream has decided or failed. Local forbid rules win.
+    // Otherwise the upstream decides permit or deny, local requestable rules make its deny
+    // requestable, and a valid approval turns that into a permit. A failed upstream gives a plain deny.
+    QJsonObject evaluateOverUpstream(const Identity &caller, const AuthZen::EvaluationRequest &request,
+                                     UpstreamVerdict upstream);
 
     // ARS: the profile's endpoints.
     void submit(const Identity &caller, const QJsonObject &body, const QString &idempotencyKey, ReplyCallback done);
@@ -91,6 +100,10 @@ public:
 
 private:
     struct ApprovalCheck;
+    // The decision for a settled effect: permit, plain deny, requestable denial, or the outcome
+    // of a re-evaluation with context.approval. `eventData` is added to the evaluation event.
+    QJsonObject answer(const Identity &caller, const AuthZen::EvaluationRequest &request, Policy::Effect effect,
+                       const Policy::Template *matchedTemplate, const QJsonObject &eventData);
     ApprovalCheck verifyApproval(const Identity &caller, const QJsonObject &approval,
                                  const AuthZen::EvaluationRequest &request);
     QJsonObject issueRequestableDenial(const Identity &caller, const AuthZen::EvaluationRequest &request,

@@ -56,6 +56,11 @@ bool inScope(const Store::ApprovalRecord &approval, const AuthZen::EvaluationReq
     return resourceListed && actions.contains(request.action.value(QStringLiteral("name")));
 }
 
+Policy::Request policyRequest(const AuthZen::EvaluationRequest &request)
+{
+    return Policy::Request{request.subject, request.resource, request.action, request.context};
+}
+
 } // namespace
 
 struct EscalationService::ApprovalCheck
@@ -113,29 +118,78 @@ EscalationService::ApprovalCheck EscalationService::verifyApproval(const Identit
 QJsonObject EscalationService::evaluate(const Identity &caller, const AuthZen::EvaluationRequest &request)
 {
     const std::shared_ptr<const Policy::PolicySet> policy = m_policies->current();
-    const Policy::Decision decision = policy->evaluate(
-        Policy::Request{request.subject, request.resource, request.action, request.context});
+    const Policy::Decision decision = policy->evaluate(policyRequest(request));
+    return answer(caller, request, decision.effect, decision.tmpl, {});
+}
+
+bool EscalationService::forbidsLocally(const AuthZen::EvaluationRequest &request) const
+{
+    return m_policies->current()->evaluate(policyRequest(request)).effect == Policy::Effect::Forbid;
+}
+
+QJsonObject EscalationService::evaluateOverUpstream(const Identity &caller, const AuthZen::EvaluationRequest &request,
+                                                    UpstreamVerdict upstream)
+{
+    // Policy is read again rather than reused from forbidsLocally(), because a reload while the
+    // upstream was deciding must not let through a request that a forbid rule now covers.
+    const std::shared_ptr<const Policy::PolicySet> policy = m_policies->current();
+    const Policy::Decision local = policy->evaluate(policyRequest(request));
+    if (local.effect == Policy::Effect::Forbid)
+        return answer(caller, request, Policy::Effect::Forbid, nullptr, {});
+
+    if (upstream == UpstreamVerdict::Permit) {
+        return answer(caller, request, Policy::Effect::Permit, nullptr,
+                      QJsonObject{{QStringLiteral("upstream"), QStringLiteral("permit")}});
+    }
+
+    if (upstream == UpstreamVerdict::Deny) {
+        // A local permit never overrides the upstream's deny: the upstream owns permit and deny,
+        // and the local layer only adds what the upstream cannot express (hard limits and
+        // requestability). Only requestable rules turn its deny into something a PEP can act on.
+        const bool requestable = local.effect == Policy::Effect::Requestable && local.tmpl;
+        return answer(caller, request, requestable ? Policy::Effect::Requestable : Policy::Effect::Deny, local.tmpl,
+                      QJsonObject{{QStringLiteral("upstream"), QStringLiteral("deny")}});
+    }
+
+    // Fail closed. Without the upstream's decision there is no denial to make requestable, so no
+    // binding token is issued and an approval cannot stand in for the missing decision.
+    const QJsonObject failed{{QStringLiteral("decision"), false}};
+    const QJsonValue approval = request.context.value(QStringLiteral("approval"));
+    if (approval.isObject())
+        recordReevaluation(approval.toObject().value(QStringLiteral("id")).toString(), request, failed);
+    else
+        recordEvaluationEvent(QStringLiteral("evaluation.denied"), request,
+                              QJsonObject{{QStringLiteral("effect"), Policy::effectName(Policy::Effect::Deny)},
+                                          {QStringLiteral("upstream"), QStringLiteral("failed")}});
+    return failed;
+}
+
+QJsonObject EscalationService::answer(const Identity &caller, const AuthZen::EvaluationRequest &request,
+                                      Policy::Effect effect, const Policy::Template *matchedTemplate,
+                                      const QJsonObject &eventData)
+{
     const QJsonValue approvalValue = request.context.value(QStringLiteral("approval"));
     const bool reevaluation = approvalValue.isObject();
 
-    if (decision.effect == Policy::Effect::Permit) {
-        recordEvaluationEvent(QStringLiteral("evaluation.permitted"), request, {});
+    if (effect == Policy::Effect::Permit) {
+        recordEvaluationEvent(QStringLiteral("evaluation.permitted"), request, eventData);
         return QJsonObject{{QStringLiteral("decision"), true}};
     }
 
-    if (decision.effect != Policy::Effect::Requestable || !decision.tmpl) {
+    if (effect != Policy::Effect::Requestable || !matchedTemplate) {
         // A forbid or default deny: an approval never overrides it.
         if (reevaluation) {
             QJsonObject answer = denial(kPolicyDenied, QStringLiteral("none"));
             recordReevaluation(approvalValue.toObject().value(QStringLiteral("id")).toString(), request, answer);
             return answer;
         }
-        recordEvaluationEvent(QStringLiteral("evaluation.denied"), request,
-                              QJsonObject{{QStringLiteral("effect"), Policy::effectName(decision.effect)}});
+        QJsonObject data = eventData;
+        data.insert(QStringLiteral("effect"), Policy::effectName(effect));
+        recordEvaluationEvent(QStringLiteral("evaluation.denied"), request, data);
         return QJsonObject{{QStringLiteral("decision"), false}};
     }
 
-    const Policy::Template &tmpl = *decision.tmpl;
+    const Policy::Template &tmpl = *matchedTemplate;
     if (!reevaluation)
         return issueRequestableDenial(caller, request, tmpl);
 

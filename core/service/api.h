@@ -3,6 +3,7 @@
 #include "core/escalation/escalationservice.h"
 #include "core/escalation/identities.h"
 #include "core/service/httptypes.h"
+#include "core/service/upstreamevaluations.h"
 
 #include <QObject>
 
@@ -34,6 +35,9 @@ public:
     // Enables the search endpoints and the approver API's policy views. Set before the first
     // request; without it the search endpoints are neither served nor advertised.
     void setPolicies(Policy::PolicyStore *policies);
+    // Upstream mode: evaluations are decided by `upstream` under the local forbid and
+    // requestable rules. Set before the first request; null keeps the local policy alone.
+    void setUpstream(Escalation::UpstreamPdp *upstream);
 
     void handle(const Http::Request &request, Http::Responder respond) override;
 
@@ -45,11 +49,15 @@ private:
     void metadata(const Http::Request &request, Http::Responder respond);
     void evaluation(const Http::Request &request, const Escalation::Identity &caller, Http::Responder respond);
     void evaluations(const Http::Request &request, const Escalation::Identity &caller, Http::Responder respond);
+    // Decides items in order, through the upstream when one is set, up to where `stop` ends the batch.
+    void decide(const Escalation::Identity &caller, std::vector<BatchItem> items, BatchStop stop,
+                std::function<void(QJsonArray)> done);
     void search(const Http::Request &request, Http::Responder respond);
     void policyAdmin(const Http::Request &request, Http::Responder respond);
 
     Escalation::IdentityRegistry *m_identities;
     Escalation::EscalationService *m_escalation = nullptr;
+    Escalation::UpstreamPdp *m_upstream = nullptr;
     QByteArray m_jwks;
     std::unique_ptr<SearchApi> m_search;
     std::unique_ptr<AdminPolicyApi> m_policyAdmin;

@@ -28,6 +28,7 @@ struct ServiceHost::Private
     Policy::PolicyStore *policies = nullptr;
     Store::Store *store = nullptr;
     Escalation::EscalationService *escalation = nullptr;
+    Escalation::UpstreamPdp *upstream = nullptr;
     Api *api = nullptr;
     EventHub *events = nullptr;
     Http::Server *server = nullptr;
@@ -102,6 +103,12 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
     }
     if (auto loaded = d.identities.load(options.config); !loaded)
         return loaded.error();
+    if (!options.upstreamUrl.isEmpty()) {
+        if (auto valid = Escalation::validateUpstreamUrl(options.upstreamUrl); !valid)
+            return valid.error();
+        if (options.upstreamTimeoutMs <= 0)
+            return Error::make(ErrorCode::InvalidRequest, QStringLiteral("The upstream timeout must be positive."));
+    }
 
     if (options.dataDir.isEmpty())
         return Error::make(ErrorCode::InvalidRequest, QStringLiteral("A data folder is required."));
@@ -175,6 +182,15 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
     d.escalation = new Escalation::EscalationService(config, d.policies, d.store, &*d.signingKey, &d.trustedKeys,
                                                      d.clock, host.get());
     d.api->setEscalation(d.escalation, d.trustedKeys.toJwks());
+    if (!options.upstreamUrl.isEmpty()) {
+        Escalation::UpstreamOptions upstream;
+        upstream.url = options.upstreamUrl;
+        upstream.token = options.upstreamToken;
+        upstream.timeoutMs = options.upstreamTimeoutMs;
+        d.upstream = new Escalation::UpstreamPdp(upstream, host.get());
+        d.api->setUpstream(d.upstream);
+        qCInfo(lcService) << "Upstream mode: evaluations are decided by" << d.upstream->evaluationEndpoint().toString();
+    }
 
     qCInfo(lcService) << "Service listening on" << baseText << "with policy" << folder.value();
     return host;

@@ -25,6 +25,11 @@ struct ServiceOptions
     QString tlsCertificate;
     QString tlsKey;
     bool tlsSelfSigned = false;
+    // Upstream mode: an existing AuthZEN PDP decides permit and deny, under the local forbid and
+    // requestable rules. Empty: the local policy decides alone.
+    QUrl upstreamUrl;
+    QString upstreamToken; // bearer token for the upstream; never logged
+    int upstreamTimeoutMs = 3000;
 };
 
 // The composition of PDP, Access Request Service, approver API and event stream behind one HTTP

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "core/authzen/authzen.h"
+#include "core/escalation/escalationservice.h"
+#include "core/escalation/upstream.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace Recourse::Service {
+
+// Where a batch of evaluations ends early, as options.evaluations_semantic names it.
+enum class BatchStop { Never, AtFirstDeny, AtFirstPermit };
+
+// One item of a batch: a valid request, or the decision that stands for an invalid item.
+struct BatchItem
+{
+    std::optional<AuthZen::EvaluationRequest> request;
+    QJsonObject invalidDecision;
+};
+
+// The most items one batch may carry in upstream mode, so that a single call cannot turn into an
+// unbounded stream of calls to the upstream PDP.
+inline constexpr qsizetype kMaxUpstreamBatchItems = 1000;
+
+// Whether `decision` ends a batch under `stop`.
+bool stopsBatch(BatchStop stop, const QJsonObject &decision);
+
+// Decides items over an upstream PDP. Items that local forbid rules cover are never forwarded;
+// the others go to the upstream a few at a time, and their answers are combined with the local
+// layer in item order, up to the stop. `done` runs once on the caller's thread, unless `upstream`
+// is destroyed first.
+void evaluateOverUpstream(Escalation::EscalationService *escalation, Escalation::UpstreamPdp *upstream,
+                          const Escalation::Identity &caller, std::vector<BatchItem> items, BatchStop stop,
+                          std::function<void(QJsonArray)> done);
+
+} // namespace Recourse::Service
