@@ -109,7 +109,7 @@ private:
     QJsonObject issueRequestableDenial(const Identity &caller, const AuthZen::EvaluationRequest &request,
                                        const Policy::Template &tmpl, QJsonObject extraContext = {});
     void recordEvaluationEvent(const QString &type, const AuthZen::EvaluationRequest &request, QJsonObject data);
-    void recordReevaluation(const QString &approvalId, const AuthZen::EvaluationRequest &request,
+    void recordReevaluation(const QString &callerId, const QString &approvalId, const AuthZen::EvaluationRequest &request,
                             const QJsonObject &decision);
     void auditRefusal(const Identity &who, const QString &taskId, bool approve, const QString &why);
     void decide(const Identity &approver, const QString &taskId, const QJsonObject &body, bool approve,

@@ -156,7 +156,7 @@ QJsonObject EscalationService::evaluateOverUpstream(const Identity &caller, cons
     const QJsonObject failed{{QStringLiteral("decision"), false}};
     const QJsonValue approval = request.context.value(QStringLiteral("approval"));
     if (approval.isObject())
-        recordReevaluation(approval.toObject().value(QStringLiteral("id")).toString(), request, failed);
+        recordReevaluation(caller.id, approval.toObject().value(QStringLiteral("id")).toString(), request, failed);
     else
         recordEvaluationEvent(QStringLiteral("evaluation.denied"), request,
                               QJsonObject{{QStringLiteral("effect"), Policy::effectName(Policy::Effect::Deny)},
@@ -180,7 +180,7 @@ QJsonObject EscalationService::answer(const Identity &caller, const AuthZen::Eva
         // A forbid or default deny: an approval never overrides it.
         if (reevaluation) {
             QJsonObject answer = denial(kPolicyDenied, QStringLiteral("none"));
-            recordReevaluation(approvalValue.toObject().value(QStringLiteral("id")).toString(), request, answer);
+            recordReevaluation(caller.id, approvalValue.toObject().value(QStringLiteral("id")).toString(), request, answer);
             return answer;
         }
         QJsonObject data = eventData;
@@ -229,7 +229,7 @@ QJsonObject EscalationService::answer(const Identity &caller, const AuthZen::Eva
         answer = fresh;
     }
     // Only approvals that resolved to a record of ours are linked to a task in the activity feed.
-    recordReevaluation(check.record.id.isEmpty() ? approvalId : check.record.id, request, answer);
+    recordReevaluation(caller.id, check.record.id.isEmpty() ? approvalId : check.record.id, request, answer);
     return answer;
 }
 
@@ -347,7 +347,8 @@ void EscalationService::recordEvaluationEvent(const QString &type, const AuthZen
     });
 }
 
-void EscalationService::recordReevaluation(const QString &approvalId, const AuthZen::EvaluationRequest &request,
+void EscalationService::recordReevaluation(const QString &callerId, const QString &approvalId,
+                                           const AuthZen::EvaluationRequest &request,
                                            const QJsonObject &decision)
 {
     const QJsonObject context = decision.value(QStringLiteral("context")).toObject();
@@ -368,10 +369,12 @@ void EscalationService::recordReevaluation(const QString &approvalId, const Auth
                            {QStringLiteral("next_action"), record.nextAction},
                            {QStringLiteral("approval_id"), approvalId}};
 
-    m_store->writeDetached([record, data, allowed](Store::WriteTx &tx) mutable -> Result<QJsonObject> {
+    m_store->writeDetached([record, data, allowed, callerId](Store::WriteTx &tx) mutable -> Result<QJsonObject> {
         // The task is looked up from the approval, never taken from the caller's input.
+        // Only the approval's own requester adds to its task's history: another PEP presenting a
+        // known approval id must not write into someone else's audit trail.
         const std::optional<Store::ApprovalRecord> approval = tx.approval(record.approvalId);
-        if (approval) {
+        if (approval && approval->requester == callerId) {
             record.taskId = approval->taskId;
             if (auto r = tx.insertReevaluation(record); !r)
                 return r.error();

@@ -4,9 +4,12 @@
 #include "core/json/json.h"
 #include "core/service/adminpolicyapi.h"
 #include "core/service/errors.h"
+#include "core/service/metrics.h"
 #include "core/service/searchapi.h"
 #include "core/service/servicelogging.h"
 
+#include <QDateTime>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -184,10 +187,27 @@ Result<Identity> Api::authenticate(const Http::Request &request) const
     return *identity;
 }
 
+void Api::setMetrics(Metrics *metrics, RateLimiter *rateLimiter)
+{
+    m_metrics = metrics;
+    m_rateLimiter = rateLimiter;
+}
+
 void Api::handle(const Http::Request &request, Http::Responder respond)
 {
     const QByteArray &path = request.path;
     const QByteArray &method = request.method;
+
+    if (m_metrics) {
+        // Every answer is timed and counted under its route pattern, whichever branch gives it.
+        QElapsedTimer started;
+        started.start();
+        respond = [respond = std::move(respond), metrics = m_metrics, route = Metrics::routeOf(method, path),
+                   started](Http::Response response) {
+            metrics->record(route, response.status, double(started.nsecsElapsed()) / 1e9);
+            respond(std::move(response));
+        };
+    }
 
     // Metadata and keys are public so PEPs can discover and verify before they authenticate.
     if (path == "/.well-known/authzen-configuration" || path.startsWith("/.well-known/authzen-configuration/")) {
@@ -205,6 +225,18 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
     if (path == "/healthz")
         return respond(jsonResponse(200, QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}}));
 
+    if (path == "/metrics") {
+        auto scraper = authenticate(request);
+        if (!scraper)
+            return respond(problemFor(scraper.error()));
+        if (!scraper->canReadAdmin() || !m_metrics)
+            return respond(problemFor(error(ErrorCode::Forbidden, QStringLiteral("Metrics need an auditor, approver or admin identity."))));
+        Http::Response response;
+        response.body = m_metrics->render();
+        response.setHeader(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/plain; version=0.0.4"));
+        return respond(response);
+    }
+
     const bool pdpPath = path.startsWith("/access/v1/");
     const bool adminPath = path.startsWith("/admin/v1/");
     if (!pdpPath && !adminPath)
@@ -213,6 +245,16 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
     auto caller = authenticate(request);
     if (!caller)
         return respond(problemFor(caller.error()));
+    if (m_rateLimiter) {
+        if (const int wait = m_rateLimiter->acquire(caller->id, QDateTime::currentMSecsSinceEpoch()); wait > 0) {
+            Http::Response limited = problemFor(error(ErrorCode::RateLimited,
+                                                      QStringLiteral("%1 sends more requests than its rate limit allows; "
+                                                                     "retry after %2 s.").arg(caller->id).arg(wait),
+                                                      caller->id));
+            limited.setHeader(QByteArrayLiteral("Retry-After"), QByteArray::number(wait));
+            return respond(limited);
+        }
+    }
 
     if (pdpPath) {
         if (caller->role != Role::Pep && caller->role != Role::Admin) {

@@ -15,6 +15,9 @@ class PolicyStore;
 
 namespace Recourse::Service {
 
+class Metrics;
+class RateLimiter;
+
 class AdminPolicyApi;
 class SearchApi;
 
@@ -35,6 +38,8 @@ public:
     // Enables the search endpoints and the approver API's policy views. Set before the first
     // request; without it the search endpoints are neither served nor advertised.
     void setPolicies(Policy::PolicyStore *policies);
+    // Optional: request metrics for /metrics, and per-identity rate limiting (429).
+    void setMetrics(Metrics *metrics, RateLimiter *rateLimiter);
     // Upstream mode: evaluations are decided by `upstream` under the local forbid and
     // requestable rules. Set before the first request; null keeps the local policy alone.
     void setUpstream(Escalation::UpstreamPdp *upstream);
@@ -59,6 +64,8 @@ private:
     Escalation::EscalationService *m_escalation = nullptr;
     Escalation::UpstreamPdp *m_upstream = nullptr;
     QByteArray m_jwks;
+    Metrics *m_metrics = nullptr;
+    RateLimiter *m_rateLimiter = nullptr;
     std::unique_ptr<SearchApi> m_search;
     std::unique_ptr<AdminPolicyApi> m_policyAdmin;
 };

@@ -6,6 +6,7 @@
 #include "core/policy/policy.h"
 #include "core/service/api.h"
 #include "core/service/eventhub.h"
+#include "core/service/metrics.h"
 #include "core/service/httpserver.h"
 #include "core/service/servicelogging.h"
 #include "core/service/tls.h"
@@ -30,6 +31,8 @@ struct ServiceHost::Private
     Escalation::EscalationService *escalation = nullptr;
     Escalation::UpstreamPdp *upstream = nullptr;
     Api *api = nullptr;
+    Metrics metrics;
+    std::unique_ptr<RateLimiter> rateLimiter;
     EventHub *events = nullptr;
     Http::Server *server = nullptr;
     QUrl baseUrl;
@@ -182,6 +185,24 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
     d.escalation = new Escalation::EscalationService(config, d.policies, d.store, &*d.signingKey, &d.trustedKeys,
                                                      d.clock, host.get());
     d.api->setEscalation(d.escalation, d.trustedKeys.toJwks());
+
+    // Per-identity rate limiting is off unless the config sets it: a local PDP serves tens of
+    // thousands of evaluations a second to one PEP, and a guessed default would throttle that.
+    const QJsonObject rateLimit = options.config.value(QStringLiteral("rate_limit")).toObject();
+    d.rateLimiter = std::make_unique<RateLimiter>(rateLimit.value(QStringLiteral("requests_per_second")).toDouble(0),
+                                                  rateLimit.value(QStringLiteral("burst")).toDouble(0));
+    d.metrics.setGaugeSource([store = d.store, events = d.events, server = d.server] {
+        QList<QPair<QByteArray, double>> gauges;
+        Store::Reader reader(*store);
+        for (const char *status : {"pending", "approved", "denied", "expired", "cancelled", "failed", "partial"}) {
+            gauges.append({QByteArrayLiteral("recourse_tasks{status=\"") + status + "\"}",
+                           double(reader.countTasks(QLatin1String(status)))});
+        }
+        gauges.append({QByteArrayLiteral("recourse_event_subscribers"), double(events->subscriberCount())});
+        gauges.append({QByteArrayLiteral("recourse_http_connections"), double(server->connectionCount())});
+        return gauges;
+    });
+    d.api->setMetrics(&d.metrics, d.rateLimiter->enabled() ? d.rateLimiter.get() : nullptr);
     if (!options.upstreamUrl.isEmpty()) {
         Escalation::UpstreamOptions upstream;
         upstream.url = options.upstreamUrl;

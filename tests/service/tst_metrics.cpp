@@ -1,0 +1,137 @@
+// /metrics and per-identity rate limiting on the real service.
+
+#include "core/service/metrics.h"
+#include "core/service/servicehost.h"
+
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Recourse;
+
+namespace {
+
+struct Answer
+{
+    int status = 0;
+    QByteArray body;
+    QByteArray retryAfter;
+};
+
+std::unique_ptr<Service::ServiceHost> startService(const QString &dataDir, const QByteArray &config)
+{
+    Service::ServiceOptions options;
+    options.dataDir = dataDir;
+    options.policy = QStringLiteral("demo");
+    options.config = QJsonDocument::fromJson(config).object();
+    auto host = Service::ServiceHost::start(options);
+    return host ? std::move(host.value()) : nullptr;
+}
+
+} // namespace
+
+class MetricsTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void routeLabelsHideIds();
+    void metricsCountRequestsPerRoute();
+    void metricsNeedAnAdminIdentity();
+    void rateLimitAnswers429WithRetryAfter();
+    void tokenBucketRefills();
+
+private:
+    Answer get(const QUrl &base, const QString &path, const QByteArray &token);
+    QNetworkAccessManager m_network;
+};
+
+Answer MetricsTest::get(const QUrl &base, const QString &path, const QByteArray &token)
+{
+    QNetworkRequest request(base.resolved(QUrl(path)));
+    request.setRawHeader("Authorization", "Bearer " + token);
+    QNetworkReply *reply = m_network.get(request);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    if (!reply->isFinished())
+        finished.wait(10000);
+    reply->deleteLater();
+    return Answer{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll(),
+                  reply->rawHeader("Retry-After")};
+}
+
+void MetricsTest::routeLabelsHideIds()
+{
+    QCOMPARE(Service::Metrics::routeOf("GET", "/access/v1/requests/arq_0123456789abcdefghjkmnpqrs"),
+             QStringLiteral("GET /access/v1/requests/{id}"));
+    QCOMPARE(Service::Metrics::routeOf("POST", "/admin/v1/tasks/arq_x1/approve"),
+             QStringLiteral("POST /admin/v1/tasks/{id}/approve"));
+    QCOMPARE(Service::Metrics::routeOf("POST", "/admin/v1/tasks:batch"), QStringLiteral("POST /admin/v1/tasks:batch"));
+    // A scanner's random paths share one label.
+    QCOMPARE(Service::Metrics::routeOf("GET", "/wp-login.php"), QStringLiteral("GET other"));
+}
+
+void MetricsTest::metricsCountRequestsPerRoute()
+{
+    QTemporaryDir dir;
+    auto host = startService(dir.path(), R"({"identities": [
+        {"id": "audit-1", "role": "auditor", "token": "audit-secret"}]})");
+    QVERIFY(host);
+
+    QCOMPARE(get(host->baseUrl(), QStringLiteral("/admin/v1/tasks"), "audit-secret").status, 200);
+    QCOMPARE(get(host->baseUrl(), QStringLiteral("/admin/v1/tasks/arq_nothing_here"), "audit-secret").status, 404);
+
+    const Answer metrics = get(host->baseUrl(), QStringLiteral("/metrics"), "audit-secret");
+    QCOMPARE(metrics.status, 200);
+    QVERIFY2(metrics.body.contains("recourse_http_requests_total{route=\"GET /admin/v1/tasks\",code=\"200\"} 1"),
+             metrics.body.constData());
+    QVERIFY(metrics.body.contains("recourse_http_requests_total{route=\"GET /admin/v1/tasks/{id}\",code=\"404\"} 1"));
+    QVERIFY(metrics.body.contains("recourse_http_request_duration_seconds_count{route=\"GET /admin/v1/tasks\"} 1"));
+    QVERIFY(metrics.body.contains("recourse_tasks{status=\"pending\"} 0"));
+    QVERIFY(metrics.body.contains("recourse_event_subscribers 0"));
+}
+
+void MetricsTest::metricsNeedAnAdminIdentity()
+{
+    QTemporaryDir dir;
+    auto host = startService(dir.path(), R"({"identities": [
+        {"id": "pep-a", "role": "pep", "token": "pep-a-secret"}]})");
+    QVERIFY(host);
+    QCOMPARE(get(host->baseUrl(), QStringLiteral("/metrics"), "").status, 401);
+    QCOMPARE(get(host->baseUrl(), QStringLiteral("/metrics"), "pep-a-secret").status, 403);
+}
+
+void MetricsTest::rateLimitAnswers429WithRetryAfter()
+{
+    QTemporaryDir dir;
+    auto host = startService(dir.path(), R"({"identities": [
+        {"id": "audit-1", "role": "auditor", "token": "audit-secret"},
+        {"id": "audit-2", "role": "auditor", "token": "audit-2-secret"}],
+        "rate_limit": {"requests_per_second": 0.5, "burst": 3}})");
+    QVERIFY(host);
+
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(get(host->baseUrl(), QStringLiteral("/admin/v1/tasks"), "audit-secret").status, 200);
+    const Answer limited = get(host->baseUrl(), QStringLiteral("/admin/v1/tasks"), "audit-secret");
+    QCOMPARE(limited.status, 429);
+    QVERIFY(limited.retryAfter.toInt() >= 1);
+    // The limit is per identity: another identity is not affected.
+    QCOMPARE(get(host->baseUrl(), QStringLiteral("/admin/v1/tasks"), "audit-2-secret").status, 200);
+}
+
+void MetricsTest::tokenBucketRefills()
+{
+    Service::RateLimiter limiter(10, 2);
+    QCOMPARE(limiter.acquire(QStringLiteral("a"), 1000), 0);
+    QCOMPARE(limiter.acquire(QStringLiteral("a"), 1000), 0);
+    QVERIFY(limiter.acquire(QStringLiteral("a"), 1000) > 0);
+    // 100 ms later one token is back at 10 per second.
+    QCOMPARE(limiter.acquire(QStringLiteral("a"), 1100), 0);
+    QVERIFY(limiter.acquire(QStringLiteral("a"), 1100) > 0);
+    QVERIFY(!Service::RateLimiter(0, 0).enabled());
+}
+
+QTEST_GUILESS_MAIN(MetricsTest)
+#include "tst_metrics.moc"
