@@ -7,6 +7,7 @@ RECOURSE_PACKAGES=(
     qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     libssl-dev libgl-dev
     xvfb xauth fonts-dejavu-core
+    dpkg-dev file desktop-file-utils appstream
 )
 # Only scripts/fuzz needs these: clang with the libFuzzer and sanitizer runtimes.
 RECOURSE_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
