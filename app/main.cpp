@@ -7,10 +7,15 @@
 #include "core/client/approverclient.h"
 #include "core/client/eventstreamclient.h"
 #include "core/service/servicehost.h"
+#include "ui/connectdialog.h"
+#include "ui/connectionsettings.h"
 #include "ui/mainwindow.h"
+#include "ui/translations.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QLocale>
+#include <QSettings>
 #include <QMessageBox>
 #include <QTextStream>
 
@@ -64,43 +69,105 @@ int runHeadless(const App::Options &options)
     return code;
 }
 
+// Builds the embedded service once; a later switch back to it reuses the running one.
+Result<QUrl> embeddedService(const App::Options &options, std::unique_ptr<Service::ServiceHost> &host, QString &token)
+{
+    auto local = App::loadOrCreateLocalIdentities(options.dataDir);
+    if (!local)
+        return local.error();
+    token = local->consoleToken;
+    if (host)
+        return host->baseUrl();
+
+    auto started = startService(options, options.portGiven ? options.port : 0);
+    if (!started)
+        return started.error();
+    host = std::move(started.value());
+    host->addIdentity(local->consoleId, QStringLiteral("approver"), local->consoleGroups, local->consoleToken);
+    host->addIdentity(local->demoPepId, QStringLiteral("pep"), {}, local->demoPepToken);
+    const QUrl serviceUrl = host->baseUrl();
+    if (auto written = App::writeServiceUrl(options.dataDir, serviceUrl.toString()); !written)
+        QTextStream(stderr) << "recourse: " << written.error().message << Qt::endl;
+    QTextStream(stdout) << "listening on " << serviceUrl.toString() << Qt::endl;
+    return serviceUrl;
+}
+
+// The service to open: --connect wins, then the one chosen in File → Connect last time. A saved
+// remote service whose token was not stored asks for it; cancelling falls back to the embedded one.
+Ui::ConnectionSettings initialConnection(const App::Options &options, const QSettings &settings)
+{
+    Ui::ConnectionSettings connection = Ui::ConnectionSettings::load(settings);
+    if (!options.connectUrl.isEmpty()) {
+        connection.remote = true;
+        connection.url = options.connectUrl;
+        connection.token = options.token;
+        connection.pin = options.pin;
+        return connection;
+    }
+    if (connection.remote && !connection.problem().isEmpty()) {
+        Ui::ConnectDialog dialog(connection);
+        if (dialog.exec() == QDialog::Accepted)
+            return dialog.settings();
+        connection.remote = false;
+    }
+    return connection;
+}
+
 int runConsole(const App::Options &options)
 {
-    std::unique_ptr<Service::ServiceHost> host;
-    QUrl serviceUrl = options.connectUrl;
-    QString token = options.token;
-
-    if (serviceUrl.isEmpty()) {
-        auto local = App::loadOrCreateLocalIdentities(options.dataDir);
-        if (!local)
-            return fail(local.error().message);
-        auto started = startService(options, options.portGiven ? options.port : 0);
-        if (!started) {
-            QMessageBox::critical(nullptr, QObject::tr("Recourse"), started.error().message);
-            return 2;
-        }
-        host = std::move(started.value());
-        host->addIdentity(local->consoleId, QStringLiteral("approver"), local->consoleGroups, local->consoleToken);
-        host->addIdentity(local->demoPepId, QStringLiteral("pep"), {}, local->demoPepToken);
-        serviceUrl = host->baseUrl();
-        token = local->consoleToken;
-        if (auto written = App::writeServiceUrl(options.dataDir, serviceUrl.toString()); !written)
-            QTextStream(stderr) << "recourse: " << written.error().message << Qt::endl;
-        QTextStream(stdout) << "listening on " << serviceUrl.toString() << Qt::endl;
-    } else if (token.isEmpty()) {
+    if (!options.connectUrl.isEmpty() && options.token.isEmpty())
         return fail(QStringLiteral("--connect needs an approver token: pass --token or set RECOURSE_TOKEN."));
-    }
 
-    Client::ApproverClient client(serviceUrl, token);
-    Client::EventStreamClient events(serviceUrl, token);
-    Ui::MainWindow window(&client, &events);
-    window.show();
-    events.start(0);
-
+    QSettings settings;
+    Ui::ConnectionSettings connection = initialConnection(options, settings);
+    std::unique_ptr<Service::ServiceHost> host;
     App::UnixSignals unixSignals;
     QObject::connect(&unixSignals, &App::UnixSignals::terminationRequested, qApp, &QCoreApplication::quit);
-    const int code = QApplication::exec();
-    events.stop();
+
+    // Each turn opens the console against one service; choosing another in File → Connect ends
+    // the turn and the next one opens the console against the new choice.
+    int code = 0;
+    for (bool reconnect = true; reconnect;) {
+        reconnect = false;
+        QUrl serviceUrl = connection.url;
+        QString token = connection.token;
+        Client::CertificatePin pin;
+        if (connection.remote) {
+            auto parsed = connection.certificatePin();
+            if (!parsed)
+                return fail(parsed.error().message);
+            pin = parsed.value();
+        } else {
+            auto embedded = embeddedService(options, host, token);
+            if (!embedded) {
+                QMessageBox::critical(nullptr, QObject::tr("Recourse"), embedded.error().message);
+                return 2;
+            }
+            serviceUrl = embedded.value();
+        }
+
+        Client::ApproverClient client(serviceUrl, token);
+        client.setCertificatePin(pin);
+        Client::EventStreamClient events(serviceUrl, token);
+        events.setCertificatePin(pin);
+        Ui::MainWindow window(&client, &events, {&settings, {}});
+        QObject::connect(&window, &Ui::MainWindow::connectRequested, &window, [&] {
+            auto *dialog = new Ui::ConnectDialog(connection, &window);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            QObject::connect(dialog, &QDialog::accepted, &window, [&, dialog] {
+                connection = dialog->settings();
+                connection.save(settings);
+                reconnect = true;
+                window.saveSettings();
+                QCoreApplication::exit(0);
+            });
+            dialog->open();
+        });
+        window.show();
+        code = QApplication::exec();
+        events.stop();
+    }
+
     if (host)
         host->shutdown();
     return code;
@@ -146,5 +213,6 @@ int main(int argc, char **argv)
         return runHeadless(options.value());
     }
     QApplication app(argc, argv);
+    Ui::installTranslations(app, QLocale());
     return runConsole(options.value());
 }

@@ -69,6 +69,8 @@ QString usage()
         "  --config FILE         JSON file with identities, callback_allowlist, clock_skew_seconds.\n"
         "  --connect URL         Open the console against a remote service instead of an embedded one.\n"
         "  --token TOKEN         Approver bearer token for --connect (or RECOURSE_TOKEN).\n"
+        "  --pin SHA256          Accept only the https certificate with this SHA-256 fingerprint for\n"
+        "                        --connect, even when it is self-signed.\n"
         "  --tls-cert FILE       Serve HTTPS with this PEM certificate (with --tls-key).\n"
         "  --tls-key FILE        PEM private key of --tls-cert.\n"
         "  --tls-self-signed     Serve HTTPS with a self-signed certificate kept in the data folder; the\n"
@@ -103,6 +105,7 @@ Result<Options> parseOptions(const QStringList &arguments)
         } else if (argument == QLatin1String("--listen") || argument == QLatin1String("--data-dir")
                    || argument == QLatin1String("--policy") || argument == QLatin1String("--config")
                    || argument == QLatin1String("--connect") || argument == QLatin1String("--token")
+                   || argument == QLatin1String("--pin")
                    || argument == QLatin1String("--tls-cert") || argument == QLatin1String("--tls-key")
                    || argument == QLatin1String("--upstream") || argument == QLatin1String("--upstream-token")) {
             const std::optional<QString> value = next();
@@ -122,6 +125,8 @@ Result<Options> parseOptions(const QStringList &arguments)
                 const QString scheme = options.connectUrl.scheme();
                 if (!options.connectUrl.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
                     return usageError(QStringLiteral("--connect takes an http:// or https:// URL."), *value);
+            } else if (argument == QLatin1String("--pin")) {
+                options.pin = *value;
             } else if (argument == QLatin1String("--tls-cert")) {
                 options.tlsCertificate = *value;
             } else if (argument == QLatin1String("--tls-key")) {

@@ -24,6 +24,7 @@ struct Options
     QJsonObject config;
     QUrl connectUrl;
     QString token;
+    QString pin; // SHA-256 fingerprint of the certificate --connect accepts
     QString tlsCertificate;
     QString tlsKey;
     bool tlsSelfSigned = false;

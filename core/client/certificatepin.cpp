@@ -1,8 +1,15 @@
 #include "core/client/certificatepin.h"
 
+#include "core/client/logging.h"
+
 #include <QCryptographicHash>
+#include <QPointer>
 #include <QRegularExpression>
-#include <QSslCertificate>
+#include <QSslSocket>
+#include <QTimer>
+#include <QUrl>
+
+#include <memory>
 
 namespace Recourse::Client {
 
@@ -66,6 +73,52 @@ bool CertificatePin::acceptsErrors(const QSslCertificate &peer, const QList<QSsl
         }
     }
     return true;
+}
+
+void fetchPresentedCertificate(const QUrl &url, QObject *context, std::function<void(Result<QSslCertificate>)> done)
+{
+    const bool secure = url.scheme() == u"https" || url.scheme() == u"wss";
+    if (!secure || url.host().isEmpty()) {
+        done(Error::make(ErrorCode::InvalidRequest,
+                         QStringLiteral("Only an https URL has a certificate to fetch; %1 has none.").arg(url.toDisplayString()),
+                         url.toDisplayString()));
+        return;
+    }
+
+    auto *socket = new QSslSocket();
+    QPointer<QObject> receiver = context;
+    // Whichever comes first (handshake, failure, time-out) answers; the rest find `done` empty.
+    auto pending = std::make_shared<std::function<void(Result<QSslCertificate>)>>(std::move(done));
+    const auto finish = [socket, receiver, pending](Result<QSslCertificate> result) {
+        if (!*pending)
+            return;
+        auto callback = std::exchange(*pending, nullptr);
+        socket->abort();
+        socket->deleteLater();
+        if (receiver)
+            callback(std::move(result));
+    };
+    const auto presented = [socket, finish] {
+        const QList<QSslCertificate> chain = socket->peerCertificateChain();
+        if (chain.isEmpty()) {
+            finish(Error::make(ErrorCode::Internal, QStringLiteral("The server presented no certificate.")));
+            return;
+        }
+        finish(chain.first());
+    };
+
+    // The certificate is read, not trusted: errors are expected for a self-signed one, and nothing
+    // but the handshake is sent.
+    QObject::connect(socket, &QSslSocket::sslErrors, socket, [socket, presented](const QList<QSslError> &) { presented(); });
+    QObject::connect(socket, &QSslSocket::encrypted, socket, presented);
+    QObject::connect(socket, &QSslSocket::errorOccurred, socket, [socket, finish](QAbstractSocket::SocketError) {
+        qCWarning(lcClient) << "fetching the certificate of" << socket->peerName() << "failed:" << socket->errorString();
+        finish(Error::make(ErrorCode::Internal, QStringLiteral("Could not read the certificate: %1").arg(socket->errorString())));
+    });
+    QTimer::singleShot(10000, socket, [finish] {
+        finish(Error::make(ErrorCode::Internal, QStringLiteral("Reading the certificate timed out after 10 s.")));
+    });
+    socket->connectToHostEncrypted(url.host(), quint16(url.port(443)));
 }
 
 } // namespace Recourse::Client

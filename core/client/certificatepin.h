@@ -4,10 +4,14 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QSslCertificate>
 #include <QSslError>
 #include <QString>
 
-class QSslCertificate;
+#include <functional>
+
+class QObject;
+class QUrl;
 
 namespace Recourse::Client {
 
@@ -39,5 +43,11 @@ public:
 private:
     QByteArray m_digest; // 32 raw bytes, or empty when nothing is pinned
 };
+
+// Connects to the TLS server of an https or wss URL and returns the certificate it presents,
+// without trusting it: the caller shows its fingerprint so the user can compare it with the one
+// the service printed, before pinning it. `done` runs on the thread of `context` and is dropped
+// when `context` is destroyed first. Fails after 10 s without an answer.
+void fetchPresentedCertificate(const QUrl &url, QObject *context, std::function<void(Result<QSslCertificate>)> done);
 
 } // namespace Recourse::Client

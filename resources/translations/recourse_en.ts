@@ -551,6 +551,96 @@ previous %2</source>
     </message>
 </context>
 <context>
+    <name>Recourse::Ui::ConnectDialog</name>
+    <message>
+        <source>Connect to service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The &amp;embedded service on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A &amp;remote service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Service URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approver token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remember the token on this computer (kept unencrypted in the settings file)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pinned certificate fingerprint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SHA-256 fingerprint, for a self-signed certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Fetch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read the certificate the server presents and fill in its fingerprint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;URL:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Token:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Certificate &amp;pin:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the certificate…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server presented a certificate for %1, valid until %2. Compare its fingerprint with the one the service printed at start before connecting.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an unnamed host</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Recourse::Ui::ConnectionSettings</name>
+    <message>
+        <source>Enter the service&apos;s URL, for example https://recourse.example.com:8443.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use https for a service on another computer: over http the approver token would travel in clear text.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter an approver token for the service.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A certificate pin needs an https URL.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Recourse::Ui::DenialsModel</name>
     <message>
         <source>Open task %1</source>
