@@ -13,7 +13,7 @@
 
 namespace Recourse::Service {
 
-// Where a batch of evaluations ends early, as options.evaluations_semantic names it.
+// The early end of a batch of evaluations, as options.evaluations_semantic names it.
 enum class BatchStop { Never, AtFirstDeny, AtFirstPermit };
 
 // One item of a batch: a valid request, or the decision that stands for an invalid item.
@@ -23,7 +23,7 @@ struct BatchItem
     QJsonObject invalidDecision;
 };
 
-// The most items one batch may carry in upstream mode, so that a single call cannot turn into an
+// Maximum number of items in one batch in upstream mode, so that a single call cannot turn into an
 // unbounded stream of calls to the upstream PDP.
 inline constexpr qsizetype kMaxUpstreamBatchItems = 1000;
 
@@ -31,7 +31,7 @@ inline constexpr qsizetype kMaxUpstreamBatchItems = 1000;
 bool stopsBatch(BatchStop stop, const QJsonObject &decision);
 
 // Decides items over an upstream PDP. Items that local forbid rules cover are never forwarded;
-// the others go to the upstream a few at a time, and their answers are combined with the local
+// the others go to the upstream a few at a time, and its decisions are combined with the local
 // layer in item order, up to the stop. `done` runs once on the caller's thread, unless `upstream`
 // is destroyed first.
 void evaluateOverUpstream(Escalation::EscalationService *escalation, Escalation::UpstreamPdp *upstream,
