@@ -58,6 +58,21 @@ int runHeadless(const App::Options &options)
     QTextStream(stdout) << "listening on " << host.value()->baseUrl().toString() << Qt::endl;
     if (!host.value()->tlsFingerprint().isEmpty())
         QTextStream(stdout) << "TLS certificate SHA-256 fingerprint " << host.value()->tlsFingerprint() << Qt::endl;
+
+    // Without a --config there is nobody to call the service, so the local approver and demo PEP
+    // of the console are created as in the embedded case; recourse-demo and recoursectl find them
+    // in the data folder. With a --config only its identities exist.
+    if (options.configPath.isEmpty()) {
+        auto local = App::loadOrCreateLocalIdentities(options.dataDir);
+        if (!local)
+            return fail(local.error().message);
+        host.value()->addIdentity(local->consoleId, QStringLiteral("approver"), local->consoleGroups, local->consoleToken);
+        host.value()->addIdentity(local->demoPepId, QStringLiteral("pep"), {}, local->demoPepToken);
+        if (auto written = App::writeServiceUrl(options.dataDir, host.value()->baseUrl().toString()); !written)
+            return fail(written.error().message);
+        QTextStream(stdout) << "local approver and demo PEP tokens are in " << App::localIdentitiesPath(options.dataDir)
+                            << Qt::endl;
+    }
     std::fflush(stdout);
 
     App::UnixSignals unixSignals;
