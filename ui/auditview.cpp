@@ -3,6 +3,7 @@
 #include "core/base/rfc3339.h"
 #include "ui/auditmodel.h"
 #include "ui/logging.h"
+#include "ui/viewhelpers.h"
 
 #include <QCheckBox>
 #include <QDateTimeEdit>
@@ -72,13 +73,21 @@ AuditView::AuditView(Client::ApproverClient *client, QWidget *parent)
     m_tree->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_tree->header()->setSectionResizeMode(QHeaderView::Interactive);
     m_tree->header()->setStretchLastSection(true);
-    const int em = m_tree->fontMetrics().horizontalAdvance(u'M');
-    m_tree->header()->resizeSection(AuditModel::SeqColumn, 20 * em);
-    m_tree->header()->resizeSection(AuditModel::TimeColumn, 9 * em);
-    m_tree->header()->resizeSection(AuditModel::TypeColumn, 10 * em);
-    m_tree->header()->resizeSection(AuditModel::ActorColumn, 6 * em);
-    m_tree->header()->resizeSection(AuditModel::SubjectColumn, 6 * em);
-    m_tree->header()->resizeSection(AuditModel::ResourceColumn, 12 * em);
+    // Escalation ids are "evl_" and 26 characters; the indentation of the records comes on top.
+    const QList<QPair<int, QString>> samples{{AuditModel::SeqColumn, QStringLiteral("evl_00000000000000000000000000")},
+                                             {AuditModel::TimeColumn, QStringLiteral("04/12/2026 23:59")},
+                                             {AuditModel::TypeColumn, QStringLiteral("evaluation.denied")},
+                                             {AuditModel::ActorColumn, QStringLiteral("support-agent")},
+                                             {AuditModel::SubjectColumn, QStringLiteral("support-agent")},
+                                             {AuditModel::ResourceColumn, QStringLiteral("log payments-provider")}};
+    // Escalation rows are bold, so they set the widths.
+    QFont bold = m_tree->font();
+    bold.setBold(true);
+    const QFontMetrics metrics(bold);
+    for (const auto &[column, sample] : samples) {
+        const int indentation = column == AuditModel::SeqColumn ? m_tree->indentation() : 0;
+        m_tree->header()->resizeSection(column, columnWidthFor(metrics, sample) + indentation);
+    }
     connect(m_tree, &QTreeView::activated, this, [this](const QModelIndex &index) {
         const QString taskId = index.data(AuditModel::TaskIdRole).toString();
         if (!taskId.isEmpty())

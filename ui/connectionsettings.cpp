@@ -47,7 +47,7 @@ void ConnectionSettings::save(QSettings &settings) const
     settings.setValue(UrlKey, url.toString());
     settings.setValue(StoreTokenKey, storeToken);
     settings.setValue(PinKey, pin);
-    // A token that is not to be stored is also removed, so unticking the box forgets it.
+    // A token that is not to be stored is also removed, so unticking the box deletes it.
     if (storeToken && !token.isEmpty())
         settings.setValue(TokenKey, token);
     else

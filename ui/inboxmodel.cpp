@@ -69,10 +69,10 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
         if (index.column() == SubjectColumn)
             return TaskText::actorChain(row.task);
         if (index.column() == StatusColumn && row.emergency)
-            return tr("Emergency request");
+            return tr("Emergency request, %1").arg(TaskText::status(row.status).toLower());
         return row.display(index.column(), m_clock->nowMs());
-    case Qt::DecorationRole:
-        // An emergency request is marked where the eye starts reading a row.
+    case Qt::ForegroundRole:
+        // A pending emergency request is marked where the eye starts reading a row.
         if (index.column() == StatusColumn && row.emergency && row.isPending())
             return QColor(0xb3, 0x26, 0x1e);
         return {};

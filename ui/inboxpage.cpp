@@ -69,14 +69,19 @@ void InboxPage::buildView()
     QHeaderView *header = m_view->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setSectionResizeMode(InboxModel::ResourceColumn, QHeaderView::Stretch);
-    const int em = m_view->fontMetrics().horizontalAdvance(u'M');
-    header->resizeSection(InboxModel::StatusColumn, 7 * em);
-    header->resizeSection(InboxModel::SubjectColumn, 8 * em);
-    header->resizeSection(InboxModel::ActionColumn, 5 * em);
-    header->resizeSection(InboxModel::TemplateColumn, 11 * em);
-    header->resizeSection(InboxModel::RequesterColumn, 7 * em);
-    header->resizeSection(InboxModel::AgeColumn, 4 * em);
-    header->resizeSection(InboxModel::ExpiresInColumn, 12 * em);
+    // Widths from typical values in bold, as pending rows are drawn; the resource takes the rest.
+    QFont bold = m_view->font();
+    bold.setBold(true);
+    const QFontMetrics metrics(bold);
+    const QList<QPair<int, QString>> samples{{InboxModel::StatusColumn, tr("Emergency")},
+                                             {InboxModel::SubjectColumn, QStringLiteral("agent support-a")},
+                                             {InboxModel::ActionColumn, QStringLiteral("can_read")},
+                                             {InboxModel::TemplateColumn, QStringLiteral("Payment-provider log")},
+                                             {InboxModel::RequesterColumn, QStringLiteral("gateway")},
+                                             {InboxModel::AgeColumn, QStringLiteral("59 min")},
+                                             {InboxModel::ExpiresInColumn, QStringLiteral("in 23 h 59 min")}};
+    for (const auto &[column, sample] : samples)
+        header->resizeSection(column, columnWidthFor(metrics, sample));
     listLayout->addWidget(m_view, 1);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &InboxPage::onCurrentRowChanged);
 
@@ -192,8 +197,8 @@ void InboxPage::decideSelected(BatchDecisionDialog::Decision decision)
 
     auto *dialog = new BatchDecisionDialog(m_client, decision, tasks, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    // The rows change through the event stream as well; merging the answers makes them change
-    // without waiting for it.
+    // The rows also change through the event stream, and the detail view fetches its task again
+    // so it shows the outcome at once.
     connect(dialog, &BatchDecisionDialog::batchFinished, this, [this](const QList<QJsonObject> &outcomes) {
         int rejected = 0;
         for (const QJsonObject &outcome : outcomes) {

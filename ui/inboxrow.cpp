@@ -3,6 +3,7 @@
 #include "ui/inboxmodel.h"
 #include "ui/tasktext.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QStringList>
 
@@ -41,7 +42,8 @@ QVariant InboxRow::display(int column, qint64 nowMs) const
 {
     switch (column) {
     case InboxModel::StatusColumn:
-        return TaskText::status(status);
+        return isPending() && emergency ? QCoreApplication::translate("Recourse::Ui::InboxModel", "Emergency")
+                                        : TaskText::status(status);
     case InboxModel::SubjectColumn:
         return TaskText::entity(task.value(u"subject").toObject());
     case InboxModel::ActionColumn:

@@ -163,15 +163,17 @@ void MainWindow::buildActivityDock()
     QHeaderView *header = m_activityView->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setStretchLastSection(true);
-    const int em = m_activityView->fontMetrics().horizontalAdvance(u'M');
-    header->resizeSection(ActivityModel::TimeColumn, 5 * em);
-    header->resizeSection(ActivityModel::TypeColumn, 13 * em);
-    header->resizeSection(ActivityModel::SubjectColumn, 8 * em);
-    header->resizeSection(ActivityModel::ActionColumn, 5 * em);
-    header->resizeSection(ActivityModel::ResourceColumn, 11 * em);
-    header->resizeSection(ActivityModel::OutcomeColumn, 11 * em);
-    header->resizeSection(ActivityModel::ReasonColumn, 9 * em);
-    header->resizeSection(ActivityModel::NextActionColumn, 6 * em);
+    // Widths from typical values, so the common ones show in full; the task id takes the rest.
+    const QList<QPair<int, QString>> samples{{ActivityModel::TimeColumn, QStringLiteral("00:00:00")},
+                                             {ActivityModel::TypeColumn, QStringLiteral("evaluation.denied.requestable")},
+                                             {ActivityModel::SubjectColumn, QStringLiteral("agent support-agent")},
+                                             {ActivityModel::ActionColumn, QStringLiteral("can_read")},
+                                             {ActivityModel::ResourceColumn, QStringLiteral("log payments-provider")},
+                                             {ActivityModel::OutcomeColumn, QStringLiteral("Approved by alice")},
+                                             {ActivityModel::ReasonColumn, QStringLiteral("approval_required")},
+                                             {ActivityModel::NextActionColumn, tr("Next action")}};
+    for (const auto &[column, sample] : samples)
+        header->resizeSection(column, columnWidthFor(m_activityView->fontMetrics(), sample));
     connect(m_activityView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::onActivityActivated);
     connect(m_activityView, &QTableView::activated, this, &MainWindow::onActivityActivated);

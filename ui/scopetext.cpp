@@ -60,7 +60,9 @@ QString ScopeText::grant(const QJsonObject &task, const QJsonObject &scope, qint
                                       : tr("until %1 (%2 from now)")
                                             .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(untilMs).toLocalTime(),
                                                                     QLocale::ShortFormat),
-                                                 TaskText::duration(untilMs - nowMs));
+                                                 // Rounded to the minute: a preview computed a moment ago
+                                                 // should still read "2 h", not "1 h 59 min".
+                                                 TaskText::duration(untilMs - nowMs + 30 * 1000));
 
     const QJsonArray taskItems = task.value(u"items").toArray();
     if (!taskItems.isEmpty()) {

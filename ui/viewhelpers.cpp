@@ -1,5 +1,6 @@
 #include "ui/viewhelpers.h"
 
+#include <QFontMetrics>
 #include <QHeaderView>
 #include <QTableView>
 
@@ -21,6 +22,11 @@ QTableView *makeTableView(QWidget *parent, const QString &objectName, const QStr
     view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
     view->horizontalHeader()->setHighlightSections(false);
     return view;
+}
+
+int columnWidthFor(const QFontMetrics &metrics, const QString &sample)
+{
+    return metrics.horizontalAdvance(sample) + 2 * metrics.averageCharWidth() + 16;
 }
 
 } // namespace Recourse::Ui
