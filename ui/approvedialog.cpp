@@ -2,6 +2,7 @@
 
 #include "core/base/rfc3339.h"
 #include "ui/logging.h"
+#include "ui/scopeeditor.h"
 #include "ui/scopepreviewmodel.h"
 #include "ui/scopetext.h"
 #include "ui/tasktext.h"
@@ -15,7 +16,6 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
-#include <QListWidget>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QTableView>
@@ -28,9 +28,6 @@ namespace {
 
 // Typing in the scope editors sends one preview after the user pauses, not one per key.
 constexpr int PreviewDelayMs = 250;
-// The bound resource and action are part of every scope and cannot be removed.
-constexpr int BoundRole = Qt::UserRole + 1;
-
 QLabel *wrappingLabel(QWidget *parent, const QString &objectName)
 {
     auto *label = new QLabel(parent);
@@ -41,49 +38,6 @@ QLabel *wrappingLabel(QWidget *parent, const QString &objectName)
     return label;
 }
 
-// A list of names with an input line and Add/Remove buttons under it.
-QWidget *listEditor(QWidget *parent, QListWidget *list, QLineEdit *input, const QString &addText,
-                    const std::function<void()> &add)
-{
-    auto *pane = new QWidget(parent);
-    auto *layout = new QVBoxLayout(pane);
-    layout->setContentsMargins(0, 0, 0, 0);
-    list->setSelectionMode(QAbstractItemView::SingleSelection);
-    layout->addWidget(list, 1);
-
-    auto *addButton = new QPushButton(addText, pane);
-    addButton->setObjectName(input->objectName() + QStringLiteral("AddButton"));
-    addButton->setAccessibleName(addText);
-    auto *removeButton = new QPushButton(QCoreApplication::translate("Recourse::Ui::ApproveDialog", "Remove"), pane);
-    removeButton->setObjectName(input->objectName() + QStringLiteral("RemoveButton"));
-    removeButton->setEnabled(false);
-    QObject::connect(addButton, &QPushButton::clicked, pane, add);
-    QObject::connect(input, &QLineEdit::returnPressed, pane, add);
-    QObject::connect(list, &QListWidget::currentItemChanged, removeButton, [removeButton](QListWidgetItem *item) {
-        removeButton->setEnabled(item && !item->data(BoundRole).toBool());
-    });
-    QObject::connect(removeButton, &QPushButton::clicked, list, [list] {
-        QListWidgetItem *item = list->currentItem();
-        if (item && !item->data(BoundRole).toBool())
-            delete list->takeItem(list->row(item));
-    });
-
-    auto *row = new QHBoxLayout;
-    row->addWidget(input, 1);
-    row->addWidget(addButton);
-    row->addWidget(removeButton);
-    layout->addLayout(row);
-    return pane;
-}
-
-QStringList listEntries(const QListWidget *list)
-{
-    QStringList entries;
-    for (int i = 0; i < list->count(); ++i)
-        entries.append(list->item(i)->data(Qt::UserRole).toString());
-    return entries;
-}
-
 } // namespace
 
 ApproveDialog::ApproveDialog(Client::ApproverClient *client, const QJsonObject &task, std::shared_ptr<const Clock> clock,
@@ -92,7 +46,7 @@ ApproveDialog::ApproveDialog(Client::ApproverClient *client, const QJsonObject &
     , m_client(client)
     , m_task(task)
     , m_clock(clock ? std::move(clock) : std::make_shared<SystemClock>())
-    , m_resourceType(task.value(u"resource").toObject().value(u"type").toString())
+    , m_scope(new ScopeEditor(task, this))
     , m_previewModel(new ScopePreviewModel(this))
     , m_previewTimer(new QTimer(this))
 {
@@ -124,7 +78,7 @@ ApproveDialog::ApproveDialog(Client::ApproverClient *client, const QJsonObject &
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(request);
-    layout->addWidget(isBulk() ? buildItemsBox() : buildScopeBox(), 1);
+    layout->addWidget(m_scope, 1);
     layout->addLayout(form);
     layout->addWidget(buildPreviewBox(), 2);
     layout->addWidget(m_buttons);
@@ -133,98 +87,12 @@ ApproveDialog::ApproveDialog(Client::ApproverClient *client, const QJsonObject &
     m_previewTimer->setInterval(PreviewDelayMs);
     connect(m_previewTimer, &QTimer::timeout, this, &ApproveDialog::requestPreview);
     connect(m_duration, &QComboBox::currentIndexChanged, this, &ApproveDialog::schedulePreview);
+    connect(m_scope, &ScopeEditor::changed, this, &ApproveDialog::schedulePreview);
     resize(760, 640);
     requestPreview();
 }
 
 ApproveDialog::~ApproveDialog() = default;
-
-bool ApproveDialog::isBulk() const
-{
-    return !m_task.value(u"items").toArray().isEmpty();
-}
-
-QGroupBox *ApproveDialog::buildScopeBox()
-{
-    auto *box = new QGroupBox(tr("Scope"), this);
-    auto *layout = new QHBoxLayout(box);
-
-    m_resources = new QListWidget(box);
-    m_resources->setObjectName(QStringLiteral("scopeResourceList"));
-    m_resources->setAccessibleName(tr("Resources in the scope"));
-    m_resourceInput = new QLineEdit(box);
-    m_resourceInput->setObjectName(QStringLiteral("scopeResource"));
-    m_resourceInput->setAccessibleName(tr("Resource id to add"));
-    m_resourceInput->setPlaceholderText(tr("Another %1 id").arg(m_resourceType));
-    auto *resourcesPane = listEditor(box, m_resources, m_resourceInput, tr("Add resource"), [this] {
-        addResource(m_resourceInput->text());
-        m_resourceInput->clear();
-    });
-
-    m_actions = new QListWidget(box);
-    m_actions->setObjectName(QStringLiteral("scopeActionList"));
-    m_actions->setAccessibleName(tr("Actions in the scope"));
-    m_actionInput = new QLineEdit(box);
-    m_actionInput->setObjectName(QStringLiteral("scopeAction"));
-    m_actionInput->setAccessibleName(tr("Action name to add"));
-    m_actionInput->setPlaceholderText(tr("Another action"));
-    auto *actionsPane = listEditor(box, m_actions, m_actionInput, tr("Add action"), [this] {
-        addAction(m_actionInput->text());
-        m_actionInput->clear();
-    });
-
-    const QJsonObject resource = m_task.value(u"resource").toObject();
-    auto *boundResource = new QListWidgetItem(tr("%1 (requested)").arg(TaskText::entity(resource)), m_resources);
-    boundResource->setData(Qt::UserRole, resource.value(u"id").toString());
-    boundResource->setData(BoundRole, true);
-    const QString action = TaskText::action(m_task.value(u"action").toObject());
-    auto *boundAction = new QListWidgetItem(tr("%1 (requested)").arg(action), m_actions);
-    boundAction->setData(Qt::UserRole, action);
-    boundAction->setData(BoundRole, true);
-    // Removing an entry changes the scope as much as adding one does.
-    connect(m_resources->model(), &QAbstractItemModel::rowsRemoved, this, &ApproveDialog::schedulePreview);
-    connect(m_actions->model(), &QAbstractItemModel::rowsRemoved, this, &ApproveDialog::schedulePreview);
-
-    auto *resourcesBox = new QVBoxLayout;
-    resourcesBox->addWidget(new QLabel(tr("Resources (type %1)").arg(m_resourceType), box));
-    resourcesBox->addWidget(resourcesPane);
-    auto *actionsBox = new QVBoxLayout;
-    actionsBox->addWidget(new QLabel(tr("Actions"), box));
-    actionsBox->addWidget(actionsPane);
-    layout->addLayout(resourcesBox, 3);
-    layout->addLayout(actionsBox, 2);
-    return box;
-}
-
-QGroupBox *ApproveDialog::buildItemsBox()
-{
-    auto *box = new QGroupBox(tr("Items to approve"), this);
-    auto *layout = new QVBoxLayout(box);
-    m_items = new QListWidget(box);
-    m_items->setObjectName(QStringLiteral("scopeItemList"));
-    m_items->setAccessibleName(tr("Items to approve"));
-    const QJsonArray items = m_task.value(u"items").toArray();
-    for (int i = 0; i < items.size(); ++i) {
-        const QJsonObject item = items.at(i).toObject();
-        const QString status = item.value(u"status").toString(QStringLiteral("pending"));
-        auto *entry = new QListWidgetItem(tr("%1 %2 — %3")
-                                              .arg(TaskText::action(item.value(u"action").toObject()),
-                                                   TaskText::entity(item.value(u"resource").toObject()),
-                                                   TaskText::status(status)),
-                                          m_items);
-        entry->setData(Qt::UserRole, i);
-        // Only pending items can still be decided.
-        entry->setFlags(status == u"pending" ? Qt::ItemIsEnabled | Qt::ItemIsUserCheckable : Qt::NoItemFlags);
-        entry->setCheckState(status == u"pending" ? Qt::Checked : Qt::Unchecked);
-    }
-    connect(m_items, &QListWidget::itemChanged, this, [this] {
-        updateButtons();
-        schedulePreview();
-    });
-    layout->addWidget(new QLabel(tr("Uncheck the items this approval should leave pending."), box));
-    layout->addWidget(m_items);
-    return box;
-}
 
 QGroupBox *ApproveDialog::buildPreviewBox()
 {
@@ -281,56 +149,27 @@ bool ApproveDialog::setDurationMinutes(int minutes)
 
 void ApproveDialog::addResource(const QString &id)
 {
-    const QString trimmed = id.trimmed();
-    if (!m_resources || trimmed.isEmpty() || listEntries(m_resources).contains(trimmed))
-        return;
-
-    auto *item = new QListWidgetItem(tr("%1 %2").arg(m_resourceType, trimmed), m_resources);
-    item->setData(Qt::UserRole, trimmed);
-    schedulePreview();
+    m_scope->addResource(id);
 }
 
 void ApproveDialog::addAction(const QString &name)
 {
-    const QString trimmed = name.trimmed();
-    if (!m_actions || trimmed.isEmpty() || listEntries(m_actions).contains(trimmed))
-        return;
+    m_scope->addAction(name);
+}
 
-    auto *item = new QListWidgetItem(trimmed, m_actions);
-    item->setData(Qt::UserRole, trimmed);
-    schedulePreview();
+QJsonObject ApproveDialog::scope() const
+{
+    return m_scope->scope();
+}
+
+QList<int> ApproveDialog::chosenItems() const
+{
+    return m_scope->chosenItems();
 }
 
 void ApproveDialog::setComment(const QString &comment)
 {
     m_comment->setText(comment);
-}
-
-QJsonObject ApproveDialog::scope() const
-{
-    const QStringList resources = m_resources ? listEntries(m_resources) : QStringList();
-    const QStringList actions = m_actions ? listEntries(m_actions) : QStringList();
-    if (resources.size() <= 1 && actions.size() <= 1)
-        return {{QStringLiteral("mode"), QStringLiteral("exact")}};
-
-    QJsonArray resourceList;
-    for (const QString &id : resources)
-        resourceList.append(QJsonObject{{QStringLiteral("type"), m_resourceType}, {QStringLiteral("id"), id}});
-    return {{QStringLiteral("mode"), QStringLiteral("broadened")},
-            {QStringLiteral("resources"), resourceList},
-            {QStringLiteral("actions"), QJsonArray::fromStringList(actions)}};
-}
-
-QList<int> ApproveDialog::chosenItems() const
-{
-    QList<int> chosen;
-    if (!m_items)
-        return chosen;
-    for (int i = 0; i < m_items->count(); ++i) {
-        if (m_items->item(i)->checkState() == Qt::Checked)
-            chosen.append(m_items->item(i)->data(Qt::UserRole).toInt());
-    }
-    return chosen;
 }
 
 QString ApproveDialog::approvedUntil() const
@@ -361,7 +200,7 @@ QJsonObject ApproveDialog::approveBody() const
     const QString comment = m_comment->text().trimmed();
     if (!comment.isEmpty())
         body.insert(QStringLiteral("comment"), comment);
-    if (isBulk()) {
+    if (m_scope->isBulk()) {
         QJsonArray items;
         for (const int position : chosenItems())
             items.append(position);
@@ -435,7 +274,7 @@ void ApproveDialog::onPreview(const Result<QJsonObject> &result, quint64 generat
 void ApproveDialog::updateButtons()
 {
     const bool previewed = !m_preview.isEmpty();
-    const bool itemsChosen = !isBulk() || !chosenItems().isEmpty();
+    const bool itemsChosen = !m_scope->isBulk() || !chosenItems().isEmpty();
     m_approve->setEnabled(previewed && itemsChosen);
 
     m_error->setText(m_previewError);

@@ -15,20 +15,20 @@ class QDialogButtonBox;
 class QGroupBox;
 class QLabel;
 class QLineEdit;
-class QListWidget;
-
 class QPushButton;
 class QTableView;
 class QTimer;
 
 namespace Recourse::Ui {
 
+class ScopeEditor;
 class ScopePreviewModel;
 
-// Approve with an edited scope. The approver adds resources of the bound type and actions where the
-// template allows broadening, picks the items of a bulk task and shortens the duration. A live
-// preview (POST /admin/v1/preview) shows what the approval would unlock and what policy would still deny.
-// Accepting a scope broader than the request first asks for confirmation in plain words.
+// Approve with an edited scope. The approver adds resources of the bound type and actions where
+// the template allows broadening (ScopeEditor), picks the items of a bulk task and shortens the
+// duration. A live preview (POST /admin/v1/preview) shows what the approval would unlock and what
+// policy would still deny. Accepting a scope broader than the request first asks for
+// confirmation in plain words.
 // The dialog decides nothing itself: the caller sends approveBody() once it is accepted.
 class ApproveDialog final : public QDialog
 {
@@ -76,8 +76,6 @@ Q_SIGNALS:
     void previewUpdated(const QJsonObject &preview);
 
 private:
-    QGroupBox *buildScopeBox();
-    QGroupBox *buildItemsBox();
     QGroupBox *buildPreviewBox();
     void fillDurations();
     void schedulePreview();
@@ -87,22 +85,16 @@ private:
     QList<int> chosenItems() const;
     QString approvedUntil() const;
     qint64 approvedUntilMs() const;
-    bool isBulk() const;
 
     QPointer<Client::ApproverClient> m_client;
     QJsonObject m_task;
     std::shared_ptr<const Clock> m_clock;
-    QString m_resourceType;
     QJsonObject m_preview;
     QString m_previewError;
     quint64 m_generation = 0;
     bool m_previewInFlight = false;
 
-    QListWidget *m_resources = nullptr;
-    QLineEdit *m_resourceInput = nullptr;
-    QListWidget *m_actions = nullptr;
-    QLineEdit *m_actionInput = nullptr;
-    QListWidget *m_items = nullptr;
+    ScopeEditor *m_scope = nullptr;
     QComboBox *m_duration = nullptr;
     QLineEdit *m_comment = nullptr;
     QLabel *m_grant = nullptr;

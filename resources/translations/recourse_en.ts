@@ -90,10 +90,6 @@
 <context>
     <name>Recourse::Ui::ApproveDialog</name>
     <message>
-        <source>Remove</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Approve with an edited scope</source>
         <translation type="unfinished"></translation>
     </message>
@@ -127,66 +123,6 @@
     </message>
     <message>
         <source>Approve with this scope</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Scope</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Resources in the scope</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Resource id to add</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Another %1 id</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add resource</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Actions in the scope</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Action name to add</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Another action</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add action</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 (requested)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Resources (type %1)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Actions</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Items to approve</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 %2 — %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Uncheck the items this approval should leave pending.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -227,10 +163,6 @@
     </message>
     <message>
         <source>8 hours</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -946,10 +878,6 @@ previous %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Emergency request</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
@@ -981,6 +909,14 @@ previous %2</source>
         <source>Expires</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Emergency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Emergency request, %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Recourse::Ui::InboxPage</name>
@@ -998,6 +934,10 @@ previous %2</source>
     </message>
     <message>
         <source>Batch decided: %1 of %2 rejected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Emergency</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1226,6 +1166,10 @@ previous %2</source>
         <source>no TLS library</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Next action</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Recourse::Ui::PolicyView</name>
@@ -1360,6 +1304,77 @@ previous %2</source>
     </message>
     <message>
         <source>%1:%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Recourse::Ui::ScopeEditor</name>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scope</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Items to approve</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resources in the scope</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resource id to add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another %1 id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add resource</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Actions in the scope</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Action name to add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (requested)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resources (type %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Actions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2 — %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uncheck the items this approval should leave pending.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
