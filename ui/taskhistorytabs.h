@@ -12,6 +12,8 @@ class EvaluationTree;
 
 // The tabs under a task's summary: the bound evaluation, the workflow steps with every decision,
 // and the approvals with the re-evaluations that cited them.
+// NOTE: callback deliveries are not listed, because the service does not record them in the task
+// object yet; once it does, they belong on the Approvals page.
 class TaskHistoryTabs final : public QTabWidget
 {
     Q_OBJECT
