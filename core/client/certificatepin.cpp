@@ -87,7 +87,7 @@ void fetchPresentedCertificate(const QUrl &url, QObject *context, std::function<
 
     auto *socket = new QSslSocket();
     QPointer<QObject> receiver = context;
-    // Whichever comes first (handshake, failure, time-out) answers; the rest find `done` empty.
+    // Whichever comes first (handshake, failure, time-out) calls `done`, and the others find it empty.
     auto pending = std::make_shared<std::function<void(Result<QSslCertificate>)>>(std::move(done));
     const auto finish = [socket, receiver, pending](Result<QSslCertificate> result) {
         if (!*pending)

@@ -121,7 +121,7 @@ void tst_CertificatePin::init()
     m_requests = 0;
     m_https = std::make_unique<QSslServer>();
     m_https->setSslConfiguration(serverConfiguration(m_server));
-    // A minimal HTTP/1.1 responder: every request gets whoami's answer, then the connection closes.
+    // A minimal HTTP/1.1 responder: every request gets a whoami response, then the connection closes.
     connect(m_https.get(), &QSslServer::pendingConnectionAvailable, this, [this] {
         while (QTcpSocket *socket = m_https->nextPendingConnection()) {
             connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {

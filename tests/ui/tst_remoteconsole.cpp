@@ -121,7 +121,7 @@ void tst_RemoteConsole::pinnedConsoleSignsIn()
 
 void tst_RemoteConsole::wrongPinStaysOffline()
 {
-    // A pin of some other certificate: nothing is sent, and the window says why.
+    // A pin of some other certificate: nothing is sent, and the window shows why.
     const auto pin = Client::CertificatePin::parse(QString(64, u'a'));
     QVERIFY(pin.ok());
     Client::ApproverClient client(m_url, Tokens::bob);
@@ -161,7 +161,7 @@ void tst_RemoteConsole::tokenStoredOnlyOnRequest()
     connection.save(settings);
     QCOMPARE(ConnectionSettings::load(settings).token, Tokens::bob);
 
-    // Unticking the box later forgets the stored token.
+    // Unticking the box later deletes the stored token.
     connection.storeToken = false;
     connection.save(settings);
     QVERIFY(!settings.contains(QStringLiteral("Connection/token")));

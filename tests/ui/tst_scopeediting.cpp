@@ -107,7 +107,7 @@ void tst_ScopeEditing::broadenedScopeNeedsConfirmation()
     QVERIFY(duration);
     duration->setCurrentIndex(duration->findData(120));
 
-    // then the live preview says what the approval would unlock and what policy still denies,
+    // then the live preview shows what the approval would unlock and what policy still denies,
     ScopePreviewModel *preview = dialog->previewModel();
     QTRY_COMPARE(preview->rowCount(), 4);
     QTRY_VERIFY(!dialog->preview().isEmpty());

@@ -1,5 +1,5 @@
-// Two approvers' consoles on one real service (demo pack): a decision in one shows in the other
-// within a second; new tasks raise a notification and count in the tray; the inbox filters.
+// Two approvers' consoles on one real service (demo pack). A decision in one shows in the other
+// within a second, new tasks raise a notification and count in the tray, and the inbox filters.
 
 #include "tests/ui/consolefixture.h"
 #include "ui/inboxfilterbar.h"
