@@ -76,7 +76,8 @@ int runHeadless(const App::Options &options)
     std::fflush(stdout);
 
     App::UnixSignals unixSignals;
-    QObject::connect(&unixSignals, &App::UnixSignals::terminationRequested, qApp, [&host] {
+    // Not qApp: it casts to QApplication, and the headless service runs a QCoreApplication.
+    QObject::connect(&unixSignals, &App::UnixSignals::terminationRequested, QCoreApplication::instance(), [&host] {
         host.value()->drain([] { QCoreApplication::quit(); });
     });
     const int code = QCoreApplication::exec();
