@@ -15,8 +15,6 @@
 #include <QTest>
 #include <QTimer>
 
-#include <csignal>
-
 using namespace Recourse;
 
 namespace {
@@ -191,7 +189,9 @@ void CrashConsistencyTest::killedServiceLosesNothing()
         const int killAfterMs = 150 + int(random.bounded(500));
         bool killed = false;
         QTimer::singleShot(killAfterMs, this, [&] {
-            ::kill(pid_t(service.processId()), SIGKILL);
+            // QProcess::kill() sends SIGKILL and does nothing once the service has exited, whereas
+            // kill() with the pid 0 of an exited QProcess would kill this test's process group.
+            service.kill();
             killed = true;
         });
         QTRY_VERIFY_WITH_TIMEOUT(killed, 10000);
