@@ -68,6 +68,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (tight)
         FUZZ_CHECK(parsed.ok() && Json::structurallyEqual(*tight, *parsed));
 
+    const Result<QJsonObject> object = Json::parseObject(text);
+    FUZZ_CHECK(object.ok() == (parsed.ok() && parsed->isObject()));
+    if (!object)
+        FUZZ_CHECK(!object.error().message.isEmpty());
+
     if (!parsed) {
         FUZZ_CHECK(!parsed.error().message.isEmpty());
         FUZZ_CHECK(std::holds_alternative<Json::LocatedDocument>(Json::parseLocated(text)) == false);
@@ -81,10 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     checkCanonicalForm(value);
     checkLocated(text, value);
 
-    if (value.isObject()) {
-        const QJsonObject object = value.toObject();
-        FUZZ_CHECK(Json::parseObject(text).ok());
-        FUZZ_CHECK(Json::structurallyEqual(*Json::parse(Json::serialize(object), kReparseLimits), value));
-    }
+    if (object)
+        FUZZ_CHECK(Json::structurallyEqual(*Json::parse(Json::serialize(*object), kReparseLimits), value));
     return 0;
 }

@@ -26,6 +26,18 @@ const QString kFileName = QStringLiteral("fuzz.json");
 constexpr qsizetype kMaxEntitiesPerKind = 3;
 constexpr qsizetype kMaxTemplates = 4;
 
+// One member of every JSON type, so each operator meets values it compares and values it must skip.
+QJsonObject requestContext()
+{
+    return QJsonObject{{QStringLiteral("tenant"), QStringLiteral("acme")},
+                       {QStringLiteral("risk"), 3},
+                       {QStringLiteral("tags"), QJsonArray{QStringLiteral("a"), 2, true, QJsonValue::Null}},
+                       {QStringLiteral("at"), QStringLiteral("2026-05-01T00:00:00Z")},
+                       {QStringLiteral("urgent"), true},
+                       {QStringLiteral("note"), QJsonValue::Null},
+                       {QStringLiteral("owner"), QStringLiteral("alice")}};
+}
+
 QList<Policy::Request> fixedRequests()
 {
     const QJsonObject alice{{QStringLiteral("type"), QStringLiteral("user")},
@@ -41,11 +53,8 @@ QList<Policy::Request> fixedRequests()
                                {QStringLiteral("properties"), QJsonObject{{QStringLiteral("tenant"), QStringLiteral("acme")},
                                                                           {QStringLiteral("risk"), QStringLiteral("low")}}}};
     const QJsonObject read{{QStringLiteral("name"), QStringLiteral("can_read")}};
-    const QJsonObject context{{QStringLiteral("tenant"), QStringLiteral("acme")},
-                              {QStringLiteral("risk"), 3},
-                              {QStringLiteral("tags"), QJsonArray{QStringLiteral("a"), QStringLiteral("b")}}};
     return {
-        Policy::Request{alice, document, read, context},
+        Policy::Request{alice, document, read, requestContext()},
         Policy::Request{agent, document, read, {}},
         Policy::Request{{}, {}, {}, {}},
     };
@@ -60,7 +69,7 @@ QList<Policy::Request> declaredRequests(const Policy::PolicySet &policy)
     for (const QJsonObject &subject : subjects) {
         for (const QJsonObject &resource : resources) {
             for (const QJsonObject &action : actions)
-                requests.append(Policy::Request{subject, resource, action, {}});
+                requests.append(Policy::Request{subject, resource, action, requestContext()});
         }
     }
     return requests;

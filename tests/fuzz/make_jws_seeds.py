@@ -128,6 +128,10 @@ def main():
     write('sign-claims-array', compact(header) + b'\n' + b'[1,2]')
     write('sign-invalid-json', compact(header) + b'\n' + b'{"iss":"' + ISSUER.encode() + b'",}')
     write('sign-zero-signature', compact(header) + b'\n' + compact(claims) + b'\n' + bytes(64))
+    for name, value in (('aud-array-without', {'aud': ['https://other']}), ('aud-number', {'aud': 7}),
+                        ('iat-string', {'iat': 'now'}), ('nbf-string', {'nbf': 'later'}), ('no-exp', {'exp': None})):
+        changed = {k: v for k, v in dict(claims, **value).items() if v is not None}
+        write('sign-claims-' + name, compact(header) + b'\n' + compact(changed))
 
 
 if __name__ == '__main__':
