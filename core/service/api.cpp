@@ -4,6 +4,7 @@
 #include "core/json/json.h"
 #include "core/service/adminpolicyapi.h"
 #include "core/service/errors.h"
+#include "core/service/httpgrammar.h"
 #include "core/service/metrics.h"
 #include "core/service/searchapi.h"
 #include "core/service/servicelogging.h"
@@ -49,6 +50,17 @@ Escalation::ReplyCallback replyTo(Http::Responder respond)
 Error error(ErrorCode code, const QString &message, const QString &value = {})
 {
     return Error::make(code, message, value);
+}
+
+// A 405 names the methods the endpoint does accept in Allow (RFC 9110 section 15.5.6), so a
+// client can correct itself without reading the documentation.
+Http::Response methodNotAllowed(const Http::Request &request, QByteArrayView allowed)
+{
+    Http::Response response = problemFor(error(ErrorCode::MethodNotAllowed,
+                                               QStringLiteral("This endpoint accepts %1.").arg(QLatin1StringView(allowed)),
+                                               QString::fromLatin1(request.method.left(32))));
+    response.setHeader(QByteArrayLiteral("Allow"), allowed.toByteArray());
+    return response;
 }
 
 // The AuthZEN API requires a JSON object body with Content-Type application/json.
@@ -177,14 +189,28 @@ Result<Identity> Api::authenticate(const Http::Request &request) const
     const QByteArray authorization = request.header("authorization");
     const Error missing = error(ErrorCode::Unauthenticated,
                                 QStringLiteral("Send a bearer token in the Authorization header."));
-    if (authorization.isEmpty())
+    const QByteArrayView token = Http::bearerCredentials(authorization);
+    if (token.isEmpty())
         return missing;
-    if (!authorization.startsWith("Bearer ") && !authorization.startsWith("bearer "))
-        return missing;
-    const std::optional<Identity> identity = m_identities->authenticate(authorization.mid(7).trimmed());
+    const std::optional<Identity> identity = m_identities->authenticate(token);
     if (!identity)
         return error(ErrorCode::Unauthenticated, QStringLiteral("The bearer token is not valid."));
     return *identity;
+}
+
+std::optional<Http::Response> Api::screen(const Http::Request &head)
+{
+    // Only authenticated callers get their bodies read; the public endpoints take no body and
+    // answer a wrong method themselves.
+    const bool needsToken = head.path.startsWith("/admin/v1/")
+        || (head.path.startsWith("/access/v1/") && head.path != "/access/v1/jwks");
+    if (!needsToken)
+        return std::nullopt;
+
+    auto caller = authenticate(head);
+    if (!caller)
+        return problemFor(caller.error());
+    return std::nullopt;
 }
 
 void Api::setMetrics(Metrics *metrics, RateLimiter *rateLimiter)
@@ -212,12 +238,12 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
     // Metadata and keys are public so PEPs can discover and verify before they authenticate.
     if (path == "/.well-known/authzen-configuration" || path.startsWith("/.well-known/authzen-configuration/")) {
         if (method != "GET")
-            return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use GET."))));
+            return respond(methodNotAllowed(request, "GET"));
         return metadata(request, std::move(respond));
     }
     if (path == "/access/v1/jwks") {
         if (method != "GET")
-            return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use GET."))));
+            return respond(methodNotAllowed(request, "GET"));
         Http::Response response = Http::Response::json(200, m_jwks);
         response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("max-age=300"));
         return respond(response);
@@ -263,22 +289,22 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
         }
         if (path == "/access/v1/evaluation") {
             if (method != "POST")
-                return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use POST."))));
+                return respond(methodNotAllowed(request, "POST"));
             return evaluation(request, *caller, std::move(respond));
         }
         if (path == "/access/v1/evaluations") {
             if (method != "POST")
-                return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use POST."))));
+                return respond(methodNotAllowed(request, "POST"));
             return evaluations(request, *caller, std::move(respond));
         }
         if (m_search && SearchApi::kindForPath(path)) {
             if (method != "POST")
-                return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use POST."))));
+                return respond(methodNotAllowed(request, "POST"));
             return search(request, std::move(respond));
         }
         if (path == "/access/v1/requests") {
             if (method != "POST")
-                return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Submit with POST."))));
+                return respond(methodNotAllowed(request, "POST"));
             auto body = jsonBody(request);
             if (!body)
                 return respond(problemFor(body.error()));
@@ -294,12 +320,12 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
             const QString taskId = QString::fromLatin1(parts.first());
             if (parts.size() == 1) {
                 if (method != "GET")
-                    return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use GET."))));
+                    return respond(methodNotAllowed(request, "GET"));
                 return m_escalation->taskStatus(*caller, taskId, replyTo(std::move(respond)));
             }
             if (parts.size() == 2 && parts.at(1) == "cancel") {
                 if (method != "POST" && method != "DELETE")
-                    return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Cancel with POST or DELETE."))));
+                    return respond(methodNotAllowed(request, "POST, DELETE"));
                 QJsonObject body;
                 if (!request.body.isEmpty()) {
                     auto parsed = jsonBody(request);
@@ -369,7 +395,7 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
         }
         if (taskParts.size() == 2 && (taskParts.at(1) == "approve" || taskParts.at(1) == "deny")) {
             if (method != "POST")
-                return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use POST."))));
+                return respond(methodNotAllowed(request, "POST"));
             if (!caller->canDecide())
                 return respond(problemFor(error(ErrorCode::Forbidden, QStringLiteral("Auditors cannot decide tasks."), caller->id)));
             QJsonObject body;
@@ -388,7 +414,7 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
     const QList<QByteArray> approvalParts = segmentsAfter(path, "/admin/v1/approvals/");
     if (approvalParts.size() == 2 && isOpaqueId(approvalParts.first()) && approvalParts.at(1) == "revoke") {
         if (method != "POST")
-            return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use POST."))));
+            return respond(methodNotAllowed(request, "POST"));
         QJsonObject body;
         if (!request.body.isEmpty()) {
             auto parsed = jsonBody(request);
@@ -446,12 +472,12 @@ void Api::policyAdmin(const Http::Request &request, Http::Responder respond)
 {
     if (request.path == "/admin/v1/policy") {
         if (request.method != "GET")
-            return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use GET."))));
+            return respond(methodNotAllowed(request, "GET"));
         return respond(jsonResponse(200, m_policyAdmin->status()));
     }
 
     if (request.method != "POST")
-        return respond(problemFor(error(ErrorCode::MethodNotAllowed, QStringLiteral("Use POST."))));
+        return respond(methodNotAllowed(request, "POST"));
     auto body = jsonBody(request);
     if (!body)
         return respond(problemFor(body.error()));

@@ -45,6 +45,7 @@ public:
     void setUpstream(Escalation::UpstreamPdp *upstream);
 
     void handle(const Http::Request &request, Http::Responder respond) override;
+    std::optional<Http::Response> screen(const Http::Request &head) override;
 
     // Authenticates a request by its bearer token.
     Result<Escalation::Identity> authenticate(const Http::Request &request) const;

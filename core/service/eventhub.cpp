@@ -2,6 +2,7 @@
 
 #include "core/json/json.h"
 #include "core/service/errors.h"
+#include "core/service/httpgrammar.h"
 #include "core/service/servicelogging.h"
 
 #include <QUrlQuery>
@@ -31,9 +32,10 @@ std::optional<qint64> parseAfter(const QUrlQuery &query)
 std::optional<Escalation::Identity> authenticateHeader(const Escalation::IdentityRegistry &identities,
                                                        const QByteArray &authorization)
 {
-    if (!authorization.startsWith("Bearer ") && !authorization.startsWith("bearer "))
+    const QByteArrayView token = Http::bearerCredentials(authorization);
+    if (token.isEmpty())
         return std::nullopt;
-    return identities.authenticate(authorization.mid(7).trimmed());
+    return identities.authenticate(token);
 }
 
 } // namespace

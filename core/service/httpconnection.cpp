@@ -225,6 +225,14 @@ bool Connection::readFromSocket()
 
 void Connection::onHeadersComplete()
 {
+    if (m_parser.info().hasBody) {
+        if (std::optional<Response> refusal = m_handler->screen(m_parser.request())) {
+            qCDebug(lcHttp) << "refusing a request body from" << m_peer << "with status" << refusal->status;
+            queueResponse(m_parser.requestId(), std::move(*refusal));
+            return;
+        }
+    }
+
     // A client that already sent body bytes is not waiting for 100 Continue.
     if (!m_parser.info().expectsContinue || unparsedBytes() > 0 || m_socket->bytesAvailable() > 0)
         return;

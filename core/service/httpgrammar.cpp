@@ -71,4 +71,14 @@ int hexValue(char c)
     return -1;
 }
 
+QByteArrayView bearerCredentials(QByteArrayView authorization)
+{
+    constexpr QByteArrayView scheme("bearer");
+    if (authorization.size() <= scheme.size() || !isWhitespace(authorization[scheme.size()]))
+        return {};
+    if (!equalsIgnoringCase(authorization.first(scheme.size()), scheme))
+        return {};
+    return trimmedWhitespace(authorization.sliced(scheme.size()));
+}
+
 } // namespace Recourse::Http

@@ -36,6 +36,10 @@ inline bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b)
     return a.size() == b.size() && a.compare(b, Qt::CaseInsensitive) == 0;
 }
 
+// The credentials of an `Authorization: Bearer <token>` value (RFC 6750 section 2.1), or an
+// empty view. The scheme is case-insensitive (RFC 9110 section 11.1), so "BEARER" counts too.
+QByteArrayView bearerCredentials(QByteArrayView authorization);
+
 // Calls `visit` for each non-empty, trimmed element of a comma-separated field value.
 template<typename Visit>
 void forEachListElement(QByteArrayView value, Visit visit)

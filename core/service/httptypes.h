@@ -55,6 +55,15 @@ class Handler
 public:
     virtual ~Handler() = default;
     virtual void handle(const Request &request, Responder respond) = 0;
+
+    // Called when the headers of a request that has a body are complete, before the body is
+    // read. A response rejects the request unread and closes the connection, so a client the
+    // handler would refuse anyway cannot make the server buffer a body first.
+    virtual std::optional<Response> screen(const Request &head)
+    {
+        Q_UNUSED(head);
+        return std::nullopt;
+    }
 };
 
 // Decides whether a WebSocket upgrade request (already fully received, not yet consumed) is

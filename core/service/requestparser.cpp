@@ -322,9 +322,15 @@ RequestParser::Status RequestParser::finishHeaders()
     QByteArray expect;
     bool closeRequested = false;
     bool keepAliveRequested = false;
+    int hostCount = 0;
+    int authorizationCount = 0;
 
     for (const auto &[name, value] : std::as_const(m_request.headers)) {
-        if (name == "content-length") {
+        if (name == "host") {
+            ++hostCount;
+        } else if (name == "authorization") {
+            ++authorizationCount;
+        } else if (name == "content-length") {
             if (value.isEmpty())
                 return fail(400, QStringLiteral("Content-Length must be a decimal number."));
             qint64 parsed = 0;
@@ -353,6 +359,18 @@ RequestParser::Status RequestParser::finishHeaders()
                 m_info.webSocketUpgrade = m_info.webSocketUpgrade || equalsIgnoringCase(protocol, "websocket");
             });
         }
+    }
+
+    // RFC 9112 section 3.2: an HTTP/1.1 request names exactly one Host. Two Host or two
+    // Authorization fields let a proxy and this server disagree about where a request goes and
+    // who sent it, so neither is ever accepted.
+    if (hostCount == 0 && m_info.minorVersion == 1)
+        return fail(400, QStringLiteral("An HTTP/1.1 request must carry a Host header field."));
+    if (hostCount > 1)
+        return fail(400, QStringLiteral("The request has %1 Host header fields; send exactly one.").arg(hostCount));
+    if (authorizationCount > 1) {
+        return fail(400, QStringLiteral("The request has %1 Authorization header fields; send exactly one.")
+                             .arg(authorizationCount));
     }
 
     // Two framings in one request is how request smuggling starts (RFC 9112 section 6.3).

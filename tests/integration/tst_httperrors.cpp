@@ -4,7 +4,10 @@
 #include "tests/integration/servicefixture.h"
 
 #include <QJsonArray>
+#include <QHostAddress>
 #include <QJsonDocument>
+#include <QTcpSocket>
+#include <QUrl>
 #include <QTest>
 
 using namespace Recourse;
@@ -52,6 +55,13 @@ private Q_SLOTS:
     void unknownRoute();
     void wrongMethod_data();
     void wrongMethod();
+    void bearerSchemeIgnoresCase_data();
+    void bearerSchemeIgnoresCase();
+    void otherSchemesRejected_data();
+    void otherSchemesRejected();
+    void unauthenticatedBodyIsNotRead_data();
+    void unauthenticatedBodyIsNotRead();
+    void authenticatedBodyIsRead();
     void missingOrUnknownToken_data();
     void missingOrUnknownToken();
     void wrongRoleForRoute_data();
@@ -210,21 +220,26 @@ void tst_HttpErrors::wrongMethod_data()
     QTest::addColumn<QByteArray>("method");
     QTest::addColumn<QString>("path");
     QTest::addColumn<QString>("token");
+    QTest::addColumn<QByteArray>("allowed");
 
-    QTest::newRow("GET evaluation") << QByteArrayLiteral("GET") << QStringLiteral("/access/v1/evaluation") << Tokens::pepA;
-    QTest::newRow("GET evaluations") << QByteArrayLiteral("GET") << QStringLiteral("/access/v1/evaluations") << Tokens::pepA;
+    QTest::newRow("GET evaluation") << QByteArrayLiteral("GET") << QStringLiteral("/access/v1/evaluation") << Tokens::pepA
+                                    << QByteArrayLiteral("POST");
+    QTest::newRow("GET evaluations") << QByteArrayLiteral("GET") << QStringLiteral("/access/v1/evaluations") << Tokens::pepA
+                                     << QByteArrayLiteral("POST");
     QTest::newRow("GET access request endpoint") << QByteArrayLiteral("GET") << QStringLiteral("/access/v1/requests")
-                                                 << Tokens::pepA;
+                                                 << Tokens::pepA << QByteArrayLiteral("POST");
     QTest::newRow("PUT task status") << QByteArrayLiteral("PUT") << QStringLiteral("/access/v1/requests/arq_x")
-                                     << Tokens::pepA;
+                                     << Tokens::pepA << QByteArrayLiteral("GET");
     QTest::newRow("GET cancel") << QByteArrayLiteral("GET") << QStringLiteral("/access/v1/requests/arq_x/cancel")
-                                << Tokens::pepA;
-    QTest::newRow("POST jwks") << QByteArrayLiteral("POST") << QStringLiteral("/access/v1/jwks") << QString();
+                                << Tokens::pepA << QByteArrayLiteral("POST, DELETE");
+    QTest::newRow("POST jwks") << QByteArrayLiteral("POST") << QStringLiteral("/access/v1/jwks") << QString()
+                               << QByteArrayLiteral("GET");
     QTest::newRow("POST metadata") << QByteArrayLiteral("POST") << QStringLiteral("/.well-known/authzen-configuration")
-                                   << QString();
-    QTest::newRow("GET approve") << QByteArrayLiteral("GET") << QStringLiteral("/admin/v1/tasks/arq_x/approve") << Tokens::bob;
+                                   << QString() << QByteArrayLiteral("GET");
+    QTest::newRow("GET approve") << QByteArrayLiteral("GET") << QStringLiteral("/admin/v1/tasks/arq_x/approve") << Tokens::bob
+                                 << QByteArrayLiteral("POST");
     QTest::newRow("GET revoke") << QByteArrayLiteral("GET") << QStringLiteral("/admin/v1/approvals/apr_x/revoke")
-                                << Tokens::bob;
+                                << Tokens::bob << QByteArrayLiteral("POST");
 }
 
 void tst_HttpErrors::wrongMethod()
@@ -232,9 +247,102 @@ void tst_HttpErrors::wrongMethod()
     QFETCH(QByteArray, method);
     QFETCH(QString, path);
     QFETCH(QString, token);
+    QFETCH(QByteArray, allowed);
 
     const QByteArray body = method == "GET" ? QByteArray() : QByteArrayLiteral("{}");
-    checkProblem(m_service->send(method, path, body, token), 405);
+    const HttpResponse response = m_service->send(method, path, body, token);
+
+    checkProblem(response, 405);
+    QCOMPARE(response.header("allow"), allowed);
+    QCOMPARE(response.json.value(QStringLiteral("invalid_value")).toString(), QString::fromLatin1(method));
+}
+
+void tst_HttpErrors::bearerSchemeIgnoresCase_data()
+{
+    QTest::addColumn<QByteArray>("scheme");
+
+    QTest::newRow("Bearer") << QByteArrayLiteral("Bearer");
+    QTest::newRow("bearer") << QByteArrayLiteral("bearer");
+    QTest::newRow("BEARER") << QByteArrayLiteral("BEARER");
+    QTest::newRow("bEaReR with two spaces") << QByteArrayLiteral("bEaReR ");
+}
+
+void tst_HttpErrors::bearerSchemeIgnoresCase()
+{
+    QFETCH(QByteArray, scheme);
+
+    const Headers headers{{QByteArrayLiteral("Authorization"), scheme + ' ' + Tokens::pepA.toUtf8()}};
+    const HttpResponse response = m_service->send(QByteArrayLiteral("POST"), QStringLiteral("/access/v1/evaluation"),
+                                                  validEvaluation, QString(), headers);
+
+    QVERIFY2(response.status == 200, response.describe().constData());
+}
+
+void tst_HttpErrors::otherSchemesRejected_data()
+{
+    QTest::addColumn<QByteArray>("authorization");
+
+    QTest::newRow("Basic") << QByteArrayLiteral("Basic cGVwLWE6eA==");
+    QTest::newRow("scheme glued to the token") << "Bearer" + Tokens::pepA.toUtf8();
+    QTest::newRow("scheme only") << QByteArrayLiteral("Bearer ");
+    QTest::newRow("Bearerx prefix") << "Bearerx " + Tokens::pepA.toUtf8();
+}
+
+void tst_HttpErrors::otherSchemesRejected()
+{
+    QFETCH(QByteArray, authorization);
+
+    const Headers headers{{QByteArrayLiteral("Authorization"), authorization}};
+    const HttpResponse response = m_service->send(QByteArrayLiteral("POST"), QStringLiteral("/access/v1/evaluation"),
+                                                  validEvaluation, QString(), headers);
+
+    checkProblem(response, 401);
+}
+
+void tst_HttpErrors::unauthenticatedBodyIsNotRead_data()
+{
+    QTest::addColumn<QByteArray>("authorization");
+    QTest::addColumn<QByteArray>("framing");
+
+    QTest::newRow("no token, Content-Length") << QByteArray() << QByteArrayLiteral("Content-Length: 900000\r\n");
+    QTest::newRow("unknown token, Content-Length") << QByteArrayLiteral("Authorization: Bearer nobody\r\n")
+                                                   << QByteArrayLiteral("Content-Length: 900000\r\n");
+    QTest::newRow("no token, chunked") << QByteArray() << QByteArrayLiteral("Transfer-Encoding: chunked\r\n");
+}
+
+void tst_HttpErrors::unauthenticatedBodyIsNotRead()
+{
+    QFETCH(QByteArray, authorization);
+    QFETCH(QByteArray, framing);
+
+    // Only the head is sent: the 401 must arrive while the body is still owed, which shows the
+    // service answered without waiting for (or buffering) it.
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, quint16(QUrl(m_service->baseUrl()).port()));
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("POST /access/v1/requests HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 + authorization + framing + "\r\n");
+
+    QByteArray received;
+    QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).contains("\r\n\r\n"), 5000);
+    QVERIFY2(received.startsWith("HTTP/1.1 401 "), received.constData());
+    QVERIFY(received.contains("WWW-Authenticate: Bearer"));
+    QVERIFY(received.contains("Connection: close"));
+}
+
+void tst_HttpErrors::authenticatedBodyIsRead()
+{
+    // The same head with a valid token waits for the body and evaluates it.
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, quint16(QUrl(m_service->baseUrl()).port()));
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("POST /access/v1/evaluation HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 "Authorization: Bearer " + Tokens::pepA.toUtf8() + "\r\nContent-Length: "
+                 + QByteArray::number(validEvaluation.size()) + "\r\n\r\n");
+    socket.write(validEvaluation);
+    QByteArray received;
+    QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).contains("\"decision\""), 5000);
+    QVERIFY2(received.startsWith("HTTP/1.1 200 "), received.constData());
 }
 
 void tst_HttpErrors::missingOrUnknownToken_data()

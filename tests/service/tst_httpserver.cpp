@@ -241,7 +241,7 @@ void TestHttpServer::headResponseHasNoBody()
     };
     RawClient client(m_server->serverPort());
 
-    client.socket.write("HEAD / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n");
+    client.socket.write("HEAD / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n");
 
     // The HEAD response ends with its head, and the GET response follows at once.
     QTRY_VERIFY(client.received.endsWith("{\"decision\":true}"));
@@ -284,8 +284,8 @@ void TestHttpServer::pipelinedAnsweredInOrder()
     };
     RawClient client(m_server->serverPort());
 
-    client.socket.write("GET /slow HTTP/1.1\r\nX-Request-ID: first\r\n\r\n"
-                        "GET /fast HTTP/1.1\r\nX-Request-ID: second\r\n\r\n");
+    client.socket.write("GET /slow HTTP/1.1\r\nHost: t\r\nX-Request-ID: first\r\n\r\n"
+                        "GET /fast HTTP/1.1\r\nHost: t\r\nX-Request-ID: second\r\n\r\n");
 
     QTRY_COMPARE(client.responses().size(), 2);
     QCOMPARE(answered, QStringList({QStringLiteral("fast"), QStringLiteral("slow")}));
@@ -308,7 +308,7 @@ void TestHttpServer::pipelineLimitPausesParsing()
     RawClient client(m_server->serverPort());
     QByteArray requests;
     for (int i = 0; i < 5; ++i)
-        requests += "GET /" + QByteArray::number(i) + " HTTP/1.1\r\n\r\n";
+        requests += "GET /" + QByteArray::number(i) + " HTTP/1.1\r\nHost: t\r\n\r\n";
 
     client.socket.write(requests);
 
@@ -332,7 +332,7 @@ void TestHttpServer::chunkedSplitInsideJsonString()
     RawClient chunked(m_server->serverPort());
     QTRY_COMPARE(chunked.socket.state(), QAbstractSocket::ConnectedState);
 
-    plain.socket.write("POST /access/v1/evaluation HTTP/1.1\r\nContent-Length: " + QByteArray::number(json.size())
+    plain.socket.write("POST /access/v1/evaluation HTTP/1.1\r\nHost: t\r\nContent-Length: " + QByteArray::number(json.size())
         + "\r\n\r\n" + json);
     // Chunk boundaries fall inside "alice@example.test" and inside "read".
     const qsizetype cut1 = json.indexOf("alice") + 3;
@@ -340,7 +340,7 @@ void TestHttpServer::chunkedSplitInsideJsonString()
     const QByteArray part1 = json.left(cut1);
     const QByteArray part2 = json.mid(cut1, cut2 - cut1);
     const QByteArray part3 = json.mid(cut2);
-    chunked.socket.write("POST /access/v1/evaluation HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+    chunked.socket.write("POST /access/v1/evaluation HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
     chunked.socket.write(QByteArray::number(part1.size(), 16) + "\r\n" + part1 + "\r\n");
     chunked.socket.flush();
     chunked.socket.write(QByteArray::number(part2.size(), 16) + "\r\n" + part2.left(5));
@@ -359,7 +359,7 @@ void TestHttpServer::chunkedWithExtensionAndTrailer()
     startServer();
     RawClient client(m_server->serverPort());
 
-    client.socket.write("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    client.socket.write("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
                         "5;name=value\r\nhello\r\n6 ; ext\r\n world\r\n0\r\nX-Checksum: abc\r\n\r\n");
 
     QTRY_COMPARE(client.responses().size(), 1);
@@ -386,7 +386,7 @@ void TestHttpServer::malformedChunkedBody()
     startServer();
     RawClient client(m_server->serverPort());
 
-    client.socket.write("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + body);
+    client.socket.write("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n" + body);
 
     QTRY_COMPARE(client.responses().size(), 1);
     QCOMPARE(client.responses().at(0).status, 400);
@@ -401,7 +401,7 @@ void TestHttpServer::declaredHugeBodyRejectedEarly()
     startServer();
     RawClient client(m_server->serverPort());
 
-    client.socket.write("POST / HTTP/1.1\r\nContent-Length: 209715200\r\n\r\n");
+    client.socket.write("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 209715200\r\n\r\n");
 
     QTRY_COMPARE(client.responses().size(), 1);
     QCOMPARE(client.responses().at(0).status, 413);
@@ -431,7 +431,7 @@ void TestHttpServer::trickledChunkedBodyRejected()
     });
     QTRY_COMPARE(client.socket.state(), QAbstractSocket::ConnectedState);
 
-    client.socket.write("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+    client.socket.write("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
     trickle.start(5);
 
     QTRY_COMPARE(client.responses().size(), 1);
@@ -448,7 +448,7 @@ void TestHttpServer::expectContinue()
     startServer();
     RawClient client(m_server->serverPort());
 
-    client.socket.write("POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+    client.socket.write("POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
     QTRY_COMPARE(client.received, QByteArray("HTTP/1.1 100 Continue\r\n\r\n"));
     QVERIFY(m_handler->requests.isEmpty());
     client.socket.write("hello");
@@ -463,7 +463,7 @@ void TestHttpServer::expectContinueTooLarge()
     startServer();
     RawClient client(m_server->serverPort());
 
-    client.socket.write("POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2097152\r\n\r\n");
+    client.socket.write("POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 2097152\r\n\r\n");
 
     QTRY_COMPARE(client.responses().size(), 1);
     QCOMPARE(client.responses().at(0).status, 413);
@@ -477,19 +477,19 @@ void TestHttpServer::rejectedFraming_data()
     QTest::addColumn<int>("status");
 
     QTest::newRow("Content-Length with Transfer-Encoding")
-        << QByteArray("POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+        << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
         << 400;
     QTest::newRow("two different Content-Length")
-        << QByteArray("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!") << 400;
-    QTest::newRow("Content-Length not digits") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 5x\r\n\r\nhello") << 400;
+        << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!") << 400;
+    QTest::newRow("Content-Length not digits") << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5x\r\n\r\nhello") << 400;
     QTest::newRow("Transfer-Encoding gzip")
-        << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n") << 501;
+        << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n") << 501;
     QTest::newRow("too many header fields")
-        << "GET / HTTP/1.1\r\n" + QByteArray("X-A: 1\r\n").repeated(101) + "\r\n" << 431;
+        << "GET / HTTP/1.1\r\nHost: t\r\n" + QByteArray("X-A: 1\r\n").repeated(101) + "\r\n" << 431;
     QTest::newRow("header bytes over limit")
-        << "GET / HTTP/1.1\r\nX-A: " + QByteArray(33 * 1024, 'a') + "\r\n\r\n" << 431;
-    QTest::newRow("request line too long") << "GET /" + QByteArray(9 * 1024, 'a') + " HTTP/1.1\r\n\r\n" << 414;
-    QTest::newRow("obs-fold") << QByteArray("GET / HTTP/1.1\r\nX-A: one\r\n two\r\n\r\n") << 400;
+        << "GET / HTTP/1.1\r\nHost: t\r\nX-A: " + QByteArray(33 * 1024, 'a') + "\r\n\r\n" << 431;
+    QTest::newRow("request line too long") << "GET /" + QByteArray(9 * 1024, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n" << 414;
+    QTest::newRow("obs-fold") << QByteArray("GET / HTTP/1.1\r\nHost: t\r\nX-A: one\r\n two\r\n\r\n") << 400;
     QTest::newRow("HTTP/2.0") << QByteArray("GET / HTTP/2.0\r\n\r\n") << 505;
     QTest::newRow("garbage") << QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) << 400;
 }
@@ -520,7 +520,7 @@ void TestHttpServer::surplusAfterBodyRejected()
         garbage.append(char('a' + (i * 7) % 26));
     garbage[17] = '{';
 
-    client.socket.write("POST /access/v1/evaluation HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789" + garbage);
+    client.socket.write("POST /access/v1/evaluation HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n0123456789" + garbage);
 
     QTRY_COMPARE(client.responses().size(), 2);
     QTRY_VERIFY(client.closed());
@@ -565,7 +565,7 @@ void TestHttpServer::slowBodyDropped()
     startServer(limits);
     RawClient client(m_server->serverPort());
 
-    client.socket.write("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n012");
+    client.socket.write("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n012");
 
     QTRY_VERIFY(client.closed());
     QCOMPARE(client.responses().size(), 1);
@@ -581,7 +581,7 @@ void TestHttpServer::idleConnectionClosed()
     RawClient client(m_server->serverPort());
     QElapsedTimer elapsed;
 
-    client.socket.write("GET / HTTP/1.1\r\n\r\n");
+    client.socket.write("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
     QTRY_COMPARE(client.responses().size(), 1);
     elapsed.start();
 
@@ -596,7 +596,7 @@ void TestHttpServer::connectionCloseHonoured()
     startServer();
     RawClient client(m_server->serverPort());
 
-    client.socket.write("GET /a HTTP/1.1\r\nConnection: close\r\n\r\nGET /b HTTP/1.1\r\n\r\n");
+    client.socket.write("GET /a HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\nGET /b HTTP/1.1\r\nHost: t\r\n\r\n");
 
     QTRY_VERIFY(client.closed());
     QCOMPARE(client.responses().size(), 1);
@@ -637,13 +637,13 @@ void TestHttpServer::requestIdEchoed_data()
     QTest::addColumn<QByteArray>("request");
     QTest::addColumn<int>("status");
 
-    QTest::newRow("on 200") << QByteArray("GET / HTTP/1.1\r\nX-Request-ID: req-7f3a 42\r\n\r\n") << 200;
+    QTest::newRow("on 200") << QByteArray("GET / HTTP/1.1\r\nHost: t\r\nX-Request-ID: req-7f3a 42\r\n\r\n") << 200;
     QTest::newRow("on 400 from the server")
-        << QByteArray("POST / HTTP/1.1\r\nX-Request-ID: req-7f3a 42\r\nContent-Length: x\r\n\r\n") << 400;
+        << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nX-Request-ID: req-7f3a 42\r\nContent-Length: x\r\n\r\n") << 400;
     QTest::newRow("on 413 from the server")
-        << QByteArray("POST / HTTP/1.1\r\nX-Request-ID: req-7f3a 42\r\nContent-Length: 9999999\r\n\r\n") << 413;
+        << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nX-Request-ID: req-7f3a 42\r\nContent-Length: 9999999\r\n\r\n") << 413;
     QTest::newRow("on 404 from the handler")
-        << QByteArray("GET /missing HTTP/1.1\r\nX-Request-ID: req-7f3a 42\r\n\r\n") << 404;
+        << QByteArray("GET /missing HTTP/1.1\r\nHost: t\r\nX-Request-ID: req-7f3a 42\r\n\r\n") << 404;
 }
 
 void TestHttpServer::requestIdEchoed()
@@ -683,7 +683,7 @@ void TestHttpServer::requestIdMinted()
     startServer();
     RawClient client(m_server->serverPort());
 
-    client.socket.write("GET / HTTP/1.1\r\n" + headers + "\r\nGET / HTTP/1.1\r\n" + headers + "\r\n");
+    client.socket.write("GET / HTTP/1.1\r\nHost: t\r\n" + headers + "\r\nGET / HTTP/1.1\r\nHost: t\r\n" + headers + "\r\n");
 
     QTRY_COMPARE(client.responses().size(), 2);
     const QByteArray first = client.responses().at(0).header("x-request-id");
@@ -701,7 +701,7 @@ void TestHttpServer::responderFromOtherThread()
     };
     RawClient client(m_server->serverPort());
 
-    client.socket.write("GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\n");
+    client.socket.write("GET /a HTTP/1.1\r\nHost: t\r\n\r\nGET /b HTTP/1.1\r\nHost: t\r\n\r\nGET /c HTTP/1.1\r\nHost: t\r\n\r\n");
 
     QTRY_COMPARE(client.responses().size(), 3);
     QCOMPARE(client.responses().at(0).body, QByteArray("thread:/a"));
@@ -716,7 +716,7 @@ void TestHttpServer::responderAfterDisconnect()
     m_handler->onRequest = [&heldResponder](const Request &, Responder respond) { heldResponder = std::move(respond); };
     {
         RawClient client(m_server->serverPort());
-        client.socket.write("GET / HTTP/1.1\r\n\r\n");
+        client.socket.write("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
         QTRY_VERIFY(bool(heldResponder));
         client.socket.abort();
     }
@@ -727,7 +727,7 @@ void TestHttpServer::responderAfterDisconnect()
     m_handler->onRequest = [&fromThread](const Request &, Responder respond) { fromThread = std::move(respond); };
     {
         RawClient client(m_server->serverPort());
-        client.socket.write("GET / HTTP/1.1\r\n\r\n");
+        client.socket.write("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
         QTRY_VERIFY(bool(fromThread));
     }
     QTRY_COMPARE(m_server->connectionCount(), 0);
@@ -747,7 +747,7 @@ void TestHttpServer::responderCalledTwice()
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("called more than once")));
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("called more than once")));
 
-    client.socket.write("GET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n");
+    client.socket.write("GET / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n");
 
     QTRY_COMPARE(client.responses().size(), 2);
     QCOMPARE(client.responses().at(0).body, QByteArray("first"));
@@ -761,7 +761,7 @@ void TestHttpServer::droppedResponderAnswers500()
     RawClient client(m_server->serverPort());
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("without calling it")));
 
-    client.socket.write("GET / HTTP/1.1\r\n\r\n");
+    client.socket.write("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
 
     QTRY_COMPARE(client.responses().size(), 1);
     QCOMPARE(client.responses().at(0).status, 500);
@@ -782,7 +782,7 @@ void TestHttpServer::perClientLimitRejects()
     QCOMPARE(second.responses().size(), 1);
     QCOMPARE(second.responses().at(0).status, 503);
     QCOMPARE(m_server->connectionCount(), 1);
-    first.socket.write("GET / HTTP/1.1\r\n\r\n");
+    first.socket.write("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
     QTRY_COMPARE(first.responses().size(), 1);
 }
 
@@ -887,8 +887,8 @@ void TestHttpServer::webSocketBehindPipelinedRequest()
     });
     RawClient client(m_server->serverPort());
 
-    client.socket.write("GET /first HTTP/1.1\r\n\r\n"
-                        "GET /admin/v1/events HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    client.socket.write("GET /first HTTP/1.1\r\nHost: t\r\n\r\n"
+                        "GET /admin/v1/events HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
 
     QTRY_COMPARE(client.responses().size(), 2);

@@ -82,15 +82,21 @@ void TestRequestParser::outcome_data()
 
     QTest::newRow("simple GET") << QByteArray("GET /a HTTP/1.1\r\nHost: x\r\n\r\n") << 200;
     QTest::newRow("HTTP/1.0 without Host") << QByteArray("GET / HTTP/1.0\r\n\r\n") << 200;
-    QTest::newRow("leading empty line") << QByteArray("\r\nGET / HTTP/1.1\r\n\r\n") << 200;
-    QTest::newRow("absolute form") << QByteArray("GET http://h.test/x?y=1 HTTP/1.1\r\n\r\n") << 200;
-    QTest::newRow("asterisk for OPTIONS") << QByteArray("OPTIONS * HTTP/1.1\r\n\r\n") << 200;
+    QTest::newRow("leading empty line") << QByteArray("\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n") << 200;
+    QTest::newRow("absolute form") << QByteArray("GET http://h.test/x?y=1 HTTP/1.1\r\nHost: t\r\n\r\n") << 200;
+    QTest::newRow("asterisk for OPTIONS") << QByteArray("OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n") << 200;
     QTest::newRow("identical Content-Length twice")
-        << QByteArray("POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc") << 200;
-    QTest::newRow("obs-text in a value") << QByteArray("GET / HTTP/1.1\r\nX-A: caf\xc3\xa9\r\n\r\n") << 200;
+        << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc") << 200;
+    QTest::newRow("obs-text in a value") << QByteArray("GET / HTTP/1.1\r\nHost: t\r\nX-A: caf\xc3\xa9\r\n\r\n") << 200;
+
+    QTest::newRow("HTTP/1.1 without Host") << QByteArray("GET / HTTP/1.1\r\nX-A: 1\r\n\r\n") << 400;
+    QTest::newRow("two Host fields") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") << 400;
+    QTest::newRow("two Host fields in HTTP/1.0") << QByteArray("GET / HTTP/1.0\r\nHost: a\r\nhost: a\r\n\r\n") << 400;
+    QTest::newRow("two Authorization fields")
+        << QByteArray("GET / HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer a\r\nauthorization: Bearer b\r\n\r\n") << 400;
 
     QTest::newRow("incomplete headers") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n") << 0;
-    QTest::newRow("incomplete body") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab") << 0;
+    QTest::newRow("incomplete body") << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nab") << 0;
 
     QTest::newRow("bare LF after request line") << QByteArray("GET / HTTP/1.1\n\r\n") << 400;
     QTest::newRow("bare LF after header") << QByteArray("GET / HTTP/1.1\r\nHost: x\n\r\n") << 400;
@@ -99,50 +105,50 @@ void TestRequestParser::outcome_data()
     QTest::newRow("HTTP/2.0") << QByteArray("GET / HTTP/2.0\r\n\r\n") << 505;
     QTest::newRow("HTTP/1.2") << QByteArray("GET / HTTP/1.2\r\n\r\n") << 505;
     QTest::newRow("HTTP/0.9") << QByteArray("GET / HTTP/0.9\r\n\r\n") << 505;
-    QTest::newRow("method with a parenthesis") << QByteArray("GE(T / HTTP/1.1\r\n\r\n") << 400;
-    QTest::newRow("two spaces after method") << QByteArray("GET  / HTTP/1.1\r\n\r\n") << 400;
-    QTest::newRow("space in target") << QByteArray("GET /a b HTTP/1.1\r\n\r\n") << 400;
-    QTest::newRow("relative target") << QByteArray("GET a HTTP/1.1\r\n\r\n") << 400;
-    QTest::newRow("asterisk for GET") << QByteArray("GET * HTTP/1.1\r\n\r\n") << 400;
-    QTest::newRow("fragment in target") << QByteArray("GET /a#b HTTP/1.1\r\n\r\n") << 400;
-    QTest::newRow("malformed percent escape") << QByteArray("GET /a%zz HTTP/1.1\r\n\r\n") << 400;
-    QTest::newRow("truncated percent escape") << QByteArray("GET /a%2 HTTP/1.1\r\n\r\n") << 400;
-    QTest::newRow("encoded NUL") << QByteArray("GET /a%00 HTTP/1.1\r\n\r\n") << 400;
-    QTest::newRow("request line too long") << "GET /" + QByteArray(80, 'a') + " HTTP/1.1\r\n\r\n" << 414;
+    QTest::newRow("method with a parenthesis") << QByteArray("GE(T / HTTP/1.1\r\nHost: t\r\n\r\n") << 400;
+    QTest::newRow("two spaces after method") << QByteArray("GET  / HTTP/1.1\r\nHost: t\r\n\r\n") << 400;
+    QTest::newRow("space in target") << QByteArray("GET /a b HTTP/1.1\r\nHost: t\r\n\r\n") << 400;
+    QTest::newRow("relative target") << QByteArray("GET a HTTP/1.1\r\nHost: t\r\n\r\n") << 400;
+    QTest::newRow("asterisk for GET") << QByteArray("GET * HTTP/1.1\r\nHost: t\r\n\r\n") << 400;
+    QTest::newRow("fragment in target") << QByteArray("GET /a#b HTTP/1.1\r\nHost: t\r\n\r\n") << 400;
+    QTest::newRow("malformed percent escape") << QByteArray("GET /a%zz HTTP/1.1\r\nHost: t\r\n\r\n") << 400;
+    QTest::newRow("truncated percent escape") << QByteArray("GET /a%2 HTTP/1.1\r\nHost: t\r\n\r\n") << 400;
+    QTest::newRow("encoded NUL") << QByteArray("GET /a%00 HTTP/1.1\r\nHost: t\r\n\r\n") << 400;
+    QTest::newRow("request line too long") << "GET /" + QByteArray(80, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n" << 414;
     // The limit covers the whole line, so a target that fits can still make the line too long.
-    QTest::newRow("request line at limit") << "GET /" + QByteArray(50, 'a') + " HTTP/1.1\r\n\r\n" << 200;
-    QTest::newRow("version past limit") << "GET /" + QByteArray(55, 'a') + " HTTP/1.1\r\n\r\n" << 414;
-    QTest::newRow("too many empty lines") << QByteArray("\r\n\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\n\r\n") << 400;
+    QTest::newRow("request line at limit") << "GET /" + QByteArray(50, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n" << 200;
+    QTest::newRow("version past limit") << "GET /" + QByteArray(55, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n" << 414;
+    QTest::newRow("too many empty lines") << QByteArray("\r\n\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n") << 400;
 
-    QTest::newRow("obs-fold") << QByteArray("GET / HTTP/1.1\r\nX-A: 1\r\n 2\r\n\r\n") << 400;
+    QTest::newRow("obs-fold") << QByteArray("GET / HTTP/1.1\r\nHost: t\r\nX-A: 1\r\n 2\r\n\r\n") << 400;
     QTest::newRow("space before colon") << QByteArray("GET / HTTP/1.1\r\nHost : x\r\n\r\n") << 400;
-    QTest::newRow("empty field name") << QByteArray("GET / HTTP/1.1\r\n: x\r\n\r\n") << 400;
+    QTest::newRow("empty field name") << QByteArray("GET / HTTP/1.1\r\nHost: t\r\n: x\r\n\r\n") << 400;
     QTest::newRow("no colon") << QByteArray("GET / HTTP/1.1\r\nHost\r\n\r\n") << 400;
-    QTest::newRow("NUL in value") << "GET / HTTP/1.1\r\nX-A: a" + QByteArray(1, '\0') + "b\r\n\r\n" << 400;
-    QTest::newRow("CR in value") << QByteArray("GET / HTTP/1.1\r\nX-A: a\rb\r\n\r\n") << 400;
-    QTest::newRow("too many header fields") << "GET / HTTP/1.1\r\n" + QByteArray("A: 1\r\n").repeated(9) + "\r\n" << 431;
-    QTest::newRow("header bytes over limit") << "GET / HTTP/1.1\r\nA: " + QByteArray(300, 'a') + "\r\n\r\n" << 431;
+    QTest::newRow("NUL in value") << "GET / HTTP/1.1\r\nHost: t\r\nX-A: a" + QByteArray(1, '\0') + "b\r\n\r\n" << 400;
+    QTest::newRow("CR in value") << QByteArray("GET / HTTP/1.1\r\nHost: t\r\nX-A: a\rb\r\n\r\n") << 400;
+    QTest::newRow("too many header fields") << "GET / HTTP/1.1\r\nHost: t\r\n" + QByteArray("A: 1\r\n").repeated(9) + "\r\n" << 431;
+    QTest::newRow("header bytes over limit") << "GET / HTTP/1.1\r\nHost: t\r\nA: " + QByteArray(300, 'a') + "\r\n\r\n" << 431;
 
-    QTest::newRow("Content-Length with plus") << QByteArray("POST / HTTP/1.1\r\nContent-Length: +3\r\n\r\nabc") << 400;
-    QTest::newRow("Content-Length negative") << QByteArray("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n") << 400;
-    QTest::newRow("Content-Length hex") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 0x3\r\n\r\nabc") << 400;
-    QTest::newRow("Content-Length list") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 3, 3\r\n\r\nabc") << 400;
-    QTest::newRow("Content-Length empty") << QByteArray("POST / HTTP/1.1\r\nContent-Length:\r\n\r\n") << 400;
+    QTest::newRow("Content-Length with plus") << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: +3\r\n\r\nabc") << 400;
+    QTest::newRow("Content-Length negative") << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n") << 400;
+    QTest::newRow("Content-Length hex") << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0x3\r\n\r\nabc") << 400;
+    QTest::newRow("Content-Length list") << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3, 3\r\n\r\nabc") << 400;
+    QTest::newRow("Content-Length empty") << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length:\r\n\r\n") << 400;
     QTest::newRow("conflicting Content-Length")
-        << QByteArray("POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd") << 400;
+        << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd") << 400;
     QTest::newRow("Content-Length with Transfer-Encoding")
-        << QByteArray("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n") << 400;
-    QTest::newRow("Content-Length over limit") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 33\r\n\r\n") << 413;
+        << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n") << 400;
+    QTest::newRow("Content-Length over limit") << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 33\r\n\r\n") << 413;
     QTest::newRow("Content-Length huge")
-        << QByteArray("POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n") << 413;
-    QTest::newRow("Transfer-Encoding gzip") << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n") << 501;
+        << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999999999999999999\r\n\r\n") << 413;
+    QTest::newRow("Transfer-Encoding gzip") << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n") << 501;
     QTest::newRow("Transfer-Encoding chunked twice")
-        << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n") << 501;
+        << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n") << 501;
     QTest::newRow("Transfer-Encoding in HTTP/1.0")
         << QByteArray("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") << 400;
-    QTest::newRow("unknown expectation") << QByteArray("GET / HTTP/1.1\r\nExpect: magic\r\n\r\n") << 417;
+    QTest::newRow("unknown expectation") << QByteArray("GET / HTTP/1.1\r\nHost: t\r\nExpect: magic\r\n\r\n") << 417;
 
-    const QByteArray chunkedHead = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const QByteArray chunkedHead = "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
     QTest::newRow("chunk size not hex") << chunkedHead + "zz\r\nab\r\n0\r\n\r\n" << 400;
     QTest::newRow("chunk size with space") << chunkedHead + "1 1\r\na\r\n0\r\n\r\n" << 400;
     QTest::newRow("chunk size negative") << chunkedHead + "-1\r\na\r\n0\r\n\r\n" << 400;
@@ -180,14 +186,14 @@ void TestRequestParser::requestFields()
     QCOMPARE(outcome.request.body, QByteArray("body"));
     QCOMPARE(outcome.request.headers.size(), 3);
 
-    const Outcome absolute = parseInSteps("GET https://h.test?q=1 HTTP/1.1\r\n\r\n", 100);
+    const Outcome absolute = parseInSteps("GET https://h.test?q=1 HTTP/1.1\r\nHost: t\r\n\r\n", 100);
     QCOMPARE(absolute.request.path, QByteArray("/"));
     QCOMPARE(absolute.request.query.queryItemValue(QStringLiteral("q")), QStringLiteral("1"));
 }
 
 void TestRequestParser::chunkedBody()
 {
-    const QByteArray input = "POST / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n"
+    const QByteArray input = "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: Chunked\r\n\r\n"
                              "3;name=value\r\n{\"a\r\n"
                              "A ; ext\r\n\":\"0123456\r\n"
                              "2\r\n\"}\r\n"
@@ -208,22 +214,22 @@ void TestRequestParser::messageInfo_data()
     QTest::addColumn<bool>("expectsContinue");
     QTest::addColumn<bool>("webSocketUpgrade");
 
-    QTest::newRow("HTTP/1.1 default") << QByteArray("GET / HTTP/1.1\r\n\r\n") << true << false << false;
-    QTest::newRow("HTTP/1.1 close") << QByteArray("GET / HTTP/1.1\r\nConnection: Close\r\n\r\n") << false << false << false;
+    QTest::newRow("HTTP/1.1 default") << QByteArray("GET / HTTP/1.1\r\nHost: t\r\n\r\n") << true << false << false;
+    QTest::newRow("HTTP/1.1 close") << QByteArray("GET / HTTP/1.1\r\nHost: t\r\nConnection: Close\r\n\r\n") << false << false << false;
     QTest::newRow("HTTP/1.1 close in a list")
-        << QByteArray("GET / HTTP/1.1\r\nConnection: upgrade, close\r\n\r\n") << false << false << false;
+        << QByteArray("GET / HTTP/1.1\r\nHost: t\r\nConnection: upgrade, close\r\n\r\n") << false << false << false;
     QTest::newRow("HTTP/1.0 default") << QByteArray("GET / HTTP/1.0\r\n\r\n") << false << false << false;
     QTest::newRow("HTTP/1.0 keep-alive")
         << QByteArray("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << true << false << false;
     QTest::newRow("100-continue with body")
-        << QByteArray("POST / HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 2\r\n\r\nab") << true << true << false;
+        << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-Continue\r\nContent-Length: 2\r\n\r\nab") << true << true << false;
     QTest::newRow("100-continue without body")
-        << QByteArray("GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n") << true << false << false;
+        << QByteArray("GET / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n\r\n") << true << false << false;
     QTest::newRow("100-continue in HTTP/1.0 ignored")
         << QByteArray("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab") << false << false
         << false;
     QTest::newRow("websocket upgrade")
-        << QByteArray("GET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: WebSocket\r\n\r\n") << true << false << true;
+        << QByteArray("GET /ws HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: WebSocket\r\n\r\n") << true << false << true;
 }
 
 void TestRequestParser::messageInfo()
@@ -264,7 +270,7 @@ void TestRequestParser::requestId()
     Limits limits = smallLimits();
     limits.maxHeaderBytes = 1024;
     RequestParser parser(limits);
-    const QByteArray input = "GET / HTTP/1.1\r\n" + headers + "\r\n";
+    const QByteArray input = "GET / HTTP/1.1\r\nHost: t\r\n" + headers + "\r\n";
     qsizetype consumed = 0;
 
     QCOMPARE(parser.parse(input.constData(), input.size(), &consumed), RequestParser::Status::HeadersComplete);
@@ -284,7 +290,7 @@ void TestRequestParser::garbageFailsBeforeLineEnd()
 void TestRequestParser::secondRequestAfterFirst()
 {
     RequestParser parser(smallLimits());
-    const QByteArray input = "POST /one HTTP/1.1\r\nContent-Length: 2\r\n\r\nabGET /two HTTP/1.1\r\n\r\n";
+    const QByteArray input = "POST /one HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nabGET /two HTTP/1.1\r\nHost: t\r\n\r\n";
     qsizetype offset = 0;
     qsizetype consumed = 0;
 
