@@ -200,8 +200,8 @@ Result<Identity> Api::authenticate(const Http::Request &request) const
 
 std::optional<Http::Response> Api::screen(const Http::Request &head)
 {
-    // Only authenticated callers get their bodies read; the public endpoints take no body and
-    // answer a wrong method themselves.
+    // Bodies are read only for authenticated callers. The public endpoints take no body and
+    // return 405 for a wrong method themselves.
     const bool needsToken = head.path.startsWith("/admin/v1/")
         || (head.path.startsWith("/access/v1/") && head.path != "/access/v1/jwks");
     if (!needsToken)

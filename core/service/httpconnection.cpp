@@ -226,9 +226,9 @@ bool Connection::readFromSocket()
 void Connection::onHeadersComplete()
 {
     if (m_parser.info().hasBody) {
-        if (std::optional<Response> refusal = m_handler->screen(m_parser.request())) {
-            qCDebug(lcHttp) << "refusing a request body from" << m_peer << "with status" << refusal->status;
-            queueResponse(m_parser.requestId(), std::move(*refusal));
+        if (std::optional<Response> rejection = m_handler->screen(m_parser.request())) {
+            qCDebug(lcHttp) << "rejected a request before its body from" << m_peer << "with status" << rejection->status;
+            queueResponse(m_parser.requestId(), std::move(*rejection));
             return;
         }
     }
