@@ -60,13 +60,13 @@ Result<void> expireIfDue(Store::WriteTx &tx, const QString &taskId)
 } // namespace
 
 EscalationService::EscalationService(EscalationConfig config, Policy::PolicyStore *policies, Store::Store *store,
-                                     Jose::SigningKey *signingKey, const Jose::KeySet *trustedKeys,
+                                     const Jose::KeyRing *signingKeys, const Jose::KeySet *trustedKeys,
                                      std::shared_ptr<const Clock> clock, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_policies(policies)
     , m_store(store)
-    , m_signingKey(signingKey)
+    , m_signingKeys(signingKeys)
     , m_trustedKeys(trustedKeys)
     , m_clock(std::move(clock))
 {
@@ -242,7 +242,8 @@ void EscalationService::decide(const Identity &approver, const QString &taskId, 
 
     const auto policy = m_policies->current();
     const EscalationConfig config = m_config;
-    const Jose::SigningKey *key = m_signingKey;
+    // The job keeps the key it was queued with alive, even when a rotation replaces it meanwhile.
+    const std::shared_ptr<const Jose::SigningKey> key = m_signingKeys->activeKey();
     const Identity who = approver;
     m_store->write([=](Store::WriteTx &tx) -> Result<QJsonObject> {
         if (auto r = expireIfDue(tx, taskId); !r)

@@ -6,6 +6,7 @@
 #include "core/escalation/identities.h"
 #include "core/escalation/upstream.h"
 #include "core/jose/jose.h"
+#include "core/jose/keyring.h"
 #include "core/policy/policy.h"
 #include "core/store/store.h"
 
@@ -55,7 +56,7 @@ class EscalationService final : public QObject
 
 public:
     EscalationService(EscalationConfig config, Policy::PolicyStore *policies, Store::Store *store,
-                      Jose::SigningKey *signingKey, const Jose::KeySet *trustedKeys,
+                      const Jose::KeyRing *signingKeys, const Jose::KeySet *trustedKeys,
                       std::shared_ptr<const Clock> clock, QObject *parent = nullptr);
     ~EscalationService() override;
 
@@ -118,7 +119,7 @@ private:
     EscalationConfig m_config;
     Policy::PolicyStore *m_policies;
     Store::Store *m_store;
-    Jose::SigningKey *m_signingKey;
+    const Jose::KeyRing *m_signingKeys; // the active key signs; read it anew for every token
     const Jose::KeySet *m_trustedKeys;
     std::shared_ptr<const Clock> m_clock;
     QTimer m_sweepTimer;

@@ -262,7 +262,7 @@ QJsonObject EscalationService::issueRequestableDenial(const Identity &caller, co
         {QStringLiteral("evaluation_id"), evaluationId},
         {QStringLiteral("template"), tmpl.name},
     };
-    auto token = Jose::signCompact(*m_signingKey, QString::fromLatin1(kBindingTokenType), claims);
+    auto token = Jose::signCompact(*m_signingKeys->activeKey(), QString::fromLatin1(kBindingTokenType), claims);
     if (!token) {
         // Without binding material a denial must not be requestable.
         qCWarning(lcEscalation) << "Cannot sign a binding token; answering a plain deny:" << token.error().message;

@@ -265,7 +265,7 @@ void EscalationService::submit(const Identity &caller, const QJsonObject &body, 
 
     const std::shared_ptr<const Policy::PolicySet> policy = m_policies->current();
     const EscalationConfig config = m_config;
-    const Jose::SigningKey *key = m_signingKey;
+    const std::shared_ptr<const Jose::SigningKey> key = m_signingKeys->activeKey();
     const qint64 skewMs = m_config.clockSkewSeconds * 1000;
     const QString callerId = caller.id;
 

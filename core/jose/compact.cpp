@@ -85,7 +85,7 @@ Result<const SigningKey *> checkHeader(
     const QJsonValue kid = header.value(QLatin1String("kid"));
     if (!kid.isString() || kid.toString().isEmpty())
         return bindingError(QStringLiteral("The token header has no kid string."));
-    const SigningKey *key = keys.find(options.expectedIssuer, kid.toString());
+    const SigningKey *key = keys.find(options.expectedIssuer, kid.toString(), options.nowSeconds);
     if (!key)
         return bindingError(
             QStringLiteral("The token's kid is not a key trusted for %1.").arg(options.expectedIssuer),
@@ -162,6 +162,15 @@ Result<void> checkClaims(const QJsonObject &claims, const VerifyOptions &options
 
 Result<QByteArray> signCompact(const SigningKey &key, const QString &typ, const QJsonObject &claims)
 {
+    if (key.hasExpiryRecorder()) {
+        // A token without exp would keep its key needed forever.
+        const QJsonValue exp = claims.value(QLatin1String("exp"));
+        if (!exp.isDouble())
+            return Error::make(ErrorCode::Internal, QStringLiteral("A token signed with a service key needs an exp claim."));
+        if (auto recorded = key.recordExpiry(qint64(exp.toDouble())); !recorded)
+            return recorded.error();
+    }
+
     const QJsonObject header {
         { QStringLiteral("alg"), QStringLiteral("ES256") },
         { QStringLiteral("typ"), typ },

@@ -7,6 +7,7 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 namespace Recourse::Jose {
@@ -46,6 +47,14 @@ public:
     // Accepts only a 64-byte raw signature with 0 < r, s < n; DER input is rejected.
     bool verify(QByteArrayView data, QByteArrayView signature) const;
 
+    // Called by signCompact() with the exp (seconds since the epoch) of every token it signs with
+    // this key, before the token is returned. A failure fails the signing. The key ring uses it to
+    // know how long the tokens of a retired key can still be presented.
+    using ExpiryRecorder = std::function<Result<void>(const QString &kid, qint64 expSeconds)>;
+    void setExpiryRecorder(ExpiryRecorder recorder);
+    bool hasExpiryRecorder() const;
+    Result<void> recordExpiry(qint64 expSeconds) const;
+
 private:
     struct Private;
     explicit SigningKey(std::unique_ptr<Private> d);
@@ -63,16 +72,29 @@ public:
     Result<void> tryAdd(const QString &issuer, const QJsonObject &publicJwk);
     // Trusted public JWKs, in insertion order, for the JWKS endpoint.
     QJsonObject toJwks() const;
+    // As toJwks(), without the keys retired before `nowSeconds`.
+    QJsonObject toJwks(qint64 nowSeconds) const;
     // The key with this kid, if it is trusted for this issuer.
     const SigningKey *find(const QString &issuer, const QString &kid) const;
+    // As find(), but a key retired before `nowSeconds` is not trusted any more.
+    const SigningKey *find(const QString &issuer, const QString &kid, qint64 nowSeconds) const;
     qsizetype size() const;
+
+    // Keeps trusting the key with this kid (for every issuer) up to and including
+    // `lastSecond` (seconds since the epoch), and no later. A rotated-out key stays verifiable
+    // until the tokens it signed have expired.
+    void retireAfter(const QString &kid, qint64 lastSecond);
+    // Stops trusting the key with this kid for every issuer.
+    void remove(const QString &kid);
 
 private:
     struct Entry
     {
         QString issuer;
         std::shared_ptr<SigningKey> key;
+        qint64 lastSecond = 0; // 0: no end
     };
+    static bool trustedAt(const Entry &entry, qint64 nowSeconds);
     QList<Entry> m_entries;
 };
 
@@ -83,7 +105,8 @@ struct VerifiedToken
     QJsonObject claims;
 };
 
-// Signs claims as a compact JWS with header {"alg":"ES256","typ":typ,"kid":key.kid()}.
+// Signs claims as a compact JWS with header {"alg":"ES256","typ":typ,"kid":key.kid()}. With a key
+// that has an expiry recorder, the claims need a numeric exp, which is recorded before signing.
 Result<QByteArray> signCompact(const SigningKey &key, const QString &typ, const QJsonObject &claims);
 
 // What a verifier requires of a token besides a valid signature.
@@ -102,8 +125,8 @@ struct VerifyOptions
 
 // Verifies a compact JWS strictly: three base64url parts; header and payload parsed with the
 // strict JSON parser (duplicate members rejected); "alg" must be exactly "ES256"; "kid" must
-// select a key trusted for the expected issuer; typ, iss and aud checked; exp (with leeway) and
-// iat not in the future beyond leeway. Every failure is ErrorCode::InvalidDenialBinding with a
+// select a key trusted for the expected issuer at nowSeconds (a retired key is not); typ, iss and
+// aud checked; exp (with leeway) and iat not in the future beyond leeway. Every failure is ErrorCode::InvalidDenialBinding with a
 // message that says which check failed; callers remap the code where a different one applies.
 Result<VerifiedToken> verifyCompact(QByteArrayView token, const KeySet &keys, const VerifyOptions &options);
 

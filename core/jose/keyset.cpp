@@ -39,10 +39,17 @@ Result<void> KeySet::tryAdd(const QString &issuer, const QJsonObject &publicJwk)
 
 QJsonObject KeySet::toJwks() const
 {
+    return toJwks(0);
+}
+
+QJsonObject KeySet::toJwks(qint64 nowSeconds) const
+{
     // A key trusted for several issuers is published once.
     QSet<QString> published;
     QJsonArray keys;
     for (const Entry &entry : m_entries) {
+        if (!trustedAt(entry, nowSeconds))
+            continue;
         const QJsonObject jwk = entry.key->publicJwk();
         const QString identity = entry.key->kid() + QLatin1Char(' ') + thumbprint(jwk);
         if (published.contains(identity))
@@ -62,9 +69,36 @@ const SigningKey *KeySet::find(const QString &issuer, const QString &kid) const
     return nullptr;
 }
 
+const SigningKey *KeySet::find(const QString &issuer, const QString &kid, qint64 nowSeconds) const
+{
+    for (const Entry &entry : m_entries) {
+        if (entry.issuer == issuer && entry.key->kid() == kid)
+            return trustedAt(entry, nowSeconds) ? entry.key.get() : nullptr;
+    }
+    return nullptr;
+}
+
 qsizetype KeySet::size() const
 {
     return m_entries.size();
+}
+
+void KeySet::retireAfter(const QString &kid, qint64 lastSecond)
+{
+    for (Entry &entry : m_entries) {
+        if (entry.key->kid() == kid)
+            entry.lastSecond = lastSecond;
+    }
+}
+
+void KeySet::remove(const QString &kid)
+{
+    m_entries.removeIf([&kid](const Entry &entry) { return entry.key->kid() == kid; });
+}
+
+bool KeySet::trustedAt(const Entry &entry, qint64 nowSeconds)
+{
+    return entry.lastSecond <= 0 || nowSeconds <= entry.lastSecond;
 }
 
 } // namespace Recourse::Jose

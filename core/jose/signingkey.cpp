@@ -188,6 +188,7 @@ struct SigningKey::Private
     PkeyPtr pkey;
     QString kid;
     bool hasPrivateKey = false;
+    ExpiryRecorder expiryRecorder;
 };
 
 SigningKey::SigningKey(std::unique_ptr<Private> data)
@@ -197,6 +198,23 @@ SigningKey::SigningKey(std::unique_ptr<Private> data)
 SigningKey::~SigningKey() = default;
 SigningKey::SigningKey(SigningKey &&) noexcept = default;
 SigningKey &SigningKey::operator=(SigningKey &&) noexcept = default;
+
+void SigningKey::setExpiryRecorder(ExpiryRecorder recorder)
+{
+    d->expiryRecorder = std::move(recorder);
+}
+
+bool SigningKey::hasExpiryRecorder() const
+{
+    return bool(d->expiryRecorder);
+}
+
+Result<void> SigningKey::recordExpiry(qint64 expSeconds) const
+{
+    if (!d->expiryRecorder)
+        return {};
+    return d->expiryRecorder(d->kid, expSeconds);
+}
 
 Result<SigningKey> SigningKey::generate(const QString &kid)
 {

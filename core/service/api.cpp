@@ -7,6 +7,7 @@
 #include "core/service/httpgrammar.h"
 #include "core/service/metrics.h"
 #include "core/service/searchapi.h"
+#include "core/service/signingkeys.h"
 #include "core/service/servicelogging.h"
 
 #include <QDateTime>
@@ -167,10 +168,14 @@ Api::Api(Escalation::IdentityRegistry *identities, QObject *parent) : QObject(pa
 
 Api::~Api() = default;
 
-void Api::setEscalation(Escalation::EscalationService *escalation, const QJsonObject &jwks)
+void Api::setEscalation(Escalation::EscalationService *escalation)
 {
     m_escalation = escalation;
-    m_jwks = Json::serialize(jwks);
+}
+
+void Api::setSigningKeys(SigningKeys *keys)
+{
+    m_signingKeys = keys;
 }
 
 void Api::setUpstream(Escalation::UpstreamPdp *upstream)
@@ -244,7 +249,8 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
     if (path == "/access/v1/jwks") {
         if (method != "GET")
             return respond(methodNotAllowed(request, "GET"));
-        Http::Response response = Http::Response::json(200, m_jwks);
+        // Built per request, because a rotation adds a key and retired keys drop out over time.
+        Http::Response response = jsonResponse(200, m_signingKeys->jwks());
         response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("max-age=300"));
         return respond(response);
     }
@@ -361,6 +367,8 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
     }
     if (m_policyAdmin && (path == "/admin/v1/explain" || path == "/admin/v1/policy"))
         return policyAdmin(request, std::move(respond));
+    if (m_signingKeys && (path == "/admin/v1/keys" || path == "/admin/v1/keys/rotate"))
+        return keysAdmin(request, *caller, std::move(respond));
     if (path == "/admin/v1/denials" && method == "GET") {
         auto reply = m_escalation->listDenials(*caller, 0, 100);
         return respond(reply ? replyResponse(reply.value()) : problemFor(reply.error()));
@@ -483,6 +491,30 @@ void Api::policyAdmin(const Http::Request &request, Http::Responder respond)
         return respond(problemFor(body.error()));
     auto answer = m_policyAdmin->explain(body.value());
     respond(answer ? jsonResponse(200, answer.value()) : problemFor(answer.error()));
+}
+
+void Api::keysAdmin(const Http::Request &request, const Identity &caller, Http::Responder respond)
+{
+    if (request.path == "/admin/v1/keys") {
+        if (request.method != "GET")
+            return respond(methodNotAllowed(request, "GET"));
+        if (caller.role != Role::Admin && caller.role != Role::Auditor) {
+            return respond(problemFor(error(ErrorCode::Forbidden,
+                                            QStringLiteral("The signing key list needs an auditor or admin identity."),
+                                            caller.id)));
+        }
+        return respond(jsonResponse(200, m_signingKeys->describe()));
+    }
+
+    if (request.method != "POST")
+        return respond(methodNotAllowed(request, "POST"));
+    if (caller.role != Role::Admin) {
+        return respond(problemFor(error(ErrorCode::Forbidden,
+                                        QStringLiteral("Rotating the signing key needs an admin identity."), caller.id)));
+    }
+    m_signingKeys->rotate(caller.id, [respond = std::move(respond)](Result<QJsonObject> rotated) {
+        respond(rotated ? jsonResponse(200, rotated.value()) : problemFor(rotated.error()));
+    });
 }
 
 void Api::decide(const Identity &caller, std::vector<BatchItem> items, BatchStop stop,

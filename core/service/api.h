@@ -17,6 +17,7 @@ namespace Recourse::Service {
 
 class Metrics;
 class RateLimiter;
+class SigningKeys;
 
 class AdminPolicyApi;
 class SearchApi;
@@ -34,7 +35,9 @@ public:
     ~Api() override;
 
     // Set once the listener knows its address, before the first request is served.
-    void setEscalation(Escalation::EscalationService *escalation, const QJsonObject &jwks);
+    void setEscalation(Escalation::EscalationService *escalation);
+    // The keys behind /access/v1/jwks and /admin/v1/keys. Set before the first request.
+    void setSigningKeys(SigningKeys *keys);
     // Enables the search endpoints and the approver API's policy views. Set before the first
     // request; without it the search endpoints are neither served nor advertised.
     void setPolicies(Policy::PolicyStore *policies);
@@ -60,11 +63,12 @@ private:
                 std::function<void(QJsonArray)> done);
     void search(const Http::Request &request, Http::Responder respond);
     void policyAdmin(const Http::Request &request, Http::Responder respond);
+    void keysAdmin(const Http::Request &request, const Escalation::Identity &caller, Http::Responder respond);
 
     Escalation::IdentityRegistry *m_identities;
     Escalation::EscalationService *m_escalation = nullptr;
     Escalation::UpstreamPdp *m_upstream = nullptr;
-    QByteArray m_jwks;
+    SigningKeys *m_signingKeys = nullptr;
     Metrics *m_metrics = nullptr;
     RateLimiter *m_rateLimiter = nullptr;
     std::unique_ptr<SearchApi> m_search;

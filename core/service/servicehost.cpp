@@ -9,6 +9,7 @@
 #include "core/service/metrics.h"
 #include "core/service/httpserver.h"
 #include "core/service/servicelogging.h"
+#include "core/service/signingkeys.h"
 #include "core/service/tls.h"
 #include "core/store/store.h"
 
@@ -24,8 +25,7 @@ struct ServiceHost::Private
 {
     std::shared_ptr<Clock> clock;
     Escalation::IdentityRegistry identities;
-    std::optional<Jose::SigningKey> signingKey;
-    Jose::KeySet trustedKeys;
+    SigningKeys *signingKeys = nullptr;
     Policy::PolicyStore *policies = nullptr;
     Store::Store *store = nullptr;
     Escalation::EscalationService *escalation = nullptr;
@@ -87,6 +87,9 @@ void ServiceHost::shutdown()
     d->server->close();
     if (d->store)
         d->store->close();
+    // After the store: every queued job has signed by now.
+    if (d->signingKeys)
+        d->signingKeys->close();
     d->server = nullptr;
     qCInfo(lcService) << "Service stopped";
 }
@@ -131,14 +134,17 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
     if (auto opened = d.policies->open(folder.value()); !opened)
         return opened.error();
 
-    auto key = Jose::loadOrCreateSigningKey(options.dataDir);
-    if (!key)
-        return key.error();
-    d.signingKey.emplace(std::move(key.value()));
+    // The key ring locks the data folder, so a second service on it fails before opening the store.
+    auto ring = Jose::KeyRing::open(options.dataDir);
+    if (!ring)
+        return ring.error();
 
     d.store = new Store::Store(QDir(options.dataDir).filePath(QStringLiteral("recourse.db")), d.clock, host.get());
     if (auto opened = d.store->open(); !opened)
         return opened.error();
+    d.signingKeys = new SigningKeys(std::move(ring).value(), d.store, d.clock, skewSeconds, host.get());
+    if (auto covered = d.signingKeys->coverUnrecordedKeys(); !covered)
+        return covered.error();
 
     d.api = new Api(&d.identities, host.get());
     d.api->setPolicies(d.policies);
@@ -181,10 +187,11 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
     config.accessRequestEndpoint = baseText + QStringLiteral("/access/v1/requests");
     config.clockSkewSeconds = skewSeconds;
 
-    d.trustedKeys.add(baseText, d.signingKey->publicJwk());
-    d.escalation = new Escalation::EscalationService(config, d.policies, d.store, &*d.signingKey, &d.trustedKeys,
-                                                     d.clock, host.get());
-    d.api->setEscalation(d.escalation, d.trustedKeys.toJwks());
+    d.signingKeys->trustFor(baseText);
+    d.escalation = new Escalation::EscalationService(config, d.policies, d.store, d.signingKeys->ring(),
+                                                     d.signingKeys->trustedKeys(), d.clock, host.get());
+    d.api->setEscalation(d.escalation);
+    d.api->setSigningKeys(d.signingKeys);
 
     // Per-identity rate limiting is off unless the config sets it: a local PDP serves tens of
     // thousands of evaluations a second to one PEP, and a guessed default would throttle that.

@@ -199,6 +199,16 @@ qint64 Reader::lastEventSeq()
     return q.value(0).toLongLong();
 }
 
+std::optional<qint64> Reader::latestTokenExpiryMs()
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT MAX(COALESCE((SELECT MAX(expires_ms) FROM evaluations), 0),"
+                             " COALESCE((SELECT MAX(until_ms) FROM approvals), 0))"));
+    if (!execOrLog(q) || !q.next())
+        return std::nullopt;
+    return q.value(0).toLongLong();
+}
+
 QList<AuditRecord> Reader::audit(const AuditFilter &filter)
 {
     QStringList where{QStringLiteral("seq > ?")};

@@ -119,6 +119,10 @@ public:
     QList<ReevaluationRecord> reevaluationsForTask(const QString &taskId);
     QList<EventRecord> eventsAfter(qint64 seq, int limit);
     qint64 lastEventSeq();
+    // The latest expiry of any recorded binding token (evaluations) or approval state
+    // (approvals), in ms; 0 when there is none, empty when the query failed. Reads every row: for
+    // rare calls only.
+    std::optional<qint64> latestTokenExpiryMs();
     QList<AuditRecord> audit(const AuditFilter &filter);
     AuditVerification verifyAudit();
 
