@@ -90,8 +90,10 @@ EscalationService::ApprovalCheck EscalationService::verifyApproval(const Identit
         return check;
     check.record = *record;
 
+    // The record and the clock are both this service's own, so no clock-skew tolerance applies.
+    // The approval ends exactly at approved_until.
     const qint64 now = m_clock->nowMs();
-    if (record->revokedMs > 0 || now > record->untilMs + m_config.clockSkewSeconds * 1000) {
+    if (record->revokedMs > 0 || now >= record->untilMs) {
         check.reason = kApprovalExpired;
         return check;
     }

@@ -10,7 +10,7 @@ namespace {
 // Revocation is watched by re-checking before each read; standalone a person may take a while.
 constexpr int kRecheckSeconds = 10;
 constexpr int kMaxRechecks = 60;
-// The PDP tolerates some clock skew past approved_until, so the agent keeps checking.
+// The agent's clock may run ahead of a remote PDP's, so it checks a few times past approved_until.
 constexpr int kSkewCheckSeconds = 15;
 constexpr int kMaxSkewChecks = 8;
 
@@ -153,7 +153,7 @@ Result<void> runExpired(ScenarioContext &context)
         decision = again.value();
         if (!permits(decision))
             break;
-        steps.note(QStringLiteral("Still within the PDP's clock-skew allowance; checking again in %1 s.")
+        steps.note(QStringLiteral("The PDP still permits, so its clock is behind the agent's; checking again in %1 s.")
                        .arg(kSkewCheckSeconds));
         steps.advanceClock(kSkewCheckSeconds);
     }

@@ -59,6 +59,8 @@ private Q_SLOTS:
     void revocationEndsApproval();
     void revocationNeedsTemplateApprover();
     void expiredApproval();
+    void approvalEndsAtApprovedUntil_data();
+    void approvalEndsAtApprovedUntil();
     void highRiskOverridesApproval();
     void approvedTaskCannotBeCancelled();
     void selfApprovalRefused_data();
@@ -283,6 +285,38 @@ void tst_Approvals::expiredApproval()
 
     m_service->clock().setNowMs(untilMs + 61 * 1000);
     checkDenied(m_service->evaluate(reevaluation), QStringLiteral("approval_expired"), QStringLiteral("request"));
+}
+
+void tst_Approvals::approvalEndsAtApprovedUntil_data()
+{
+    QTest::addColumn<qint64>("offsetMs"); // the clock relative to approved_until
+    QTest::addColumn<bool>("permitted");
+
+    // The service checks its own approvals against its own clock, so no skew tolerance applies.
+    QTest::newRow("one second before") << qint64(-1000) << true;
+    QTest::newRow("one millisecond before") << qint64(-1) << true;
+    QTest::newRow("at approved_until") << qint64(0) << false;
+    QTest::newRow("one second after") << qint64(1000) << false;
+    QTest::newRow("30 seconds after") << qint64(30 * 1000) << false;
+}
+
+void tst_Approvals::approvalEndsAtApprovedUntil()
+{
+    QFETCH(qint64, offsetMs);
+    QFETCH(bool, permitted);
+
+    const Escalation flow = m_service->grantAccess(Arap::q4PlanRead());
+    QVERIFY2(flow.ok(), qPrintable(flow.failure));
+    const qint64 untilMs = Rfc3339::parse(flow.approval.value(u"approved_until").toString()).value();
+
+    m_service->clock().setNowMs(untilMs + offsetMs);
+    const HttpResponse reevaluated = m_service->evaluate(withApproval(flow.request, flow.approval));
+
+    if (permitted) {
+        QVERIFY2(reevaluated.json.value(u"decision") == QJsonValue(true), reevaluated.describe().constData());
+        return;
+    }
+    checkDenied(reevaluated, QStringLiteral("approval_expired"), QStringLiteral("request"));
 }
 
 void tst_Approvals::highRiskOverridesApproval()
