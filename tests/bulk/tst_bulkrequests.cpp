@@ -137,6 +137,8 @@ private Q_SLOTS:
     void previewListsChosenItems();
     void batchDecisionSelectsItems();
     void singleTasksNeverPartial();
+    void emptyItemSelection_data();
+    void emptyItemSelection();
 
 private:
     // Evaluates the documents in one batch call and returns one bulk item per document, each with
@@ -815,6 +817,49 @@ void tst_BulkRequests::singleTasksNeverPartial()
     const HttpResponse partialTasks = m_service->get(QStringLiteral("/admin/v1/tasks?status=partial"), Tokens::auditor);
     QCOMPARE(partialTasks.status, 200);
     QVERIFY(partialTasks.json.value(u"tasks").toArray().isEmpty());
+}
+
+void tst_BulkRequests::emptyItemSelection_data()
+{
+    QTest::addColumn<QString>("path"); // "approve", "deny" or "batch"
+
+    QTest::newRow("approve") << QStringLiteral("approve");
+    QTest::newRow("deny") << QStringLiteral("deny");
+    QTest::newRow("batch entry") << QStringLiteral("batch");
+}
+
+void tst_BulkRequests::emptyItemSelection()
+{
+    QFETCH(QString, path);
+
+    const HttpResponse submitted = submitBulk(kDocuments);
+    QVERIFY2(submitted.status == 202, submitted.describe().constData());
+    const QString taskId = taskOf(submitted).value(u"id").toString();
+    const QJsonObject selection{{QStringLiteral("items"), QJsonArray{}}};
+
+    // An empty list selects nothing; only an absent items member means every pending item.
+    if (path == QLatin1String("batch")) {
+        QJsonObject entry = selection;
+        entry.insert(QStringLiteral("task_id"), taskId);
+        entry.insert(QStringLiteral("decision"), QStringLiteral("approve"));
+        const HttpResponse batch = m_service->post(QStringLiteral("/admin/v1/tasks:batch"),
+                                                   QJsonObject{{QStringLiteral("decisions"), QJsonArray{entry}}}, Tokens::bob);
+        QVERIFY2(batch.status == 200, batch.describe().constData());
+        const QJsonObject outcome = batch.json.value(u"outcomes").toArray().first().toObject();
+        QVERIFY2(outcome.value(u"error").isObject(), batch.describe().constData());
+        QVERIFY(!outcome.contains(u"status"));
+    } else {
+        const HttpResponse refused = path == QLatin1String("approve") ? m_service->approve(taskId, Tokens::bob, selection)
+                                                                      : m_service->deny(taskId, Tokens::bob, selection);
+        QVERIFY2(refused.status == 400, refused.describe().constData());
+        QVERIFY(refused.isProblem());
+        QCOMPARE(refused.json.value(u"invalid_value").toString(), QStringLiteral("items"));
+    }
+
+    const HttpResponse status = m_service->taskStatus(taskOf(submitted).value(u"status_endpoint").toString());
+    QCOMPARE(taskOf(status).value(u"status").toString(), QStringLiteral("pending"));
+    QCOMPARE(itemStatuses(itemsOf(status)),
+             (QStringList{QStringLiteral("pending"), QStringLiteral("pending"), QStringLiteral("pending")}));
 }
 
 QTEST_GUILESS_MAIN(tst_BulkRequests)
