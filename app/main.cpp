@@ -2,11 +2,13 @@
 // connected to a remote service.
 
 #include "app/localidentities.h"
+#include "app/logsink.h"
 #include "app/options.h"
 #include "app/unixsignals.h"
 #include "core/client/approverclient.h"
 #include "core/client/eventstreamclient.h"
 #include "core/service/servicehost.h"
+#include "core/service/signingkeys.h"
 #include "ui/connectdialog.h"
 #include "ui/connectionsettings.h"
 #include "ui/mainwindow.h"
@@ -14,6 +16,7 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QJsonArray>
 #include <QLocale>
 #include <QSettings>
 #include <QMessageBox>
@@ -83,6 +86,28 @@ int runHeadless(const App::Options &options)
     const int code = QCoreApplication::exec();
     host.value()->shutdown();
     return code;
+}
+
+// --rotate-signing-key: only for a stopped service, because a running one holds the keys.
+int rotateSigningKey(const App::Options &options)
+{
+    const QJsonValue skew = options.config.value(QStringLiteral("clock_skew_seconds"));
+    auto rotated = Service::SigningKeys::rotateStopped(options.dataDir, std::make_shared<SystemClock>(),
+                                                      skew.isDouble() ? qint64(skew.toDouble()) : 30);
+    if (!rotated)
+        return fail(rotated.error().message);
+
+    QTextStream out(stdout);
+    out << "active signing key " << rotated->value(QStringLiteral("active_kid")).toString() << Qt::endl;
+    for (const QJsonValue &value : rotated->value(QStringLiteral("keys")).toArray()) {
+        const QJsonObject key = value.toObject();
+        if (key.value(QStringLiteral("state")).toString() != QLatin1String("retired"))
+            continue;
+        const QJsonValue until = key.value(QStringLiteral("retire_after"));
+        out << "retired signing key " << key.value(QStringLiteral("kid")).toString() << " verifies its tokens until "
+            << (until.isString() ? until.toString() : QStringLiteral("its token expiry is known")) << Qt::endl;
+    }
+    return 0;
 }
 
 // Builds the embedded service once; a later switch back to it reuses the running one.
@@ -212,6 +237,11 @@ int main(int argc, char **argv)
     if (options->version) {
         QTextStream(stdout) << "recourse " << RECOURSE_VERSION << " (Qt " << qVersion() << ")" << Qt::endl;
         return 0;
+    }
+    App::installLogSink(options->logFormat, options->logLevel, std::make_shared<SystemClock>());
+    if (options->rotateSigningKey) {
+        QCoreApplication app(argc, argv);
+        return rotateSigningKey(options.value());
     }
 
     if (!options->headless && !App::displayAvailable()) {

@@ -80,6 +80,10 @@ QString usage()
         "  --upstream-token TOKEN\n"
         "                        Bearer token for the upstream PDP (or RECOURSE_UPSTREAM_TOKEN).\n"
         "  --allow-insecure-http Allow plain HTTP on a non-loopback address, for the listener and the upstream.\n"
+        "  --rotate-signing-key  Make a new signing key active in the data folder of a stopped service and\n"
+        "                        exit; the old key keeps verifying its tokens until they expire.\n"
+        "  --log-format FORMAT   Log lines on standard error as text (default) or json, one object per line.\n"
+        "  --log-level LEVEL     Log recourse.* messages at debug, info (default) or warning and above.\n"
         "  --version             Print the version and exit.\n"
         "  --help                Print this help and exit.\n");
 }
@@ -102,6 +106,23 @@ Result<Options> parseOptions(const QStringList &arguments)
             options.allowInsecureHttp = true;
         } else if (argument == QLatin1String("--tls-self-signed")) {
             options.tlsSelfSigned = true;
+        } else if (argument == QLatin1String("--rotate-signing-key")) {
+            options.rotateSigningKey = true;
+        } else if (argument == QLatin1String("--log-format") || argument == QLatin1String("--log-level")) {
+            const std::optional<QString> value = next();
+            if (!value)
+                return usageError(QStringLiteral("%1 needs a value.").arg(argument), argument);
+            if (argument == QLatin1String("--log-format")) {
+                auto format = parseLogFormat(*value);
+                if (!format)
+                    return format.error();
+                options.logFormat = format.value();
+            } else {
+                auto level = parseLogLevel(*value);
+                if (!level)
+                    return level.error();
+                options.logLevel = level.value();
+            }
         } else if (argument == QLatin1String("--listen") || argument == QLatin1String("--data-dir")
                    || argument == QLatin1String("--policy") || argument == QLatin1String("--config")
                    || argument == QLatin1String("--connect") || argument == QLatin1String("--token")

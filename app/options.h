@@ -1,5 +1,6 @@
 #pragma once
 
+#include "app/logsink.h"
 #include "core/base/result.h"
 
 #include <QHostAddress>
@@ -30,6 +31,9 @@ struct Options
     bool tlsSelfSigned = false;
     QUrl upstreamUrl;
     QString upstreamToken;
+    bool rotateSigningKey = false; // rotate the keys of the stopped service in dataDir, then exit
+    LogFormat logFormat = LogFormat::Text;
+    LogLevel logLevel = LogLevel::Info;
 };
 
 // Parses arguments (without the program name). Loads the --config file strictly.

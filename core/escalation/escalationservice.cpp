@@ -1,5 +1,6 @@
 #include "core/escalation/escalationservice.h"
 
+#include "core/base/logfields.h"
 #include "core/base/rfc3339.h"
 #include "core/escalation/bulktask.h"
 #include "core/escalation/escalationlogging.h"
@@ -76,6 +77,36 @@ EscalationService::EscalationService(EscalationConfig config, Policy::PolicyStor
     m_sweepTimer.setInterval(1000);
     connect(&m_sweepTimer, &QTimer::timeout, this, [this] { sweep(); });
     m_sweepTimer.start();
+
+    // Logged from the committed events, so a job that rolled back never shows up as a transition.
+    connect(m_store, &Store::Store::eventsCommitted, this, &EscalationService::logTaskTransitions);
+}
+
+void EscalationService::logTaskTransitions(const QList<Store::EventRecord> &events)
+{
+    if (!lcEscalation().isInfoEnabled())
+        return;
+    for (const Store::EventRecord &event : events) {
+        if (!event.type.startsWith(QLatin1String("task.")) || event.type == QLatin1String("task.progressed"))
+            continue;
+
+        // A task is created pending, and only a pending task changes its status.
+        const bool created = event.type == QLatin1String("task.created");
+        const QString from = created ? QString() : QStringLiteral("pending");
+        const QString to = created ? QStringLiteral("pending") : event.type.mid(5);
+        QString actor = event.data.value(created ? QStringLiteral("requester") : QStringLiteral("approver")).toString();
+        if (actor.isEmpty())
+            actor = QStringLiteral("system");
+
+        const Log::ScopedFields fields(QJsonObject{{QStringLiteral("task_id"), event.taskId},
+                                                   {QStringLiteral("from"), from.isEmpty() ? QJsonValue() : QJsonValue(from)},
+                                                   {QStringLiteral("to"), to},
+                                                   {QStringLiteral("actor_id"), actor}});
+        if (created)
+            qCInfo(lcEscalation).noquote() << "Task" << event.taskId << "created as pending by" << actor;
+        else
+            qCInfo(lcEscalation).noquote() << "Task" << event.taskId << "moved from pending to" << to << "by" << actor;
+    }
 }
 
 EscalationService::~EscalationService() = default;

@@ -115,6 +115,7 @@ private:
     void auditRefusal(const Identity &who, const QString &taskId, bool approve, const QString &why);
     void decide(const Identity &approver, const QString &taskId, const QJsonObject &body, bool approve,
                 ReplyCallback done);
+    void logTaskTransitions(const QList<Store::EventRecord> &events);
 
     EscalationConfig m_config;
     Policy::PolicyStore *m_policies;

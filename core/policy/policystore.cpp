@@ -133,12 +133,14 @@ bool PolicyStore::reload()
         return false;
     }
 
+    std::shared_ptr<const PolicySet> current = std::get<std::shared_ptr<const PolicySet>>(std::move(loaded));
+    qCInfo(lcPolicy).noquote() << "Reloaded the policy folder" << d->folder << "with" << current->ruleCount()
+                               << "rules and" << current->templateNames().size() << "templates";
     {
         QMutexLocker locker(&d->mutex);
-        d->current = std::get<std::shared_ptr<const PolicySet>>(std::move(loaded));
+        d->current = std::move(current);
         d->lastErrors.clear();
     }
-    qCDebug(lcPolicy) << "reloaded policy folder" << d->folder;
     Q_EMIT reloaded(true);
     return true;
 }

@@ -6,6 +6,7 @@
 #include "core/service/errors.h"
 #include "core/service/httpgrammar.h"
 #include "core/service/metrics.h"
+#include "core/service/requestlog.h"
 #include "core/service/searchapi.h"
 #include "core/service/signingkeys.h"
 #include "core/service/servicelogging.h"
@@ -213,8 +214,11 @@ std::optional<Http::Response> Api::screen(const Http::Request &head)
         return std::nullopt;
 
     auto caller = authenticate(head);
-    if (!caller)
-        return problemFor(caller.error());
+    if (!caller) {
+        Http::Response refusal = problemFor(caller.error());
+        RequestLog::logRejected(head, refusal);
+        return refusal;
+    }
     return std::nullopt;
 }
 
@@ -228,6 +232,11 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
 {
     const QByteArray &path = request.path;
     const QByteArray &method = request.method;
+
+    // The caller is known only after authentication, and the request line reads it when the
+    // response goes out.
+    const std::shared_ptr<QString> callerId = RequestLog::enabled() ? std::make_shared<QString>() : nullptr;
+    respond = RequestLog::wrap(request, std::move(respond), callerId);
 
     if (m_metrics) {
         // Every answer is timed and counted under its route pattern, whichever branch gives it.
@@ -261,6 +270,8 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
         auto scraper = authenticate(request);
         if (!scraper)
             return respond(problemFor(scraper.error()));
+        if (callerId)
+            *callerId = scraper->id;
         if (!scraper->canReadAdmin() || !m_metrics)
             return respond(problemFor(error(ErrorCode::Forbidden, QStringLiteral("Metrics need an auditor, approver or admin identity."))));
         Http::Response response;
@@ -277,6 +288,8 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
     auto caller = authenticate(request);
     if (!caller)
         return respond(problemFor(caller.error()));
+    if (callerId)
+        *callerId = caller->id;
     if (m_rateLimiter) {
         if (const int wait = m_rateLimiter->acquire(caller->id, QDateTime::currentMSecsSinceEpoch()); wait > 0) {
             Http::Response limited = problemFor(error(ErrorCode::RateLimited,

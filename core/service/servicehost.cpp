@@ -1,5 +1,6 @@
 #include "core/service/servicehost.h"
 
+#include "core/base/logfields.h"
 #include "core/escalation/escalationservice.h"
 #include "core/escalation/identities.h"
 #include "core/jose/jose.h"
@@ -63,8 +64,11 @@ void ServiceHost::addIdentity(const QString &id, const QString &role, const QStr
         qCWarning(lcService) << "Ignoring identity" << id << "with unknown role" << role;
         return;
     }
-    if (auto added = d->identities.add(Escalation::Identity{id, *parsed, groups, {}}, token); !added)
+    if (auto added = d->identities.add(Escalation::Identity{id, *parsed, groups, {}}, token); !added) {
         qCWarning(lcService) << "Cannot add identity" << id << ":" << added.error().message;
+        return;
+    }
+    qCInfo(lcService).noquote() << "Added identity" << id << "with role" << role;
 }
 
 void ServiceHost::drain(std::function<void()> done)
@@ -74,6 +78,7 @@ void ServiceHost::drain(std::function<void()> done)
         return;
     }
     d->server->close();
+    qCInfo(lcService) << "Draining: the listener is closed and the queued writes are being committed";
     // The writer is first in, first out, so when this no-op answers, every earlier write has
     // committed and its answer was queued to this thread ahead of ours.
     d->store->write([](Store::WriteTx &) -> Result<QJsonObject> { return QJsonObject{}; }, this,
@@ -220,7 +225,17 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
         qCInfo(lcService) << "Upstream mode: evaluations are decided by" << d.upstream->evaluationEndpoint().toString();
     }
 
-    qCInfo(lcService) << "Service listening on" << baseText << "with policy" << folder.value();
+    if (lcService().isInfoEnabled()) {
+        QJsonObject fields{{QStringLiteral("url"), baseText},
+                           {QStringLiteral("data_dir"), QDir(options.dataDir).absolutePath()},
+                           {QStringLiteral("policy"), folder.value()},
+                           {QStringLiteral("identities"), double(d.identities.size())},
+                           {QStringLiteral("signing_kid"), d.signingKeys->ring()->activeKey()->kid()}};
+        if (!d.tlsFingerprint.isEmpty())
+            fields.insert(QStringLiteral("tls_fingerprint"), d.tlsFingerprint);
+        const Log::ScopedFields scoped(fields);
+        qCInfo(lcService).noquote() << "Service listening on" << baseText << "with policy" << folder.value();
+    }
     return host;
 }
 

@@ -103,7 +103,7 @@ void SigningKeys::rotate(const QString &actor, std::function<void(Result<QJsonOb
         if (auto added = m_trusted.tryAdd(m_issuer, m_ring->activeKey()->publicJwk()); !added)
             qCWarning(lcService) << "Cannot trust the new signing key" << activeKid << ":" << added.error().message;
     }
-    qCInfo(lcService) << "Signing key rotated by" << actor << "- key" << activeKid << "signs new tokens, key"
+    qCInfo(lcService).noquote() << "Signing key rotated by" << actor << "- key" << activeKid << "signs new tokens, key"
                       << retiredKid << "is retired";
 
     Store::AuditRecord audit;
@@ -150,7 +150,7 @@ void SigningKeys::removeExpired()
             continue;
         }
         m_trusted.remove(info.key->kid());
-        qCInfo(lcService) << "Retired signing key" << info.key->kid()
+        qCInfo(lcService).noquote() << "Retired signing key" << info.key->kid()
                           << "removed from the JWKS: every token it signed has expired";
     }
 }

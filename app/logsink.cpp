@@ -1,0 +1,147 @@
+#include "app/logsink.h"
+
+#include "core/base/logfields.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QMutex>
+
+#include <cstdio>
+
+namespace Recourse::App {
+
+namespace {
+
+struct Sink
+{
+    LogFormat format = LogFormat::Text;
+    std::shared_ptr<const Clock> clock;
+    QMutex mutex; // one line at a time, whichever thread logs
+};
+
+Sink &sink()
+{
+    static Sink instance;
+    return instance;
+}
+
+QLatin1StringView levelName(QtMsgType type)
+{
+    switch (type) {
+    case QtDebugMsg: return QLatin1StringView("debug");
+    case QtInfoMsg: return QLatin1StringView("info");
+    case QtWarningMsg: return QLatin1StringView("warning");
+    case QtCriticalMsg: return QLatin1StringView("critical");
+    case QtFatalMsg: return QLatin1StringView("fatal");
+    }
+    return QLatin1StringView("warning");
+}
+
+// Text lines stay one line each: control characters in a message (a client-sent header, say)
+// could otherwise forge a line of their own.
+QString escapeControls(const QString &text)
+{
+    QString escaped;
+    escaped.reserve(text.size());
+    for (QChar c : text) {
+        if (c == u'\n')
+            escaped += QLatin1StringView("\\n");
+        else if (c == u'\r')
+            escaped += QLatin1StringView("\\r");
+        else if (c == u'\t')
+            escaped += QLatin1StringView("\\t");
+        else if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            escaped += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
+        else
+            escaped += c;
+    }
+    return escaped;
+}
+
+QString textValue(const QJsonValue &value)
+{
+    if (value.isString())
+        return value.toString();
+    if (value.isDouble())
+        return QString::number(value.toDouble(), 'g', 15);
+    if (value.isBool())
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    if (value.isNull())
+        return QStringLiteral("null");
+    return QString::fromUtf8(QJsonDocument::fromVariant(value.toVariant()).toJson(QJsonDocument::Compact));
+}
+
+void handleMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    Sink &target = sink();
+    const qint64 now = target.clock ? target.clock->nowMs() : QDateTime::currentMSecsSinceEpoch();
+    const QByteArray line = formatLogLine(target.format, type, context.category ? context.category : "default", message,
+                                          Log::ScopedFields::current(), now)
+        + '\n';
+
+    QMutexLocker locker(&target.mutex);
+    std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
+    std::fflush(stderr);
+}
+
+} // namespace
+
+Result<LogFormat> parseLogFormat(const QString &text)
+{
+    if (text == QLatin1String("text"))
+        return LogFormat::Text;
+    if (text == QLatin1String("json"))
+        return LogFormat::Json;
+    return Error::make(ErrorCode::InvalidRequest, QStringLiteral("--log-format takes text or json."), text);
+}
+
+Result<LogLevel> parseLogLevel(const QString &text)
+{
+    if (text == QLatin1String("debug"))
+        return LogLevel::Debug;
+    if (text == QLatin1String("info"))
+        return LogLevel::Info;
+    if (text == QLatin1String("warning"))
+        return LogLevel::Warning;
+    return Error::make(ErrorCode::InvalidRequest, QStringLiteral("--log-level takes debug, info or warning."), text);
+}
+
+QByteArray formatLogLine(LogFormat format, QtMsgType type, const char *category, const QString &message,
+                         const QJsonObject &fields, qint64 nowMs)
+{
+    const QString time = QDateTime::fromMSecsSinceEpoch(nowMs, Qt::UTC).toString(Qt::ISODateWithMs);
+    if (format == LogFormat::Json) {
+        QJsonObject object = fields;
+        object.insert(QStringLiteral("time"), time);
+        object.insert(QStringLiteral("level"), QString(levelName(type)));
+        object.insert(QStringLiteral("category"), QString::fromLatin1(category));
+        object.insert(QStringLiteral("message"), message);
+        return QJsonDocument(object).toJson(QJsonDocument::Compact);
+    }
+
+    QString line = time + u' ' + levelName(type) + u' ' + QLatin1StringView(category) + QStringLiteral(": ")
+        + escapeControls(message);
+    for (auto it = fields.begin(); it != fields.end(); ++it)
+        line += u' ' + it.key() + u'=' + escapeControls(textValue(it.value()));
+    return line.toUtf8();
+}
+
+void installLogSink(LogFormat format, LogLevel level, std::shared_ptr<const Clock> clock)
+{
+    Sink &target = sink();
+    target.format = format;
+    target.clock = std::move(clock);
+
+    // Later rules win: Qt's own categories (and "default") log warnings and above, recourse.* down
+    // to the chosen level.
+    QString rules = QStringLiteral("*.debug=false\n*.info=false\n");
+    if (level != LogLevel::Warning)
+        rules += QStringLiteral("recourse.*.info=true\n");
+    if (level == LogLevel::Debug)
+        rules += QStringLiteral("recourse.*.debug=true\n");
+    QLoggingCategory::setFilterRules(rules);
+    qInstallMessageHandler(handleMessage);
+}
+
+} // namespace Recourse::App

@@ -1,0 +1,113 @@
+// The log line formats of the recourse executable: JSON members, text escaping, and the structured
+// members attached with Log::ScopedFields.
+
+#include "app/logsink.h"
+#include "core/base/logfields.h"
+
+#include <QJsonDocument>
+#include <QTest>
+
+using namespace Recourse;
+using namespace Recourse::App;
+
+namespace {
+
+constexpr qint64 kNowMs = 1796378400123; // 2026-12-04T10:00:00.123Z
+
+QJsonObject parsed(const QByteArray &line)
+{
+    return QJsonDocument::fromJson(line).object();
+}
+
+} // namespace
+
+class TestLogSink : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void jsonLineHasCoreMembers();
+    void fieldsCannotReplaceCoreMembers();
+    void textLineEscapesControls();
+    void scopedFieldsNestAndRestore();
+    void optionValues_data();
+    void optionValues();
+};
+
+void TestLogSink::jsonLineHasCoreMembers()
+{
+    const QByteArray line = formatLogLine(LogFormat::Json, QtInfoMsg, "recourse.http", QStringLiteral("GET /healthz 200"),
+                                          QJsonObject{{QStringLiteral("request_id"), QStringLiteral("r-1")}}, kNowMs);
+
+    const QJsonObject object = parsed(line);
+    QCOMPARE(object.value(u"time").toString(), QStringLiteral("2026-12-04T10:00:00.123Z"));
+    QCOMPARE(object.value(u"level").toString(), QStringLiteral("info"));
+    QCOMPARE(object.value(u"category").toString(), QStringLiteral("recourse.http"));
+    QCOMPARE(object.value(u"message").toString(), QStringLiteral("GET /healthz 200"));
+    QCOMPARE(object.value(u"request_id").toString(), QStringLiteral("r-1"));
+    QVERIFY(!line.contains('\n'));
+}
+
+void TestLogSink::fieldsCannotReplaceCoreMembers()
+{
+    const QJsonObject forged{{QStringLiteral("level"), QStringLiteral("debug")},
+                             {QStringLiteral("message"), QStringLiteral("forged")},
+                             {QStringLiteral("time"), QStringLiteral("1970-01-01T00:00:00Z")}};
+
+    const QJsonObject object = parsed(formatLogLine(LogFormat::Json, QtWarningMsg, "recourse.service",
+                                                    QStringLiteral("real"), forged, kNowMs));
+
+    QCOMPARE(object.value(u"level").toString(), QStringLiteral("warning"));
+    QCOMPARE(object.value(u"message").toString(), QStringLiteral("real"));
+    QCOMPARE(object.value(u"time").toString(), QStringLiteral("2026-12-04T10:00:00.123Z"));
+}
+
+void TestLogSink::textLineEscapesControls()
+{
+    const QByteArray line = formatLogLine(LogFormat::Text, QtInfoMsg, "recourse.http",
+                                          QStringLiteral("first\nforged line\r\x01"),
+                                          QJsonObject{{QStringLiteral("request_id"), QStringLiteral("a\nb")},
+                                                      {QStringLiteral("status"), 401}},
+                                          kNowMs);
+
+    QCOMPARE(line, QByteArray("2026-12-04T10:00:00.123Z info recourse.http: first\\nforged line\\r\\x01 "
+                              "request_id=a\\nb status=401"));
+}
+
+void TestLogSink::scopedFieldsNestAndRestore()
+{
+    QVERIFY(Log::ScopedFields::current().isEmpty());
+    {
+        const Log::ScopedFields outer(QJsonObject{{QStringLiteral("request_id"), QStringLiteral("r-1")}});
+        {
+            const Log::ScopedFields inner(QJsonObject{{QStringLiteral("task_id"), QStringLiteral("tsk_1")}});
+            QCOMPARE(Log::ScopedFields::current().size(), 2);
+        }
+        QCOMPARE(Log::ScopedFields::current(), QJsonObject({{QStringLiteral("request_id"), QStringLiteral("r-1")}}));
+    }
+    QVERIFY(Log::ScopedFields::current().isEmpty());
+}
+
+void TestLogSink::optionValues_data()
+{
+    QTest::addColumn<QString>("format");
+    QTest::addColumn<QString>("level");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("json and debug") << QStringLiteral("json") << QStringLiteral("debug") << true;
+    QTest::newRow("text and warning") << QStringLiteral("text") << QStringLiteral("warning") << true;
+    QTest::newRow("unknown format") << QStringLiteral("xml") << QStringLiteral("info") << false;
+    QTest::newRow("unknown level") << QStringLiteral("text") << QStringLiteral("verbose") << false;
+}
+
+void TestLogSink::optionValues()
+{
+    QFETCH(QString, format);
+    QFETCH(QString, level);
+    QFETCH(bool, valid);
+
+    QCOMPARE(parseLogFormat(format).ok() && parseLogLevel(level).ok(), valid);
+}
+
+QTEST_GUILESS_MAIN(TestLogSink)
+#include "tst_logsink.moc"
