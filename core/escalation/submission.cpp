@@ -193,6 +193,31 @@ Result<Store::TaskRecord> createSingleTask(Store::WriteTx &tx, const QJsonObject
     return task;
 }
 
+// Rejects a requested_until that is not in the future, at the top level or of any bulk item.
+// Approving would read an end that has passed as none named and grant the template's default
+// duration, which is longer than the PEP requested.
+Result<void> requireFutureEnds(const QJsonObject &body, qint64 nowMs)
+{
+    QList<QPair<QString, QJsonObject>> requests{
+        {QStringLiteral("requested_access"), body.value(QStringLiteral("requested_access")).toObject()}};
+    const QJsonArray items = body.value(QStringLiteral("items")).toArray();
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        requests.append({QStringLiteral("items[%1].requested_access").arg(i),
+                         items.at(i).toObject().value(QStringLiteral("requested_access")).toObject()});
+    }
+
+    for (const auto &[path, requested] : requests) {
+        const QString until = requested.value(QStringLiteral("requested_until")).toString();
+        // validateRequestedAccess() has checked that a present value parses.
+        if (until.isEmpty() || Rfc3339::parse(until).value() > nowMs)
+            continue;
+        return invalidRequest(QStringLiteral("%1.requested_until has already passed; request an end later than %2.")
+                                  .arg(path, Rfc3339::format(nowMs)),
+                              until);
+    }
+    return {};
+}
+
 // The task.created audit record and event: a bulk task lists its items' resources and actions.
 Result<void> recordCreated(Store::WriteTx &tx, const Store::TaskRecord &task)
 {
@@ -284,6 +309,10 @@ void EscalationService::submit(const Identity &caller, const QJsonObject &body, 
                                    {QStringLiteral("body"), QJsonDocument::fromJson(previous->response).object()}};
             }
         }
+
+        // Checked after the idempotency lookup, so a retry still gets its task after the requested end passed.
+        if (auto r = requireFutureEnds(body, now); !r)
+            return r.error();
 
         // 2 to 4. The binding, current policy's decision and the task.
         Result<Store::TaskRecord> created =

@@ -131,6 +131,7 @@ private Q_SLOTS:
     void itemsNeedOneTemplate();
     void itemNoLongerRequestable();
     void itemRequestedAccessOverrides();
+    void itemRequestedUntilInThePast();
     void itemEligibilityChecked();
     void itemEventsAndAudit();
     void autoApprovedItem();
@@ -628,6 +629,25 @@ void tst_BulkRequests::itemRequestedAccessOverrides()
     const QJsonArray decided = itemsOf(m_service->taskStatus(taskOf(submitted).value(u"status_endpoint").toString()));
     QCOMPARE(approvalOf(decided, 0).value(u"approved_until").toString(), sixHours);
     QCOMPARE(approvalOf(decided, 1).value(u"approved_until").toString(), twoHours);
+}
+
+void tst_BulkRequests::itemRequestedUntilInThePast()
+{
+    const QString past = Rfc3339::format(m_service->clock().nowMs() - 60 * 1000);
+    QJsonArray items = evaluateItems(kDocuments.mid(0, 2));
+    QCOMPARE(items.size(), 2);
+    QJsonObject second = items.at(1).toObject();
+    second.insert(QStringLiteral("requested_access"), QJsonObject{{QStringLiteral("requested_until"), past}});
+    items.replace(1, second);
+
+    const HttpResponse refused = m_service->submit(bulkBody(items));
+
+    QVERIFY2(refused.status == 400, refused.describe().constData());
+    QVERIFY(refused.isProblem());
+    QCOMPARE(refused.problemType(), kAboutBlank);
+    QCOMPARE(refused.json.value(u"invalid_value").toString(), past);
+    QVERIFY2(refused.json.value(u"detail").toString().contains(QStringLiteral("items[1].requested_access.requested_until")),
+             refused.describe().constData());
 }
 
 void tst_BulkRequests::itemEligibilityChecked()

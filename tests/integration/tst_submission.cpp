@@ -63,6 +63,9 @@ private Q_SLOTS:
     void skewTolerance();
     void timestampsMustBeRfc3339_data();
     void timestampsMustBeRfc3339();
+    void requestedUntilInThePast_data();
+    void requestedUntilInThePast();
+    void requestedUntilPassedBeforeRetry();
     void evaluationIdOnlySubmission();
     void unknownTask_data();
     void unknownTask();
@@ -300,6 +303,60 @@ void tst_Submission::timestampsMustBeRfc3339()
     QCOMPARE(response.problemType(), QStringLiteral("about:blank"));
     if (!value.isEmpty())
         QCOMPARE(response.json.value(u"invalid_value").toString(), value);
+}
+
+void tst_Submission::requestedUntilInThePast_data()
+{
+    QTest::addColumn<qint64>("offsetMs"); // requested_until relative to the service clock
+    QTest::addColumn<int>("status");
+
+    QTest::newRow("an hour ago") << qint64(-3600 * 1000) << 400;
+    QTest::newRow("one millisecond ago") << qint64(-1) << 400;
+    QTest::newRow("now") << qint64(0) << 400;
+    QTest::newRow("one second ahead") << qint64(1000) << 202;
+}
+
+void tst_Submission::requestedUntilInThePast()
+{
+    QFETCH(qint64, offsetMs);
+    QFETCH(int, status);
+
+    QJsonObject submission = m_service->freshSubmission(Arap::q4PlanRead());
+    QVERIFY(!submission.isEmpty());
+    const QString until = Rfc3339::format(m_service->clock().nowMs() + offsetMs);
+    submission = withMember(submission, QStringLiteral("requested_access.requested_until"), until);
+
+    const HttpResponse response = m_service->submit(submission);
+
+    QVERIFY2(response.status == status, response.describe().constData());
+    if (status != 400)
+        return;
+    QVERIFY(response.isProblem());
+    QCOMPARE(response.problemType(), QStringLiteral("about:blank"));
+    QCOMPARE(response.json.value(u"invalid_value").toString(), until);
+    QVERIFY2(response.json.value(u"detail").toString().contains(QStringLiteral("requested_access.requested_until")),
+             response.describe().constData());
+    // The refusal consumed nothing: with a future end the same denial still creates a task.
+    submission = withMember(submission, QStringLiteral("requested_access.requested_until"),
+                            Rfc3339::format(m_service->clock().nowMs() + 3600 * 1000));
+    QCOMPARE(m_service->submit(submission).status, 202);
+}
+
+void tst_Submission::requestedUntilPassedBeforeRetry()
+{
+    // A genuine retry is answered from the stored task even when the requested end has passed since.
+    QJsonObject submission = m_service->freshSubmission(Arap::q4PlanRead());
+    QVERIFY(!submission.isEmpty());
+    submission = withMember(submission, QStringLiteral("requested_access.requested_until"),
+                            Rfc3339::format(m_service->clock().nowMs() + 60 * 1000));
+    const HttpResponse first = m_service->submit(submission, Tokens::pepA, QStringLiteral("until-key"));
+    QVERIFY2(first.status == 202, first.describe().constData());
+
+    m_service->clock().advanceSeconds(120);
+
+    const HttpResponse retry = m_service->submit(submission, Tokens::pepA, QStringLiteral("until-key"));
+    QVERIFY2(retry.status == 202, retry.describe().constData());
+    QCOMPARE(retry.json.value(u"task").toObject().value(u"id"), first.json.value(u"task").toObject().value(u"id"));
 }
 
 void tst_Submission::evaluationIdOnlySubmission()
