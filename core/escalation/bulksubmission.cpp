@@ -58,10 +58,11 @@ struct BoundItems
 };
 
 Result<BoundItems> bindItems(Store::WriteTx &tx, const QJsonObject &body, const PresentedDenials &presented,
-                             qint64 skewMs)
+                             qint64 skewMs, const QString &requester)
 {
     const QJsonArray items = body.value(QStringLiteral("items")).toArray();
     Internal::BindingTarget target;
+    target.client = requester;
     target.subject = body.value(QStringLiteral("subject")).toObject();
     target.context = body.value(QStringLiteral("context")).toObject();
 
@@ -248,7 +249,7 @@ Result<Store::TaskRecord> createTask(Store::WriteTx &tx, const QJsonObject &body
     const qint64 now = tx.nowMs();
 
     // 2. The bindings: each item's own denial by the single-item rules, then the bundle denial.
-    auto bound = bindItems(tx, body, presented, skewMs);
+    auto bound = bindItems(tx, body, presented, skewMs, requester);
     if (!bound)
         return bound.error();
 

@@ -21,6 +21,12 @@ Error expiredDenial(qint64 deadlineMs, const QString &echoedExpiry)
                        echoedExpiry);
 }
 
+Error issuedToAnotherClient()
+{
+    return invalidBinding(QStringLiteral("The requestable denial was issued to another PEP client; only that client "
+                                         "can submit it."));
+}
+
 QString mismatchMessage(const BindingTarget &target)
 {
     if (target.bundle) {
@@ -69,6 +75,8 @@ Result<BoundDenial> bindToken(Store::WriteTx &tx, const Jose::VerifiedToken &tok
     const QString signedHash = claims.value(QStringLiteral("binding_hash")).toString();
     if (auto seen = tx.rememberJti(bound.jti, bound.tokenExpMs + skewMs, {}); !seen)
         return seen.error();
+    if (claims.value(QStringLiteral("client_id")).toString() != target.client)
+        return issuedToAnotherClient();
     if (signedHash.isEmpty() || signedHash != expectedHash(target, bound.members))
         return invalidBinding(mismatchMessage(target));
     return bound;
@@ -106,6 +114,8 @@ Result<BoundDenial> bindEvaluationId(Store::WriteTx &tx, const QJsonObject &deni
     bound.tokenExpMs = record->expiresMs;
     if (auto seen = tx.rememberJti(bound.jti, record->expiresMs + skewMs, {}); !seen)
         return seen.error();
+    if (record->caller != target.client)
+        return issuedToAnotherClient();
 
     const QJsonObject pair = target.pairs.first().toObject();
     const bool same = Json::structurallyEqual(Binding::withoutActor(record->subject), Binding::withoutActor(target.subject))

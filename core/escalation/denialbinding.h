@@ -22,10 +22,12 @@ struct BoundDenial
     qint64 tokenExpMs = 0;
 };
 
-// The request a denial must bind: the submission's subject and context, and its resource and
-// action pairs. A single-item denial binds one pair; a bundle denial binds every item in order.
+// The request a denial must bind: the submitting client, the submission's subject and context,
+// and its resource and action pairs. A single-item denial binds one pair; a bundle denial binds
+// every item in order.
 struct BindingTarget
 {
+    QString client; // the authenticated caller, which must be the PEP client the denial was issued to
     QJsonObject subject;
     QJsonObject context;
     QJsonArray pairs; // [{"resource", "action"}]
@@ -44,7 +46,8 @@ PresentedDenial presentDenial(const QJsonObject &denial, const EscalationConfig 
                               qint64 nowSeconds);
 
 // Verifies a presented denial inside the writer job, in the profile's order: the token claims or
-// the recorded evaluation, jti replay, the structural binding to `target`, then freshness.
+// the recorded evaluation, jti replay, the binding to `target` (client, then structure), then
+// freshness.
 // Records the jti in `tx`, so a second denial with the same jti in one submission is refused.
 // Fails with InvalidDenialBinding or ExpiredDenial.
 Result<BoundDenial> bindDenial(Store::WriteTx &tx, const PresentedDenial &presented, const BindingTarget &target,

@@ -255,6 +255,8 @@ QJsonObject EscalationService::issueRequestableDenial(const Identity &caller, co
     const QJsonObject claims{
         {QStringLiteral("iss"), m_config.pdpIdentifier},
         {QStringLiteral("aud"), m_config.accessRequestEndpoint},
+        // Only the PEP client this denial is issued to may submit it.
+        {QStringLiteral("client_id"), caller.id},
         {QStringLiteral("iat"), double(nowSeconds)},
         {QStringLiteral("exp"), double(expiresSeconds)},
         {QStringLiteral("jti"), jti},

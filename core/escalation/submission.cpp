@@ -129,6 +129,7 @@ Result<Store::TaskRecord> createSingleTask(Store::WriteTx &tx, const QJsonObject
 
     // 2. The binding: token or evaluation_id, then replay, then structure, then freshness.
     Internal::BindingTarget target;
+    target.client = requester;
     target.subject = body.value(QStringLiteral("subject")).toObject();
     target.context = body.value(QStringLiteral("context")).toObject();
     target.pairs.append(QJsonObject{{QStringLiteral("resource"), body.value(QStringLiteral("resource"))},

@@ -128,6 +128,8 @@ private Q_SLOTS:
     void tamperedItemResource();
     void bundleDenialBindsItemOrder();
     void singleItemTokenCannotBindBundle();
+    void anotherClientSubmitsItems_data();
+    void anotherClientSubmitsItems();
     void itemsNeedOneTemplate();
     void itemNoLongerRequestable();
     void itemRequestedAccessOverrides();
@@ -565,6 +567,40 @@ void tst_BulkRequests::singleItemTokenCannotBindBundle()
 
     QCOMPARE(refused.status, 400);
     QCOMPARE(refused.problemType(), problem("invalid_denial_binding"));
+}
+
+void tst_BulkRequests::anotherClientSubmitsItems_data()
+{
+    QTest::addColumn<bool>("bundle");
+
+    QTest::newRow("a denial per item") << false;
+    QTest::newRow("bundle denial") << true;
+}
+
+void tst_BulkRequests::anotherClientSubmitsItems()
+{
+    QFETCH(bool, bundle);
+
+    // Every denial here was issued to PEP A; PEP B submits them as its own request.
+    QJsonObject body;
+    if (bundle) {
+        QJsonArray pairs;
+        for (const QString &document : kDocuments)
+            pairs.append(pairOf(readRequest(document)));
+        body = bulkBody(pairs);
+        body.insert(QStringLiteral("denial"), bundleDenial(pairs, QStringLiteral("jti_bundle_stolen")));
+        QVERIFY(!body.value(u"denial").toObject().isEmpty());
+    } else {
+        body = bulkBody(evaluateItems(kDocuments));
+        QCOMPARE(body.value(u"items").toArray().size(), 3);
+    }
+
+    const HttpResponse stolen = m_service->submit(body, Tokens::pepB);
+
+    QVERIFY2(stolen.status == 400, stolen.describe().constData());
+    QCOMPARE(stolen.problemType(), problem("invalid_denial_binding"));
+    const HttpResponse own = m_service->submit(body, Tokens::pepA);
+    QVERIFY2(own.status == 202, own.describe().constData());
 }
 
 void tst_BulkRequests::itemsNeedOneTemplate()

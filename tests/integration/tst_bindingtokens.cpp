@@ -43,6 +43,8 @@ enum class Forgery {
     AudMissing,
     IssOther,
     JtiMissing,
+    ClientOther,
+    ClientMissing,
     ExpiryUnprotectedLater,
     ExpiryUnprotectedEqual, // accepted: exp does not outlive the echoed expiry
 };
@@ -179,6 +181,12 @@ QString forge(Forgery forgery, const QString &genuine, const Jose::SigningKey &s
     case Forgery::JtiMissing:
         claims.remove(QStringLiteral("jti"));
         return signedWith(serviceKey, header, claims);
+    case Forgery::ClientOther:
+        claims.insert(QStringLiteral("client_id"), QStringLiteral("pep-b"));
+        return signedWith(serviceKey, header, claims);
+    case Forgery::ClientMissing:
+        claims.remove(QStringLiteral("client_id"));
+        return signedWith(serviceKey, header, claims);
     case Forgery::ExpiryUnprotectedLater:
     case Forgery::ExpiryUnprotectedEqual: {
         const qint64 echoedSeconds = Rfc3339::parse(claims.value(u"denial_expires_at").toString()).value() / 1000;
@@ -210,6 +218,8 @@ private Q_SLOTS:
     void replayedToken_data();
     void replayedToken();
     void retryAfterTokenExpiry();
+    void anotherClientSubmits_data();
+    void anotherClientSubmits();
 
 private:
     std::unique_ptr<ServiceFixture> m_service;
@@ -256,6 +266,8 @@ void tst_BindingTokens::forgedToken_data()
     QTest::newRow("no aud") << Forgery::AudMissing << false;
     QTest::newRow("iss of another PDP") << Forgery::IssOther << false;
     QTest::newRow("no jti") << Forgery::JtiMissing << false;
+    QTest::newRow("client_id of another PEP") << Forgery::ClientOther << false;
+    QTest::newRow("no client_id") << Forgery::ClientMissing << false;
     QTest::newRow("unprotected expiry, exp later than echoed") << Forgery::ExpiryUnprotectedLater << false;
     QTest::newRow("unprotected expiry, exp equal to echoed") << Forgery::ExpiryUnprotectedEqual << true;
 }
@@ -408,6 +420,40 @@ void tst_BindingTokens::retryAfterTokenExpiry()
     QCOMPARE(retry.json.value(u"task").toObject().value(u"id").toString(),
              first.json.value(u"task").toObject().value(u"id").toString());
     QCOMPARE(retry.header("location"), first.header("location"));
+}
+
+void tst_BindingTokens::anotherClientSubmits_data()
+{
+    QTest::addColumn<bool>("byEvaluationId");
+
+    QTest::newRow("binding token") << false;
+    QTest::newRow("evaluation id only") << true;
+}
+
+void tst_BindingTokens::anotherClientSubmits()
+{
+    QFETCH(bool, byEvaluationId);
+
+    // The denial was issued to PEP A; PEP B authenticates as itself and submits it unchanged.
+    QJsonObject submission = m_service->freshSubmission(Arap::q4PlanRead(), Tokens::pepA);
+    QVERIFY(!submission.isEmpty());
+    if (byEvaluationId) {
+        QJsonObject denial = submission.value(u"denial").toObject();
+        denial.remove(QStringLiteral("binding_token"));
+        submission.insert(QStringLiteral("denial"), denial);
+    }
+
+    const HttpResponse stolen = m_service->submit(submission, Tokens::pepB);
+
+    QVERIFY2(stolen.status == 400, stolen.describe().constData());
+    QVERIFY(stolen.isProblem());
+    QCOMPARE(stolen.problemType(), QStringLiteral("urn:openid:authzen:access-request:error:invalid_denial_binding"));
+    const HttpResponse tasks = m_service->get(QStringLiteral("/admin/v1/tasks"), Tokens::auditor);
+    QCOMPARE(tasks.json.value(u"tasks").toArray().size(), 0);
+
+    // The refusal consumed nothing: the PEP the denial was issued to still submits it.
+    const HttpResponse own = m_service->submit(submission, Tokens::pepA);
+    QVERIFY2(own.status == 202, own.describe().constData());
 }
 
 QTEST_GUILESS_MAIN(tst_BindingTokens)
