@@ -538,7 +538,7 @@ QJsonObject EscalationService::verifyAudit()
 
 namespace Recourse::Escalation {
 
-void EscalationService::decideBatch(const Identity &approver, const QJsonObject &body, ReplyCallback done)
+void EscalationService::decideBatch(const Identity &approver, const QJsonObject &body, BatchCallback done)
 {
     const QJsonValue list = body.value(QStringLiteral("decisions"));
     if (!list.isArray() || list.toArray().isEmpty()) {
@@ -556,7 +556,7 @@ void EscalationService::decideBatch(const Identity &approver, const QJsonObject 
     struct Batch
     {
         QJsonArray entries;
-        QJsonArray outcomes;
+        std::vector<BatchOutcome> outcomes;
         qsizetype next = 0;
     };
     auto batch = std::make_shared<Batch>();
@@ -564,9 +564,7 @@ void EscalationService::decideBatch(const Identity &approver, const QJsonObject 
     auto step = std::make_shared<std::function<void()>>();
     *step = [this, approver, batch, step, done] {
         if (batch->next == batch->entries.size()) {
-            Reply reply;
-            reply.body.insert(QStringLiteral("outcomes"), batch->outcomes);
-            done(reply);
+            done(std::move(batch->outcomes));
             *step = nullptr; // breaks the self-reference
             return;
         }
@@ -574,15 +572,10 @@ void EscalationService::decideBatch(const Identity &approver, const QJsonObject 
         const QString taskId = entry.value(QStringLiteral("task_id")).toString();
         const QString decision = entry.value(QStringLiteral("decision")).toString();
         auto record = [batch, step, taskId](Result<Reply> result) {
-            QJsonObject outcome{{QStringLiteral("task_id"), taskId}};
-            if (result) {
-                outcome.insert(QStringLiteral("status"), result->body.value(QStringLiteral("status")));
-            } else {
-                outcome.insert(QStringLiteral("error"),
-                               QJsonObject{{QStringLiteral("code"), int(result.error().code)},
-                                           {QStringLiteral("detail"), result.error().message}});
-            }
-            batch->outcomes.append(outcome);
+            if (result)
+                batch->outcomes.push_back({taskId, result->body.value(QStringLiteral("status")).toString()});
+            else
+                batch->outcomes.push_back({taskId, result.error()});
             (*step)();
         };
         if (taskId.isEmpty() || (decision != QLatin1String("approve") && decision != QLatin1String("deny"))) {

@@ -17,6 +17,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace Recourse::Escalation {
 
@@ -30,6 +31,14 @@ struct Reply
 };
 
 using ReplyCallback = std::function<void(Result<Reply>)>;
+
+// One entry of a batch decision: the task's status after the decision, or the error that rejected it.
+struct BatchOutcome
+{
+    QString taskId;
+    Result<QString> status;
+};
+using BatchCallback = std::function<void(Result<std::vector<BatchOutcome>>)>;
 
 struct EscalationConfig
 {
@@ -85,8 +94,9 @@ public:
     void approve(const Identity &approver, const QString &taskId, const QJsonObject &body, ReplyCallback done);
     void deny(const Identity &approver, const QString &taskId, const QJsonObject &body, ReplyCallback done);
     void revoke(const Identity &approver, const QString &approvalId, const QJsonObject &body, ReplyCallback done);
-    // Decides several tasks in order; one refused entry does not stop the others.
-    void decideBatch(const Identity &approver, const QJsonObject &body, ReplyCallback done);
+    // Decides several tasks in order; one refused entry does not stop the others. The outcomes
+    // are in request order.
+    void decideBatch(const Identity &approver, const QJsonObject &body, BatchCallback done);
     // What approving a task with a scope and end time would unlock, and what policy would still deny.
     Result<Reply> preview(const Identity &caller, const QJsonObject &body);
     Result<Reply> listDenials(const Identity &caller, qint64 beforeMs, int limit);

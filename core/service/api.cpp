@@ -49,6 +49,22 @@ Escalation::ReplyCallback replyTo(Http::Responder respond)
     };
 }
 
+// The outcomes of a batch decision. A refused entry carries the problem object that the
+// single-task endpoint answers with, so a client reads one error shape.
+QJsonObject batchOutcomes(const std::vector<Escalation::BatchOutcome> &outcomes)
+{
+    QJsonArray list;
+    for (const Escalation::BatchOutcome &outcome : outcomes) {
+        QJsonObject entry{{QStringLiteral("task_id"), outcome.taskId}};
+        if (outcome.status)
+            entry.insert(QStringLiteral("status"), outcome.status.value());
+        else
+            entry.insert(QStringLiteral("error"), QJsonDocument::fromJson(problemFor(outcome.status.error()).body).object());
+        list.append(entry);
+    }
+    return QJsonObject{{QStringLiteral("outcomes"), list}};
+}
+
 Error error(ErrorCode code, const QString &message, const QString &value = {})
 {
     return Error::make(code, message, value);
@@ -404,7 +420,10 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
             auto reply = m_escalation->preview(*caller, parsed.value());
             return respond(reply ? replyResponse(reply.value()) : problemFor(reply.error()));
         }
-        return m_escalation->decideBatch(*caller, parsed.value(), replyTo(std::move(respond)));
+        return m_escalation->decideBatch(*caller, parsed.value(),
+                                         [respond = std::move(respond)](Result<std::vector<Escalation::BatchOutcome>> outcomes) {
+            respond(outcomes ? jsonResponse(200, batchOutcomes(outcomes.value())) : problemFor(outcomes.error()));
+        });
     }
 
     const QList<QByteArray> taskParts = segmentsAfter(path, "/admin/v1/tasks/");

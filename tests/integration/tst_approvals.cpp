@@ -66,6 +66,8 @@ private Q_SLOTS:
     void selfApprovalRefused_data();
     void selfApprovalRefused();
     void selfApprovalRefusedInBatch();
+    void batchErrorsUseProblemTypes_data();
+    void batchErrorsUseProblemTypes();
     void approvalBoundedByTemplate_data();
     void approvalBoundedByTemplate();
     void approvedUntilInThePast();
@@ -448,6 +450,65 @@ void tst_Approvals::selfApprovalRefusedInBatch()
     QVERIFY(outcomes.first().toObject().value(u"error").isObject());
     QVERIFY(!outcomes.first().toObject().contains(u"status"));
     QCOMPARE(statusOf(m_service->taskStatus(flow.statusEndpoint())), QStringLiteral("pending"));
+}
+
+void tst_Approvals::batchErrorsUseProblemTypes_data()
+{
+    QTest::addColumn<QString>("refusal");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("type");
+
+    QTest::newRow("self-approval") << QStringLiteral("self-approval") << 403 << kNotEligible;
+    QTest::newRow("unknown task") << QStringLiteral("unknown task") << 404
+                                  << QStringLiteral("urn:openid:authzen:access-request:error:unknown_task");
+    QTest::newRow("task already approved") << QStringLiteral("task already approved") << 409
+                                           << QStringLiteral("urn:openid:authzen:access-request:error:invalid_task_state");
+    QTest::newRow("entry without a decision") << QStringLiteral("entry without a decision") << 400
+                                              << QStringLiteral("about:blank");
+}
+
+void tst_Approvals::batchErrorsUseProblemTypes()
+{
+    QFETCH(QString, refusal);
+    QFETCH(int, status);
+    QFETCH(QString, type);
+
+    QString taskId = QStringLiteral("arq_unknown");
+    QString approverToken = Tokens::bob;
+    QString decision = QStringLiteral("approve");
+    if (refusal == QLatin1String("self-approval")) {
+        const Escalation flow = m_service->requestAccess(Arap::q4PlanRead());
+        QVERIFY2(flow.ok(), qPrintable(flow.failure));
+        taskId = flow.taskId();
+        approverToken = Tokens::alice;
+    } else if (refusal == QLatin1String("task already approved")) {
+        const Escalation flow = m_service->grantAccess(Arap::q4PlanRead());
+        QVERIFY2(flow.ok(), qPrintable(flow.failure));
+        taskId = flow.taskId();
+    } else if (refusal == QLatin1String("entry without a decision")) {
+        decision.clear();
+    }
+    QJsonObject entry{{QStringLiteral("task_id"), taskId}};
+    if (!decision.isEmpty())
+        entry.insert(QStringLiteral("decision"), decision);
+
+    const HttpResponse batch = m_service->post(QStringLiteral("/admin/v1/tasks:batch"),
+                                               QJsonObject{{QStringLiteral("decisions"), QJsonArray{entry}}}, approverToken);
+
+    QVERIFY2(batch.status == 200, batch.describe().constData());
+    const QJsonObject error = batch.json.value(u"outcomes").toArray().first().toObject().value(u"error").toObject();
+    QCOMPARE(error.value(u"type").toString(), type);
+    QCOMPARE(error.value(u"status").toInt(), status);
+    QVERIFY(!error.value(u"detail").toString().isEmpty());
+    QVERIFY2(!error.contains(u"code"), batch.describe().constData());
+    if (decision.isEmpty())
+        return;
+
+    // The single-task endpoint refuses the same call with the same problem.
+    const HttpResponse single = m_service->approve(taskId, approverToken);
+    QCOMPARE(single.status, status);
+    QCOMPARE(single.problemType(), type);
+    QCOMPARE(single.json.value(u"title"), error.value(u"title"));
 }
 
 void tst_Approvals::approvalBoundedByTemplate_data()
