@@ -39,7 +39,7 @@ const QList<OptionSpec> &optionSpecs()
         {Option::Token, QLatin1StringView("--token"), {}, true, {}},
         {Option::DataDir, QLatin1StringView("--data-dir"), {}, true, {}},
         {Option::AllowInsecureHttp, QLatin1StringView("--allow-insecure-http"), {}, false, {}},
-        {Option::Json, QLatin1StringView("--json"), {}, false, {List, Show, Approve, Deny, Revoke, AuditVerify, Whoami}},
+        {Option::Json, QLatin1StringView("--json"), {}, false, {List, Show, Approve, Deny, Revoke, AuditVerify, Whoami, KeysList, KeysRotate}},
         {Option::Help, QLatin1StringView("--help"), QLatin1StringView("-h"), false, {}},
         {Option::Version, QLatin1StringView("--version"), {}, false, {}},
         {Option::Status, QLatin1StringView("--status"), {}, true, {List}},
@@ -91,6 +91,8 @@ QString commandName(Command command)
     case Command::AuditExport: return QStringLiteral("audit export");
     case Command::AuditVerify: return QStringLiteral("audit verify");
     case Command::Whoami: return QStringLiteral("whoami");
+    case Command::KeysList: return QStringLiteral("keys list");
+    case Command::KeysRotate: return QStringLiteral("keys rotate");
     }
     return {};
 }
@@ -114,10 +116,17 @@ Result<Command> takeCommand(QStringList &positional)
         if (word == QLatin1String(name))
             return command;
     }
-    if (word != QLatin1String("audit"))
+    if (word != QLatin1String("audit") && word != QLatin1String("keys"))
         return usageError(QStringLiteral("Unknown command %1. Run recoursectl --help for the list.").arg(word), word);
 
     const QString sub = positional.isEmpty() ? QString() : positional.takeFirst();
+    if (word == QLatin1String("keys")) {
+        if (sub == QLatin1String("list"))
+            return Command::KeysList;
+        if (sub == QLatin1String("rotate"))
+            return Command::KeysRotate;
+        return usageError(QStringLiteral("keys takes list or rotate."), sub);
+    }
     if (sub == QLatin1String("export"))
         return Command::AuditExport;
     if (sub == QLatin1String("verify"))
@@ -289,6 +298,9 @@ QString usage()
         "                        Audit records, oldest first, as JSON Lines (default) or CSV.\n"
         "  audit verify          Check the audit log's hash chain; exits 1 when it is broken.\n"
         "  whoami                The identity, role and groups of the token.\n"
+        "  keys list             The service's signing keys: the active one and the retired ones that\n"
+        "                        still verify their tokens, with when they leave (auditor or admin).\n"
+        "  keys rotate           Make a new signing key active (admin).\n"
         "\n"
         "Options:\n"
         "  --json                Print the service's JSON instead of tables (not for audit export).\n"

@@ -14,7 +14,7 @@ enum ExitCode : int {
     ExitUsage = 2,        // the command line is invalid or no service is configured
 };
 
-enum class Command { List, Show, Approve, Deny, Revoke, AuditExport, AuditVerify, Whoami };
+enum class Command { List, Show, Approve, Deny, Revoke, AuditExport, AuditVerify, Whoami, KeysList, KeysRotate };
 
 enum class ExportFormat { JsonLines, Csv };
 

@@ -259,6 +259,20 @@ QString taskTable(const QJsonArray &tasks)
     return table.render();
 }
 
+QString signingKeyTable(const QJsonArray &keys)
+{
+    TextTable table({QStringLiteral("KID"), QStringLiteral("STATE"), QStringLiteral("RETIRE AFTER")});
+    for (const QJsonValue &value : keys) {
+        const QJsonObject key = value.toObject();
+        const QJsonValue retireAfter = key.value(QStringLiteral("retire_after"));
+        // A retired key whose expiry is not settled yet has a null retire_after.
+        const QString until = retireAfter.isString() ? retireAfter.toString()
+                                                     : (retireAfter.isNull() ? QStringLiteral("unknown") : QString());
+        table.addRow({str(key, "kid"), str(key, "state"), until});
+    }
+    return table.render();
+}
+
 QString taskDetail(const QJsonObject &task)
 {
     Lines lines;

@@ -40,6 +40,8 @@ private:
 
 // The list view: one row per task of GET /admin/v1/tasks.
 QString taskTable(const QJsonArray &tasks);
+// KID, STATE, RETIRE AFTER: the signing keys of GET /admin/v1/keys.
+QString signingKeyTable(const QJsonArray &keys);
 
 // The show view: a task of GET /admin/v1/tasks/{id} as labelled lines.
 QString taskDetail(const QJsonObject &task);

@@ -92,6 +92,8 @@ int Runner::run(const CommandLine &line)
     case Command::AuditExport: return auditExport(line);
     case Command::AuditVerify: return auditVerify(line);
     case Command::Whoami: return whoami(line);
+    case Command::KeysList:
+    case Command::KeysRotate: return keys(line);
     }
     return ExitUsage;
 }
@@ -338,6 +340,31 @@ int Runner::whoami(const CommandLine &line)
     if (!groups.isEmpty())
         m_out << ", groups " << displayText(groups.join(QStringLiteral(", ")));
     m_out << "\nService: " << m_client.baseUrl().toDisplayString(QUrl::RemoveUserInfo) << Qt::endl;
+    return ExitOk;
+}
+
+int Runner::keys(const CommandLine &line)
+{
+    const bool rotate = line.command == Command::KeysRotate;
+    auto result = wait([&](QObject *context, Client::ApproverClient::Callback done) {
+        if (rotate)
+            m_client.rotateSigningKey(context, std::move(done));
+        else
+            m_client.signingKeys(context, std::move(done));
+    });
+    if (!result)
+        return fail(result.error());
+
+    if (line.json) {
+        printJson(result.value());
+        return ExitOk;
+    }
+    if (rotate) {
+        m_out << "Key " << displayText(str(result.value(), "active_kid")) << " now signs new tokens; key "
+              << displayText(str(result.value(), "retired_kid")) << " is retired." << Qt::endl;
+    }
+    m_out << signingKeyTable(result->value(QStringLiteral("keys")).toArray());
+    m_out.flush();
     return ExitOk;
 }
 

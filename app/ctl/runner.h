@@ -36,6 +36,7 @@ private:
     int auditExport(const CommandLine &line);
     int auditVerify(const CommandLine &line);
     int whoami(const CommandLine &line);
+    int keys(const CommandLine &line);
 
     Client::ApproverClient &m_client;
     QTextStream &m_out;

@@ -139,6 +139,16 @@ void ApproverClient::policy(QObject *context, Callback done)
     send(Method::Get, QStringLiteral("/admin/v1/policy"), {}, {}, context, std::move(done));
 }
 
+void ApproverClient::signingKeys(QObject *context, Callback done)
+{
+    send(Method::Get, QStringLiteral("/admin/v1/keys"), {}, {}, context, std::move(done));
+}
+
+void ApproverClient::rotateSigningKey(QObject *context, Callback done)
+{
+    send(Method::Post, QStringLiteral("/admin/v1/keys/rotate"), {}, {}, context, std::move(done));
+}
+
 QNetworkRequest ApproverClient::buildRequest(const QString &path, const QUrlQuery &query) const
 {
     QUrl url = m_baseUrl;

@@ -91,6 +91,10 @@ public:
     void explain(const QJsonObject &request, QObject *context, Callback done);
     // The loaded policy: folder, files, counts and the errors of the last reload.
     void policy(QObject *context, Callback done);
+    // The service's signing keys with their state (auditor or admin).
+    void signingKeys(QObject *context, Callback done);
+    // Makes a new signing key active; the previous one verifies its tokens until they expire (admin).
+    void rotateSigningKey(QObject *context, Callback done);
 
 private:
     enum class Method { Get, Post };

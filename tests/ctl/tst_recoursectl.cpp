@@ -1,6 +1,7 @@
 // recoursectl as a separate process against the real service, in process on 127.0.0.1 with the
 // arap-conformance pack: output, exit codes and the calls' effects on the service.
 
+#include "core/base/rfc3339.h"
 #include "tests/ctl/ctlprocess.h"
 #include "tests/integration/araprequests.h"
 #include "tests/integration/servicefixture.h"
@@ -97,6 +98,7 @@ private Q_SLOTS:
     void denyDecidesTask();
     void revokeEndsApproval();
     void auditVerifyReportsIntactChain();
+    void keysRotateAndList();
     void auditVerifyReportsBrokenChain();
     void auditExportWritesJsonLines();
     void auditExportWritesCsvFile();
@@ -338,6 +340,38 @@ void tst_Recoursectl::revokeEndsApproval()
     const QJsonObject approval = taskById(escalation.taskId()).value(u"approvals").toArray().at(0).toObject();
     QVERIFY2(!approval.value(u"revoked_at").toString().isEmpty(), QJsonDocument(approval).toJson().constData());
     QCOMPARE(approval.value(u"revoked_by").toString(), QStringLiteral("bob"));
+}
+
+void tst_Recoursectl::keysRotateAndList()
+{
+    const QString adminToken = QStringLiteral("admin-secret");
+    m_service->host()->addIdentity(QStringLiteral("admin-1"), QStringLiteral("admin"), {}, adminToken);
+    const Escalation escalation = m_service->grantAccess(Arap::q4PlanRead());
+    QVERIFY2(escalation.ok(), qPrintable(escalation.failure));
+    const QString oldKid = m_service->get(QStringLiteral("/access/v1/jwks"), {}).json.value(u"keys").toArray()
+                               .first().toObject().value(u"kid").toString();
+
+    CtlProcess refused;
+    RUN_CTL(refused, as(Tokens::auditor) + QStringList{QStringLiteral("keys"), QStringLiteral("rotate")});
+    QCOMPARE(refused.exitCode(), 1);
+
+    CtlProcess rotated;
+    RUN_CTL(rotated, as(adminToken) + QStringList{QStringLiteral("keys"), QStringLiteral("rotate"), QStringLiteral("--json")});
+    QCOMPARE(rotated.exitCode(), 0);
+    const QString newKid = jsonObject(rotated.out()).value(u"active_kid").toString();
+    QVERIFY(!newKid.isEmpty());
+    QCOMPARE(jsonObject(rotated.out()).value(u"retired_kid").toString(), oldKid);
+
+    CtlProcess listed;
+    RUN_CTL(listed, as(Tokens::auditor) + QStringList{QStringLiteral("keys"), QStringLiteral("list")});
+    QCOMPARE(listed.exitCode(), 0);
+    const QStringList lines = listed.out().split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 3);
+    QVERIFY2(lines.at(1).startsWith(newKid) && lines.at(1).contains(QLatin1String("active")), qPrintable(listed.out()));
+    QVERIFY2(lines.at(2).startsWith(oldKid) && lines.at(2).contains(QLatin1String("retired")), qPrintable(listed.out()));
+    // The old key leaves once the approval it signed and the clock-skew tolerance have passed.
+    const qint64 until = Rfc3339::parse(escalation.approval.value(u"approved_until").toString()).value();
+    QVERIFY2(lines.at(2).contains(Rfc3339::format(until + 30 * 1000)), qPrintable(listed.out()));
 }
 
 void tst_Recoursectl::auditVerifyReportsIntactChain()
