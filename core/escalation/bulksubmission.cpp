@@ -4,6 +4,7 @@
 #include "core/base/ids.h"
 #include "core/base/rfc3339.h"
 #include "core/escalation/bulktask.h"
+#include "core/escalation/requestschema.h"
 
 namespace Recourse::Escalation::BulkTask {
 
@@ -257,6 +258,8 @@ Result<Store::TaskRecord> createTask(Store::WriteTx &tx, const QJsonObject &body
     auto tmpl = resolveTemplate(body, bound.value(), policy);
     if (!tmpl)
         return tmpl.error();
+    if (auto r = RequestSchema::checkSubmission(body, *tmpl.value()); !r)
+        return r.error();
 
     // 4. The task, its items, and links from every denied evaluation to it.
     QJsonArray items;

@@ -7,6 +7,7 @@
 #include "core/escalation/denialbinding.h"
 #include "core/escalation/escalationlogging.h"
 #include "core/escalation/internal.h"
+#include "core/escalation/requestschema.h"
 #include "core/escalation/submissionvalidation.h"
 #include "core/escalation/taskview.h"
 #include "core/json/json.h"
@@ -150,6 +151,8 @@ Result<Store::TaskRecord> createSingleTask(Store::WriteTx &tx, const QJsonObject
                            QStringLiteral("Current policy no longer allows requesting this access."),
                            bound->templateName);
     }
+    if (auto r = RequestSchema::checkSubmission(body, *tmpl); !r)
+        return r.error();
 
     // 4. The task.
     Store::TaskRecord task;

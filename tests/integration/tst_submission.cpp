@@ -72,6 +72,8 @@ private Q_SLOTS:
     void taskExpiredAfterRetention();
     void cancelPendingTask_data();
     void cancelPendingTask();
+    void requestSchemaEnforced_data();
+    void requestSchemaEnforced();
 
 private:
     void checkArapProblem(const HttpResponse &response, int status, const QString &name);
@@ -467,6 +469,56 @@ void tst_Submission::cancelPendingTask()
     const HttpResponse detail = m_service->get(QStringLiteral("/admin/v1/tasks/") + flow.taskId(), Tokens::bob);
     QCOMPARE(detail.json.value(u"status").toString(), QStringLiteral("cancelled"));
     QCOMPARE(detail.json.value(u"approvals").toArray().size(), 0);
+}
+
+void tst_Submission::requestSchemaEnforced_data()
+{
+    QTest::addColumn<QJsonObject>("request");
+    QTest::addColumn<QJsonValue>("justification");
+    QTest::addColumn<QString>("pointer"); // empty when the submission is accepted
+
+    // manager_approval (q4-plan read) declares a 500-character justification in its
+    // request_schema; slow_provisioning (q4-plan write) declares no schema, so the default cap
+    // of 4,096 characters applies.
+    const QString member = QStringLiteral("/context/business_justification");
+    const QJsonObject read = Arap::q4PlanRead();
+    const QJsonObject write = Arap::q4PlanWrite();
+    QTest::newRow("schema: at maxLength") << read << QJsonValue(QString(500, u'j')) << QString();
+    QTest::newRow("schema: one over maxLength") << read << QJsonValue(QString(501, u'j')) << member;
+    QTest::newRow("schema: 100 kB") << read << QJsonValue(QString(100 * 1024, u'j')) << member;
+    QTest::newRow("schema: a number") << read << QJsonValue(42) << member;
+    // maxLength counts characters (code points), not UTF-16 units or bytes.
+    QTest::newRow("schema: 500 astral characters") << read << QJsonValue(QString(QStringLiteral("\U0001F600")).repeated(500))
+                                                   << QString();
+    QTest::newRow("no schema: at the default cap") << write << QJsonValue(QString(4096, u'j')) << QString();
+    QTest::newRow("no schema: over the default cap") << write << QJsonValue(QString(4097, u'j')) << member;
+    QTest::newRow("no schema: an object") << write << QJsonValue(QJsonObject{{QStringLiteral("text"), QStringLiteral("x")}})
+                                          << member;
+}
+
+void tst_Submission::requestSchemaEnforced()
+{
+    QFETCH(QJsonObject, request);
+    QFETCH(QJsonValue, justification);
+    QFETCH(QString, pointer);
+
+    QJsonObject submission = m_service->freshSubmission(request);
+    QVERIFY(!submission.isEmpty());
+    submission = withMember(submission, QStringLiteral("context.business_justification"), justification);
+
+    const HttpResponse response = m_service->submit(submission);
+
+    if (pointer.isEmpty()) {
+        QVERIFY2(response.status == 202, response.describe().constData());
+        return;
+    }
+    QVERIFY2(response.status == 400, response.describe().left(300).constData());
+    QVERIFY(response.isProblem());
+    QCOMPARE(response.problemType(), QStringLiteral("about:blank"));
+    QCOMPARE(response.json.value(u"invalid_value").toString(), pointer);
+    QVERIFY(response.body.size() < 2000);
+    const HttpResponse tasks = m_service->get(QStringLiteral("/admin/v1/tasks"), Tokens::auditor);
+    QCOMPARE(tasks.json.value(u"tasks").toArray().size(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_Submission)
