@@ -59,6 +59,7 @@ struct Store::Private
     bool stopping = false;
     QThread *writer = nullptr;
     QString auditHead; // hash of the newest committed audit record; owned by the writer thread
+    qint64 failedGroups = 0; // groups that failed since the last commit; owned by the writer thread
 
     QString connectionPrefix = QUuid::createUuid().toString(QUuid::WithoutBraces);
 };
@@ -222,6 +223,22 @@ void Store::runWriter()
     QSqlDatabase::removeDatabase(name);
 }
 
+// One warning when commits start failing (a full disk, an I/O error) and one when they work
+// again, instead of one per failed group while every write answers 503.
+void Store::reportGroupOutcome(bool committed, size_t jobs)
+{
+    if (!committed) {
+        if (d->failedGroups++ == 0)
+            qCWarning(lcStore) << "The store cannot commit, so every write fails (clients get 503) until it can;"
+                               << "the first failed group had" << jobs << "jobs";
+        return;
+    }
+    if (d->failedGroups > 0) {
+        qCWarning(lcStore) << "The store commits again after" << d->failedGroups << "failed groups";
+        d->failedGroups = 0;
+    }
+}
+
 void Store::runGroup(QSqlDatabase &db, bool opened, std::vector<PendingJob> &group)
 {
     std::vector<Result<QJsonObject>> results;
@@ -258,13 +275,15 @@ void Store::runGroup(QSqlDatabase &db, bool opened, std::vector<PendingJob> &gro
         }
         committed = committed && Schema::exec(db, QStringLiteral("COMMIT")).ok();
         if (!committed) {
-            // The group is lost as a whole; nobody is told it succeeded.
-            if (!Schema::exec(db, QStringLiteral("ROLLBACK")).ok())
-                qCWarning(lcStore) << "Rolling back a failed group failed too";
+            // The group is lost as a whole; nobody is told it succeeded. SQLite may have rolled
+            // back by itself (3.40 does when COMMIT fails with SQLITE_FULL), so this ROLLBACK can
+            // find no transaction, which is fine.
+            QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
             d->auditHead = headBefore;
             events.clear();
         }
     }
+    reportGroupOutcome(committed, group.size());
 
     // Fail closed: a job whose commit did not happen never reports success.
     for (size_t i = 0; i < group.size(); ++i) {

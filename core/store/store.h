@@ -173,6 +173,7 @@ private:
     struct PendingJob;
     void runWriter();
     void runGroup(QSqlDatabase &db, bool opened, std::vector<PendingJob> &group);
+    void reportGroupOutcome(bool committed, size_t jobs);
     struct Private;
     std::unique_ptr<Private> d;
 };
