@@ -40,6 +40,11 @@ struct BatchOutcome
 };
 using BatchCallback = std::function<void(Result<std::vector<BatchOutcome>>)>;
 
+// Runs once the record an evaluation's decision depends on is durable, with `stored` false when
+// its commit failed. Only a requestable denial has such a record, because a PEP may cite it by
+// evaluation_id alone. For any other decision the callback runs before evaluate() returns.
+using RecordedCallback = std::function<void(bool stored)>;
+
 struct EscalationConfig
 {
     QString pdpIdentifier;         // policy_decision_point: iss of binding tokens, aud of approval state
@@ -72,16 +77,19 @@ public:
     const EscalationConfig &config() const { return m_config; }
 
     // PDP: one access evaluation, including requestable denials and re-evaluations that carry
-    // context.approval. Returns the AuthZEN decision object.
-    QJsonObject evaluate(const Identity &caller, const AuthZen::EvaluationRequest &request);
+    // context.approval. Returns the AuthZEN decision object, which must not reach the PEP before
+    // `recorded` reports it stored.
+    QJsonObject evaluate(const Identity &caller, const AuthZen::EvaluationRequest &request,
+                         RecordedCallback recorded);
     // Upstream mode: whether local policy forbids the request, so it is denied without asking the
     // upstream PDP.
     bool forbidsLocally(const AuthZen::EvaluationRequest &request) const;
     // Upstream mode: the decision once the upstream has decided or failed. Local forbid rules win.
     // Otherwise the upstream decides permit or deny, local requestable rules make its deny
     // requestable, and a valid approval turns that into a permit. A failed upstream gives a plain deny.
+    // `recorded` works as for evaluate().
     QJsonObject evaluateOverUpstream(const Identity &caller, const AuthZen::EvaluationRequest &request,
-                                     UpstreamVerdict upstream);
+                                     UpstreamVerdict upstream, RecordedCallback recorded);
 
     // ARS: the profile's endpoints.
     void submit(const Identity &caller, const QJsonObject &body, const QString &idempotencyKey, ReplyCallback done);
@@ -111,14 +119,23 @@ public:
 
 private:
     struct ApprovalCheck;
+    // A decision and, for a requestable denial, the job that writes the record it depends on.
+    struct PendingDecision
+    {
+        QJsonObject decision;
+        Store::WriteJob record; // empty when the decision depends on no record
+    };
     // The decision for a settled effect: permit, plain deny, requestable denial, or the outcome
     // of a re-evaluation with context.approval. `eventData` is added to the evaluation event.
-    QJsonObject answer(const Identity &caller, const AuthZen::EvaluationRequest &request, Policy::Effect effect,
-                       const Policy::Template *matchedTemplate, const QJsonObject &eventData);
+    PendingDecision answer(const Identity &caller, const AuthZen::EvaluationRequest &request,
+                           Policy::Effect effect, const Policy::Template *matchedTemplate,
+                           const QJsonObject &eventData);
+    // Queues the decision's record, if any, and reports its commit to `recorded`.
+    QJsonObject settle(PendingDecision pending, RecordedCallback recorded);
     ApprovalCheck verifyApproval(const Identity &caller, const QJsonObject &approval,
                                  const AuthZen::EvaluationRequest &request);
-    QJsonObject issueRequestableDenial(const Identity &caller, const AuthZen::EvaluationRequest &request,
-                                       const Policy::Template &tmpl, QJsonObject extraContext = {});
+    PendingDecision issueRequestableDenial(const Identity &caller, const AuthZen::EvaluationRequest &request,
+                                           const Policy::Template &tmpl, QJsonObject extraContext = {});
     void recordEvaluationEvent(const QString &type, const AuthZen::EvaluationRequest &request, QJsonObject data);
     void recordReevaluation(const QString &callerId, const QString &approvalId, const AuthZen::EvaluationRequest &request,
                             const QJsonObject &decision);

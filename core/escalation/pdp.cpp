@@ -117,11 +117,31 @@ EscalationService::ApprovalCheck EscalationService::verifyApproval(const Identit
     return check;
 }
 
-QJsonObject EscalationService::evaluate(const Identity &caller, const AuthZen::EvaluationRequest &request)
+QJsonObject EscalationService::evaluate(const Identity &caller, const AuthZen::EvaluationRequest &request,
+                                        RecordedCallback recorded)
 {
     const std::shared_ptr<const Policy::PolicySet> policy = m_policies->current();
     const Policy::Decision decision = policy->evaluate(policyRequest(request));
-    return answer(caller, request, decision.effect, decision.tmpl, {});
+    return settle(answer(caller, request, decision.effect, decision.tmpl, {}), std::move(recorded));
+}
+
+QJsonObject EscalationService::settle(PendingDecision pending, RecordedCallback recorded)
+{
+    if (!pending.record) {
+        recorded(true);
+        return pending.decision;
+    }
+
+    const QJsonObject context = pending.decision.value(QStringLiteral("context")).toObject();
+    const QString evaluationId = context.value(QStringLiteral("evaluation_id")).toString();
+    m_store->write(std::move(pending.record), this, [evaluationId, recorded](Result<QJsonObject> result) {
+        if (!result) {
+            qCWarning(lcEscalation) << "Cannot store the requestable denial" << evaluationId
+                                    << "so it is not returned:" << result.error().message;
+        }
+        recorded(result.ok());
+    });
+    return pending.decision;
 }
 
 bool EscalationService::forbidsLocally(const AuthZen::EvaluationRequest &request) const
@@ -130,18 +150,19 @@ bool EscalationService::forbidsLocally(const AuthZen::EvaluationRequest &request
 }
 
 QJsonObject EscalationService::evaluateOverUpstream(const Identity &caller, const AuthZen::EvaluationRequest &request,
-                                                    UpstreamVerdict upstream)
+                                                    UpstreamVerdict upstream, RecordedCallback recorded)
 {
     // Policy is read again rather than reused from forbidsLocally(), because a reload while the
     // upstream was deciding must not let through a request that a forbid rule now covers.
     const std::shared_ptr<const Policy::PolicySet> policy = m_policies->current();
     const Policy::Decision local = policy->evaluate(policyRequest(request));
     if (local.effect == Policy::Effect::Forbid)
-        return answer(caller, request, Policy::Effect::Forbid, nullptr, {});
+        return settle(answer(caller, request, Policy::Effect::Forbid, nullptr, {}), std::move(recorded));
 
     if (upstream == UpstreamVerdict::Permit) {
-        return answer(caller, request, Policy::Effect::Permit, nullptr,
-                      QJsonObject{{QStringLiteral("upstream"), QStringLiteral("permit")}});
+        return settle(answer(caller, request, Policy::Effect::Permit, nullptr,
+                             QJsonObject{{QStringLiteral("upstream"), QStringLiteral("permit")}}),
+                      std::move(recorded));
     }
 
     if (upstream == UpstreamVerdict::Deny) {
@@ -149,8 +170,9 @@ QJsonObject EscalationService::evaluateOverUpstream(const Identity &caller, cons
         // and the local layer only adds what the upstream cannot express (hard limits and
         // requestability). Only requestable rules turn its deny into something a PEP can act on.
         const bool requestable = local.effect == Policy::Effect::Requestable && local.tmpl;
-        return answer(caller, request, requestable ? Policy::Effect::Requestable : Policy::Effect::Deny, local.tmpl,
-                      QJsonObject{{QStringLiteral("upstream"), QStringLiteral("deny")}});
+        return settle(answer(caller, request, requestable ? Policy::Effect::Requestable : Policy::Effect::Deny,
+                             local.tmpl, QJsonObject{{QStringLiteral("upstream"), QStringLiteral("deny")}}),
+                      std::move(recorded));
     }
 
     // Fail closed. Without the upstream's decision there is no denial to make requestable, so no
@@ -163,19 +185,20 @@ QJsonObject EscalationService::evaluateOverUpstream(const Identity &caller, cons
         recordEvaluationEvent(QStringLiteral("evaluation.denied"), request,
                               QJsonObject{{QStringLiteral("effect"), Policy::effectName(Policy::Effect::Deny)},
                                           {QStringLiteral("upstream"), QStringLiteral("failed")}});
+    recorded(true);
     return failed;
 }
 
-QJsonObject EscalationService::answer(const Identity &caller, const AuthZen::EvaluationRequest &request,
-                                      Policy::Effect effect, const Policy::Template *matchedTemplate,
-                                      const QJsonObject &eventData)
+EscalationService::PendingDecision
+EscalationService::answer(const Identity &caller, const AuthZen::EvaluationRequest &request, Policy::Effect effect,
+                          const Policy::Template *matchedTemplate, const QJsonObject &eventData)
 {
     const QJsonValue approvalValue = request.context.value(QStringLiteral("approval"));
     const bool reevaluation = approvalValue.isObject();
 
     if (effect == Policy::Effect::Permit) {
         recordEvaluationEvent(QStringLiteral("evaluation.permitted"), request, eventData);
-        return QJsonObject{{QStringLiteral("decision"), true}};
+        return {QJsonObject{{QStringLiteral("decision"), true}}, {}};
     }
 
     if (effect != Policy::Effect::Requestable || !matchedTemplate) {
@@ -183,12 +206,12 @@ QJsonObject EscalationService::answer(const Identity &caller, const AuthZen::Eva
         if (reevaluation) {
             QJsonObject answer = denial(kPolicyDenied, QStringLiteral("none"));
             recordReevaluation(caller.id, approvalValue.toObject().value(QStringLiteral("id")).toString(), request, answer);
-            return answer;
+            return {answer, {}};
         }
         QJsonObject data = eventData;
         data.insert(QStringLiteral("effect"), Policy::effectName(effect));
         recordEvaluationEvent(QStringLiteral("evaluation.denied"), request, data);
-        return QJsonObject{{QStringLiteral("decision"), false}};
+        return {QJsonObject{{QStringLiteral("decision"), false}}, {}};
     }
 
     const Policy::Template &tmpl = *matchedTemplate;
@@ -204,7 +227,8 @@ QJsonObject EscalationService::answer(const Identity &caller, const AuthZen::Eva
         check.reason = kOutOfScope;
     }
     const QString approvalId = approval.value(QStringLiteral("id")).toString();
-    QJsonObject answer;
+    PendingDecision pending;
+    QJsonObject &answer = pending.decision;
     if (check.ok) {
         const qint64 readyMs = check.record.approvedMs + tmpl.provisioningDelaySeconds * 1000;
         const qint64 now = m_clock->nowMs();
@@ -225,18 +249,18 @@ QJsonObject EscalationService::answer(const Identity &caller, const AuthZen::Eva
         answer = denial(kUnverifiable, QStringLiteral("none"));
     } else {
         // Expired, revoked or out of scope: a fresh requestable denial lets the PEP ask again.
-        const QJsonObject fresh = issueRequestableDenial(
+        pending = issueRequestableDenial(
             caller, request, tmpl,
             QJsonObject{{QStringLiteral("reason"), check.reason}, {QStringLiteral("next_action"), QStringLiteral("request")}});
-        answer = fresh;
     }
     // Only approvals that resolved to a record of ours are linked to a task in the activity feed.
     recordReevaluation(caller.id, check.record.id.isEmpty() ? approvalId : check.record.id, request, answer);
-    return answer;
+    return pending;
 }
 
-QJsonObject EscalationService::issueRequestableDenial(const Identity &caller, const AuthZen::EvaluationRequest &request,
-                                                      const Policy::Template &tmpl, QJsonObject extraContext)
+EscalationService::PendingDecision
+EscalationService::issueRequestableDenial(const Identity &caller, const AuthZen::EvaluationRequest &request,
+                                          const Policy::Template &tmpl, QJsonObject extraContext)
 {
     const qint64 now = m_clock->nowMs();
     const qint64 nowSeconds = now / 1000;
@@ -270,7 +294,7 @@ QJsonObject EscalationService::issueRequestableDenial(const Identity &caller, co
     if (!token) {
         // Without binding material a denial must not be requestable.
         qCWarning(lcEscalation) << "Cannot sign a binding token; answering a plain deny:" << token.error().message;
-        return QJsonObject{{QStringLiteral("decision"), false}};
+        return {QJsonObject{{QStringLiteral("decision"), false}}, {}};
     }
 
     QJsonObject accessRequest{
@@ -289,8 +313,8 @@ QJsonObject EscalationService::issueRequestableDenial(const Identity &caller, co
         context.insert(QStringLiteral("reason"), tmpl.reason);
     context.insert(QStringLiteral("access_request"), accessRequest);
 
-    // The signed token is self-contained, so the record is written without waiting for the
-    // commit; the writer's queue order still puts it before any submission that cites it.
+    // A PEP may submit this denial by evaluation_id alone, so settle() reports the denial usable
+    // only once the record is committed.
     Store::EvaluationRecord record;
     record.id = evaluationId;
     record.createdMs = now;
@@ -312,7 +336,7 @@ QJsonObject EscalationService::issueRequestableDenial(const Identity &caller, co
                                 {QStringLiteral("template"), tmpl.name},
                                 {QStringLiteral("expires_at"), expiresAt},
                                 {QStringLiteral("caller"), caller.id}};
-    m_store->writeDetached([record, eventData](Store::WriteTx &tx) -> Result<QJsonObject> {
+    auto write = [record, eventData](Store::WriteTx &tx) -> Result<QJsonObject> {
         if (auto r = tx.insertEvaluation(record); !r)
             return r.error();
         Store::AuditRecord audit;
@@ -330,9 +354,9 @@ QJsonObject EscalationService::issueRequestableDenial(const Identity &caller, co
         if (auto r = tx.appendEvent(event); !r)
             return r.error();
         return QJsonObject{};
-    });
+    };
 
-    return QJsonObject{{QStringLiteral("decision"), false}, {QStringLiteral("context"), context}};
+    return {QJsonObject{{QStringLiteral("decision"), false}, {QStringLiteral("context"), context}}, write};
 }
 
 void EscalationService::recordEvaluationEvent(const QString &type, const AuthZen::EvaluationRequest &request,

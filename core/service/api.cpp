@@ -550,19 +550,34 @@ void Api::keysAdmin(const Http::Request &request, const Identity &caller, Http::
 }
 
 void Api::decide(const Identity &caller, std::vector<BatchItem> items, BatchStop stop,
-                 std::function<void(QJsonArray)> done)
+                 std::function<void(Result<QJsonArray>)> done)
 {
-    if (m_upstream)
-        return evaluateOverUpstream(m_escalation, m_upstream, caller, std::move(items), stop, std::move(done));
+    // A denial the service could not record is one it cannot honour, so the whole response fails.
+    auto records = std::make_shared<DenialRecords>();
+    auto answer = [records, done = std::move(done)](const QJsonArray &decisions) {
+        records->whenSettled([done, decisions](bool stored) {
+            if (!stored) {
+                done(error(ErrorCode::StorageUnavailable, QStringLiteral("The service could not record the "
+                                                                         "requestable denial; evaluate again later.")));
+                return;
+            }
+            done(decisions);
+        });
+    };
+    if (m_upstream) {
+        return evaluateOverUpstream(m_escalation, m_upstream, caller, std::move(items), stop, records,
+                                    std::move(answer));
+    }
 
     QJsonArray decisions;
     for (const BatchItem &item : items) {
-        const QJsonObject decision = item.request ? m_escalation->evaluate(caller, *item.request) : item.invalidDecision;
+        const QJsonObject decision = item.request ? m_escalation->evaluate(caller, *item.request, records->expect())
+                                                  : item.invalidDecision;
         decisions.append(decision);
         if (stopsBatch(stop, decision))
             break;
     }
-    done(decisions);
+    answer(decisions);
 }
 
 void Api::evaluation(const Http::Request &request, const Identity &caller, Http::Responder respond)
@@ -574,8 +589,8 @@ void Api::evaluation(const Http::Request &request, const Identity &caller, Http:
     if (!parsed)
         return respond(problemFor(parsed.error()));
     std::vector<BatchItem> items{BatchItem{parsed.value(), {}}};
-    decide(caller, std::move(items), BatchStop::Never, [respond = std::move(respond)](const QJsonArray &decisions) {
-        respond(jsonResponse(200, decisions.first().toObject()));
+    decide(caller, std::move(items), BatchStop::Never, [respond = std::move(respond)](Result<QJsonArray> answer) {
+        respond(answer ? jsonResponse(200, answer->first().toObject()) : problemFor(answer.error()));
     });
 }
 
@@ -596,8 +611,8 @@ void Api::evaluations(const Http::Request &request, const Identity &caller, Http
         if (!single)
             return respond(problemFor(single.error()));
         std::vector<BatchItem> one{BatchItem{single.value(), {}}};
-        return decide(caller, std::move(one), BatchStop::Never, [respond = std::move(respond)](const QJsonArray &decisions) {
-            respond(jsonResponse(200, decisions.first().toObject()));
+        return decide(caller, std::move(one), BatchStop::Never, [respond = std::move(respond)](Result<QJsonArray> answer) {
+            respond(answer ? jsonResponse(200, answer->first().toObject()) : problemFor(answer.error()));
         });
     }
 
@@ -656,8 +671,9 @@ void Api::evaluations(const Http::Request &request, const Identity &caller, Http
                                                             QJsonObject{{QStringLiteral("status"), 400},
                                                                         {QStringLiteral("message"), single.error().message}}}}}}});
     }
-    decide(caller, std::move(batch), stop, [respond = std::move(respond)](const QJsonArray &decisions) {
-        respond(jsonResponse(200, QJsonObject{{QStringLiteral("evaluations"), decisions}}));
+    decide(caller, std::move(batch), stop, [respond = std::move(respond)](Result<QJsonArray> decisions) {
+        respond(decisions ? jsonResponse(200, QJsonObject{{QStringLiteral("evaluations"), decisions.value()}})
+                          : problemFor(decisions.error()));
     });
 }
 

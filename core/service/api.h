@@ -59,8 +59,9 @@ private:
     void evaluation(const Http::Request &request, const Escalation::Identity &caller, Http::Responder respond);
     void evaluations(const Http::Request &request, const Escalation::Identity &caller, Http::Responder respond);
     // Decides items in order, through the upstream when one is set, up to where `stop` ends the batch.
+    // Fails with StorageUnavailable when a requestable denial among them could not be recorded.
     void decide(const Escalation::Identity &caller, std::vector<BatchItem> items, BatchStop stop,
-                std::function<void(QJsonArray)> done);
+                std::function<void(Result<QJsonArray>)> done);
     void search(const Http::Request &request, Http::Responder respond);
     void policyAdmin(const Http::Request &request, Http::Responder respond);
     void keysAdmin(const Http::Request &request, const Escalation::Identity &caller, Http::Responder respond);

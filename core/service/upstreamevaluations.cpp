@@ -18,7 +18,7 @@ class UpstreamBatch final : public std::enable_shared_from_this<UpstreamBatch>
 public:
     UpstreamBatch(Escalation::EscalationService *escalation, Escalation::UpstreamPdp *upstream,
                   Escalation::Identity caller, std::vector<BatchItem> items, BatchStop stop,
-                  std::function<void(QJsonArray)> done)
+                  std::shared_ptr<DenialRecords> records, std::function<void(QJsonArray)> done)
         : m_escalation(escalation)
         , m_upstream(upstream)
         , m_caller(std::move(caller))
@@ -26,6 +26,7 @@ public:
         , m_verdicts(m_items.size(), UpstreamVerdict::Failed)
         , m_ready(m_items.size(), false)
         , m_stop(stop)
+        , m_records(std::move(records))
         , m_done(std::move(done))
     {
     }
@@ -70,7 +71,8 @@ private:
         while (!m_finished && m_combined < m_items.size() && m_ready[m_combined]) {
             const BatchItem &item = m_items[m_combined];
             const QJsonObject decision = item.request
-                ? m_escalation->evaluateOverUpstream(m_caller, *item.request, m_verdicts[m_combined])
+                ? m_escalation->evaluateOverUpstream(m_caller, *item.request, m_verdicts[m_combined],
+                                                     m_records->expect())
                 : item.invalidDecision;
             m_decisions.append(decision);
             if (m_forwardedCombined < m_next && m_forwarded[m_forwardedCombined] == m_combined)
@@ -99,6 +101,7 @@ private:
     bool m_finished = false;
     QJsonArray m_decisions;
     BatchStop m_stop;
+    std::shared_ptr<DenialRecords> m_records;
     std::function<void(QJsonArray)> m_done;
 };
 
@@ -110,11 +113,37 @@ bool stopsBatch(BatchStop stop, const QJsonObject &decision)
     return (stop == BatchStop::AtFirstDeny && !allowed) || (stop == BatchStop::AtFirstPermit && allowed);
 }
 
+Escalation::RecordedCallback DenialRecords::expect()
+{
+    ++m_pending;
+    return [self = shared_from_this()](bool stored) {
+        self->m_stored = self->m_stored && stored;
+        --self->m_pending;
+        self->finishIfSettled();
+    };
+}
+
+void DenialRecords::whenSettled(std::function<void(bool stored)> done)
+{
+    m_done = std::move(done);
+    finishIfSettled();
+}
+
+void DenialRecords::finishIfSettled()
+{
+    if (m_pending > 0 || !m_done)
+        return;
+    const auto done = std::move(m_done);
+    m_done = nullptr;
+    done(m_stored);
+}
+
 void evaluateOverUpstream(Escalation::EscalationService *escalation, Escalation::UpstreamPdp *upstream,
                           const Escalation::Identity &caller, std::vector<BatchItem> items, BatchStop stop,
-                          std::function<void(QJsonArray)> done)
+                          std::shared_ptr<DenialRecords> records, std::function<void(QJsonArray)> done)
 {
-    auto batch = std::make_shared<UpstreamBatch>(escalation, upstream, caller, std::move(items), stop, std::move(done));
+    auto batch = std::make_shared<UpstreamBatch>(escalation, upstream, caller, std::move(items), stop,
+                                                 std::move(records), std::move(done));
     batch->start();
 }
 

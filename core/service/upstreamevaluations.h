@@ -8,6 +8,7 @@
 #include <QJsonObject>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -30,12 +31,30 @@ inline constexpr qsizetype kMaxUpstreamBatchItems = 1000;
 // Whether `decision` ends a batch under `stop`.
 bool stopsBatch(BatchStop stop, const QJsonObject &decision);
 
+// The records that the decisions of one batch depend on. The batch response is sent only once
+// each of them is committed, because a PEP may cite any requestable denial by evaluation_id alone.
+class DenialRecords final : public std::enable_shared_from_this<DenialRecords>
+{
+public:
+    // The callback to pass to one evaluation of the batch.
+    Escalation::RecordedCallback expect();
+    // Runs `done` once every expected record is settled, with true when all of them were stored.
+    void whenSettled(std::function<void(bool stored)> done);
+
+private:
+    void finishIfSettled();
+
+    int m_pending = 0;
+    bool m_stored = true;
+    std::function<void(bool)> m_done;
+};
+
 // Decides items over an upstream PDP. Items that local forbid rules cover are never forwarded;
 // the others go to the upstream a few at a time, and its decisions are combined with the local
-// layer in item order, up to the stop. `done` runs once on the caller's thread, unless `upstream`
-// is destroyed first.
+// layer in item order, up to the stop. Each combined item reports its record to `records`. `done`
+// runs once on the caller's thread, unless `upstream` is destroyed first.
 void evaluateOverUpstream(Escalation::EscalationService *escalation, Escalation::UpstreamPdp *upstream,
                           const Escalation::Identity &caller, std::vector<BatchItem> items, BatchStop stop,
-                          std::function<void(QJsonArray)> done);
+                          std::shared_ptr<DenialRecords> records, std::function<void(QJsonArray)> done);
 
 } // namespace Recourse::Service

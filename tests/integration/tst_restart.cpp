@@ -5,7 +5,10 @@
 #include "tests/integration/araprequests.h"
 #include "tests/integration/servicefixture.h"
 
+#include <QDir>
 #include <QJsonArray>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTest>
 
 using namespace Recourse;
@@ -27,6 +30,49 @@ bool strictlyIncreasing(const QList<qint64> &values)
     return true;
 }
 
+// Holds the store's write lock from a connection of its own, as another writer would, so the
+// service's writer cannot commit until release().
+class StoreWriteLock
+{
+public:
+    explicit StoreWriteLock(const QString &dataDir)
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+        db.setDatabaseName(QDir(dataDir).filePath(QStringLiteral("recourse.db")));
+        m_locked = db.open() && QSqlQuery(db).exec(QStringLiteral("BEGIN IMMEDIATE"));
+    }
+    ~StoreWriteLock() { release(); }
+    Q_DISABLE_COPY_MOVE(StoreWriteLock)
+
+    bool isLocked() const { return m_locked; }
+    void release()
+    {
+        if (!QSqlDatabase::contains(m_name))
+            return;
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_name);
+            if (m_locked)
+                QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_name);
+        m_locked = false;
+    }
+
+private:
+    QString m_name = QStringLiteral("tst_restart-write-lock");
+    bool m_locked = false;
+};
+
+QJsonObject byEvaluationIdOnly(QJsonObject submission)
+{
+    const QJsonObject denial = submission.value(u"denial").toObject();
+    submission.insert(QStringLiteral("denial"),
+                      QJsonObject{{QStringLiteral("expires_at"), denial.value(u"expires_at")},
+                                  {QStringLiteral("evaluation_id"), denial.value(u"evaluation_id")}});
+    return submission;
+}
+
 } // namespace
 
 class tst_Restart : public QObject
@@ -41,6 +87,8 @@ private Q_SLOTS:
     void revocationSurvivesRestart();
     void idempotencyAndReplaySurviveRestart();
     void eventSeqContinuesAfterRestart();
+    void denialCitableByIdAfterRestart();
+    void unstoredDenialNotIssued();
 
 private:
     void restart();
@@ -170,6 +218,42 @@ void tst_Restart::eventSeqContinuesAfterRestart()
 
     const HttpResponse verify = m_service->get(QStringLiteral("/admin/v1/audit/verify"), Tokens::auditor);
     QCOMPARE(verify.json.value(u"ok").toBool(), true);
+}
+
+void tst_Restart::denialCitableByIdAfterRestart()
+{
+    // The service restarts right after it returns the denial, before the PEP submits.
+    const QJsonObject submission = m_service->freshSubmission(Arap::q4PlanRead());
+    QVERIFY(!submission.isEmpty());
+
+    restart();
+    if (QTest::currentTestFailed())
+        return;
+
+    const HttpResponse submitted = m_service->submit(byEvaluationIdOnly(submission));
+    QVERIFY2(submitted.status == 202, submitted.describe().constData());
+}
+
+void tst_Restart::unstoredDenialNotIssued()
+{
+    // While another connection holds the write lock, the denial's record cannot be committed; the
+    // service must not hand out a requestable denial that a later submission cannot cite.
+    StoreWriteLock lock(m_service->dataDir());
+    QVERIFY(lock.isLocked());
+
+    const HttpResponse evaluated = m_service->evaluate(Arap::q4PlanRead());
+    lock.release();
+
+    QVERIFY2(evaluated.status == 503, evaluated.describe().constData());
+    QVERIFY(evaluated.isProblem());
+    QVERIFY(evaluated.hasHeader("retry-after"));
+    QVERIFY(!evaluated.json.contains(u"context"));
+
+    // Once the store commits again, a denial is issued and can be cited by its id alone.
+    const QJsonObject submission = m_service->freshSubmission(Arap::q4PlanRead());
+    QVERIFY(!submission.isEmpty());
+    const HttpResponse submitted = m_service->submit(byEvaluationIdOnly(submission));
+    QVERIFY2(submitted.status == 202, submitted.describe().constData());
 }
 
 QTEST_GUILESS_MAIN(tst_Restart)
