@@ -1,6 +1,7 @@
 // recourse: the console with its embedded service, the headless service, or the console
 // connected to a remote service.
 
+#include "app/datafolder.h"
 #include "app/localidentities.h"
 #include "app/logsink.h"
 #include "app/options.h"
@@ -242,6 +243,11 @@ int main(int argc, char **argv)
     if (options->rotateSigningKey) {
         QCoreApplication app(argc, argv);
         return rotateSigningKey(options.value());
+    }
+
+    if (!options->backupTarget.isEmpty() || !options->restoreSource.isEmpty()) {
+        QCoreApplication app(argc, argv);
+        return App::runDataFolderCommand(options.value());
     }
 
     if (!options->headless && !App::displayAvailable()) {

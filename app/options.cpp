@@ -67,6 +67,10 @@ QString usage()
         "  --data-dir DIR        Store, signing key and local identities (default: the user's data folder).\n"
         "  --policy PACK|DIR     Policy folder, or a shipped pack: demo, certification, arap-conformance.\n"
         "  --config FILE         JSON file with identities, callback_allowlist, clock_skew_seconds.\n"
+        "  --backup DIR          Copy the data folder into the new or empty folder DIR and exit; a service\n"
+        "                        may keep running on the data folder meanwhile.\n"
+        "  --restore DIR         Check the backup in DIR and copy it into the data folder, which must be\n"
+        "                        new or empty and not in use by a service, then exit.\n"
         "  --connect URL         Open the console against a remote service instead of an embedded one.\n"
         "  --token TOKEN         Approver bearer token for --connect (or RECOURSE_TOKEN).\n"
         "  --pin SHA256          Accept only the https certificate with this SHA-256 fingerprint for\n"
@@ -100,6 +104,14 @@ Result<Options> parseOptions(const QStringList &arguments)
         };
         if (argument == QLatin1String("--headless")) {
             options.headless = true;
+        } else if (argument == QLatin1String("--backup") || argument == QLatin1String("--restore")) {
+            const std::optional<QString> folder = next();
+            if (!folder || folder->isEmpty())
+                return usageError(QStringLiteral("%1 needs a folder.").arg(argument), argument);
+            if (argument == QLatin1String("--backup"))
+                options.backupTarget = *folder;
+            else
+                options.restoreSource = *folder;
         } else if (argument == QLatin1String("--version")) {
             options.version = true;
         } else if (argument == QLatin1String("--allow-insecure-http")) {

@@ -31,6 +31,8 @@ struct Options
     bool tlsSelfSigned = false;
     QUrl upstreamUrl;
     QString upstreamToken;
+    QString backupTarget;  // --backup: copy the data folder there, then exit
+    QString restoreSource; // --restore: put that backup in place as the data folder, then exit
     bool rotateSigningKey = false; // rotate the keys of the stopped service in dataDir, then exit
     LogFormat logFormat = LogFormat::Text;
     LogLevel logLevel = LogLevel::Info;

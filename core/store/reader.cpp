@@ -22,6 +22,8 @@ bool execOrLog(QSqlQuery &query)
 
 Reader::Reader(Store &store) : m_db(store.readerConnection()) { }
 
+Reader::Reader(QSqlDatabase db) : m_db(std::move(db)) { }
+
 std::optional<TaskRecord> Reader::task(const QString &id)
 {
     QSqlQuery q(m_db);

@@ -127,7 +127,18 @@ public:
     AuditVerification verifyAudit();
 
 private:
+    friend class Store;
+    explicit Reader(QSqlDatabase db); // a connection to a copy of the store, for Store::inspectCopy()
     QSqlDatabase m_db;
+};
+
+// What a copy of the store holds, as Store::backupTo() and Store::inspectCopy() found it.
+struct StoreCopyInfo
+{
+    int schemaVersion = 0;
+    qint64 bytes = 0;
+    QString sha256; // of the copy's file, lower-case hex
+    AuditVerification audit;
 };
 
 using WriteJob = std::function<Result<QJsonObject>(WriteTx &tx)>;
@@ -160,6 +171,14 @@ public:
     int schemaVersion() const;
 
     static int latestSchemaVersion();
+
+    // Writes a consistent snapshot of the store at `storePath` to `targetPath`, which must not
+    // exist, with VACUUM INTO on a connection of its own: a service may keep writing meanwhile.
+    // The copy is flushed to disk and checked like inspectCopy() before this returns.
+    static Result<StoreCopyInfo> backupTo(const QString &storePath, const QString &targetPath);
+    // Opens a copy read-only and fails unless SQLite's integrity check passes, this build knows its
+    // schema version and its audit chain verifies.
+    static Result<StoreCopyInfo> inspectCopy(const QString &path);
 
 Q_SIGNALS:
     // Emitted on the Store's thread after each commit, in seq order.
