@@ -61,6 +61,16 @@ Result<Store::ApprovalRecord> issueApproval(Store::WriteTx &tx, const Store::Tas
                                             const Jose::SigningKey &key)
 {
     const qint64 now = tx.nowMs();
+    // Approving a window that has already closed with the default duration would grant access
+    // for a period nobody requested, so the approver must choose a new end or deny.
+    if (requestedUntilMs > 0 && requestedUntilMs <= now) {
+        const QString ended = Rfc3339::format(requestedUntilMs);
+        return Error::make(ErrorCode::InvalidTaskState,
+                           QStringLiteral("The access was requested until %1, which has passed; approve with an "
+                                          "approved_until in the future, or deny the task.").arg(ended),
+                           ended);
+    }
+
     // The template bounds the duration whatever the approver or the PEP asked for; whole seconds
     // keep the stored instant identical to the RFC 3339 text every surface shows.
     const qint64 maxUntil = now + tmpl.maxDurationSeconds * 1000;

@@ -66,6 +66,7 @@ private Q_SLOTS:
     void requestedUntilInThePast_data();
     void requestedUntilInThePast();
     void requestedUntilPassedBeforeRetry();
+    void approvalAfterRequestedWindow();
     void evaluationIdOnlySubmission();
     void unknownTask_data();
     void unknownTask();
@@ -359,6 +360,36 @@ void tst_Submission::requestedUntilPassedBeforeRetry()
     const HttpResponse retry = m_service->submit(submission, Tokens::pepA, QStringLiteral("until-key"));
     QVERIFY2(retry.status == 202, retry.describe().constData());
     QCOMPARE(retry.json.value(u"task").toObject().value(u"id"), first.json.value(u"task").toObject().value(u"id"));
+}
+
+void tst_Submission::approvalAfterRequestedWindow()
+{
+    // The requested window closes while the task waits: approving it as asked would grant the
+    // template's default duration, which nobody requested.
+    QJsonObject submission = m_service->freshSubmission(Arap::q4PlanRead());
+    QVERIFY(!submission.isEmpty());
+    const QString requestedUntil = Rfc3339::format(m_service->clock().nowMs() + 60 * 1000);
+    submission = withMember(submission, QStringLiteral("requested_access.requested_until"), requestedUntil);
+    const HttpResponse created = m_service->submit(submission);
+    QVERIFY2(created.status == 202, created.describe().constData());
+    const QJsonObject task = created.json.value(u"task").toObject();
+    const QString taskId = task.value(u"id").toString();
+    const QString statusEndpoint = task.value(u"status_endpoint").toString();
+
+    m_service->clock().advanceSeconds(120);
+
+    const HttpResponse asAsked = m_service->approve(taskId, Tokens::bob);
+    checkArapProblem(asAsked, 409, QStringLiteral("invalid_task_state"));
+    QCOMPARE(asAsked.json.value(u"invalid_value").toString(), requestedUntil);
+    const HttpResponse pending = m_service->taskStatus(statusEndpoint);
+    QCOMPARE(pending.json.value(u"task").toObject().value(u"status").toString(), QStringLiteral("pending"));
+
+    const QString newEnd = Rfc3339::format(m_service->clock().nowMs() + 30 * 60 * 1000);
+    const HttpResponse withNewEnd =
+        m_service->approve(taskId, Tokens::bob, QJsonObject{{QStringLiteral("approved_until"), newEnd}});
+    QVERIFY2(withNewEnd.status == 200, withNewEnd.describe().constData());
+    const HttpResponse approved = m_service->taskStatus(statusEndpoint);
+    QCOMPARE(approved.json.value(u"task").toObject().value(u"status").toString(), QStringLiteral("approved"));
 }
 
 void tst_Submission::evaluationIdOnlySubmission()
