@@ -71,4 +71,16 @@ Result<void> writeServiceUrl(const QString &dataDir, const QString &url)
     return writePrivateJson(localIdentitiesPath(dataDir), object);
 }
 
+QString readServiceUrl(const QString &dataDir)
+{
+    QFile file(localIdentitiesPath(dataDir));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+
+    auto parsed = Json::parseObject(file.readAll());
+    if (!parsed)
+        return {};
+    return parsed->value(QStringLiteral("service_url")).toString();
+}
+
 } // namespace Recourse::App

@@ -24,5 +24,7 @@ Result<LocalIdentities> loadOrCreateLocalIdentities(const QString &dataDir);
 // Where the demo reads the embedded service's URL and its PEP token from.
 QString localIdentitiesPath(const QString &dataDir);
 Result<void> writeServiceUrl(const QString &dataDir, const QString &url);
+// The URL the embedded service last listened on, or an empty string before its first start.
+QString readServiceUrl(const QString &dataDir);
 
 } // namespace Recourse::App

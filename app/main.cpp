@@ -17,11 +17,13 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QLocale>
 #include <QSettings>
 #include <QMessageBox>
 #include <QTextStream>
+#include <QUrl>
 
 #include <cstdio>
 #include <memory>
@@ -121,7 +123,20 @@ Result<QUrl> embeddedService(const App::Options &options, std::unique_ptr<Servic
     if (host)
         return host->baseUrl();
 
-    auto started = startService(options, options.portGiven ? options.port : 0);
+    // Binding tokens and approval states name the service URL as issuer, so the embedded
+    // service keeps the port of its last run: a new port would orphan every pending approval.
+    quint16 port = options.port;
+    if (!options.portGiven) {
+        const QUrl previous(App::readServiceUrl(options.dataDir));
+        if (previous.isValid() && QHostAddress(previous.host()) == options.address)
+            port = quint16(previous.port(0));
+    }
+    auto started = startService(options, port);
+    if (!started && !options.portGiven && port != 0) {
+        QTextStream(stderr) << "recourse: port " << port << " of the last run is not available ("
+                            << started.error().message << "); tokens issued before now will not verify." << Qt::endl;
+        started = startService(options, 0);
+    }
     if (!started)
         return started.error();
     host = std::move(started.value());
