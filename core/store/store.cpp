@@ -4,6 +4,7 @@
 #include "core/store/storelogging.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QPointer>
 #include <QSqlError>
@@ -12,6 +13,8 @@
 #include <QUuid>
 
 #include <condition_variable>
+#include <fcntl.h>
+#include <unistd.h>
 #include <deque>
 #include <mutex>
 
@@ -100,6 +103,14 @@ int Store::latestSchemaVersion()
 Result<void> Store::open()
 {
     QDir().mkpath(QFileInfo(d->path).absolutePath());
+
+    // The store keeps every request's context and justification, so only its owner may read
+    // it. SQLite creates the -wal and -shm files with the mode of the database file.
+    const int created = ::open(QFile::encodeName(d->path).constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (created >= 0)
+        ::close(created);
+    else if (!QFile::setPermissions(d->path, QFile::ReadOwner | QFile::WriteOwner))
+        qCWarning(lcStore) << "Cannot make the store at" << d->path << "readable by its owner only";
 
     // Migrations run on a short-lived connection of the opening thread before the writer starts.
     const QString setupName = d->connectionPrefix + QStringLiteral("-setup");

@@ -3,6 +3,7 @@
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -69,6 +70,8 @@ private Q_SLOTS:
     void cleanup();
 
     void openCreatesLatestSchema();
+    void storeFilesOwnerOnly();
+    void openCreatesOwnerOnlyFile();
     void reopenKeepsData();
     void newerSchemaIsRejected();
     void groupCommitAnswersEveryJob();
@@ -109,6 +112,38 @@ void StoreTest::openCreatesLatestSchema()
 {
     QCOMPARE(m_store->schemaVersion(), SqliteStore::latestSchemaVersion());
     QVERIFY(SqliteStore::latestSchemaVersion() >= 1);
+}
+
+void StoreTest::storeFilesOwnerOnly()
+{
+    // A store file left readable by others by an earlier version is tightened on open.
+    m_store.reset();
+    QVERIFY(QFile::setPermissions(databasePath(), QFile::permissions(databasePath()) | QFile::ReadGroup | QFile::ReadOther));
+    SqliteStore reopened(databasePath(), m_clock);
+    QVERIFY(reopened.open().ok());
+    QVERIFY(writeAndWait(reopened, [](WriteTx &tx) -> Result<QJsonObject> {
+        if (auto r = tx.insertTask(makeTask(QStringLiteral("arq_mode"))); !r)
+            return r.error();
+        return QJsonObject{};
+    }).ok());
+
+    const QFileDevice::Permissions others = QFile::ReadGroup | QFile::WriteGroup | QFile::ExeGroup | QFile::ReadOther
+        | QFile::WriteOther | QFile::ExeOther;
+    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")}) {
+        const QString path = databasePath() + suffix;
+        QVERIFY2(QFile::exists(path), qPrintable(path));
+        QVERIFY2(!(QFile::permissions(path) & others), qPrintable(path));
+    }
+}
+
+void StoreTest::openCreatesOwnerOnlyFile()
+{
+    const QString path = m_dir->filePath(QStringLiteral("fresh/recourse.db"));
+    SqliteStore fresh(path, m_clock);
+    QVERIFY(fresh.open().ok());
+
+    QCOMPARE(QFile::permissions(path) & (QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther),
+             QFile::ReadOwner | QFile::WriteOwner);
 }
 
 void StoreTest::reopenKeepsData()
