@@ -66,7 +66,7 @@ QString usage()
         "                        is printed as the first line of standard output).\n"
         "  --data-dir DIR        Store, signing key and local identities (default: the user's data folder).\n"
         "  --policy PACK|DIR     Policy folder, or a shipped pack: demo, certification, arap-conformance.\n"
-        "  --config FILE         JSON file with identities, callback_allowlist, clock_skew_seconds.\n"
+        "  --config FILE         JSON file with identities, clock_skew_seconds and rate_limit.\n"
         "  --backup DIR          Copy the data folder into the new or empty folder DIR and exit; a service\n"
         "                        may keep running on the data folder meanwhile.\n"
         "  --restore DIR         Check the backup in DIR and copy it into the data folder, which must be\n"

@@ -59,6 +59,17 @@ Result<void> IdentityRegistry::load(const QJsonObject &config)
         if (id.isEmpty())
             return configError(QStringLiteral("The config entry %1 has no id.").arg(where), where);
 
+        // A misspelt "groups" or "actors" would silently leave an identity without them.
+        static const QStringList known{QStringLiteral("id"), QStringLiteral("role"), QStringLiteral("groups"),
+                                       QStringLiteral("actors"), QStringLiteral("token"), QStringLiteral("token_sha256")};
+        for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+            if (!known.contains(it.key())) {
+                return configError(QStringLiteral("The identity %1 has the unknown member \"%2\"; the members are %3.")
+                                       .arg(id, it.key(), known.join(QStringLiteral(", "))),
+                                   it.key());
+            }
+        }
+
         const QString roleText = object.value(QStringLiteral("role")).toString();
         const std::optional<Role> role = roleFromName(roleText);
         if (!role) {

@@ -99,6 +99,51 @@ void ServiceHost::shutdown()
     qCInfo(lcService) << "Service stopped";
 }
 
+namespace {
+
+// A misspelt member would otherwise be ignored and leave a default in force, such as
+// "clock_skew" for clock_skew_seconds or "burst_size" for a rate limit's burst.
+Result<void> checkConfigMembers(const QJsonObject &config)
+{
+    // callback_allowlist is read by no code yet: submissions that ask for a callback are
+    // rejected. It is accepted so that configurations written for callbacks keep loading.
+    const QStringList known{QStringLiteral("identities"), QStringLiteral("clock_skew_seconds"),
+                            QStringLiteral("rate_limit"), QStringLiteral("callback_allowlist")};
+    for (auto it = config.constBegin(); it != config.constEnd(); ++it) {
+        if (!known.contains(it.key())) {
+            return Error::make(ErrorCode::InvalidRequest,
+                               QStringLiteral("The config has the unknown member \"%1\"; the members are %2.")
+                                   .arg(it.key(), known.join(QStringLiteral(", "))),
+                               it.key());
+        }
+    }
+
+    const QJsonValue allowlist = config.value(QStringLiteral("callback_allowlist"));
+    if (!allowlist.isUndefined() && !allowlist.isArray()) {
+        return Error::make(ErrorCode::InvalidRequest,
+                           QStringLiteral("The config member callback_allowlist must be an array of URLs."));
+    }
+
+    const QJsonValue rateLimit = config.value(QStringLiteral("rate_limit"));
+    if (rateLimit.isUndefined())
+        return {};
+    if (!rateLimit.isObject())
+        return Error::make(ErrorCode::InvalidRequest, QStringLiteral("The config member rate_limit must be an object."));
+    const QStringList rateMembers{QStringLiteral("requests_per_second"), QStringLiteral("burst")};
+    const QJsonObject limits = rateLimit.toObject();
+    for (auto it = limits.constBegin(); it != limits.constEnd(); ++it) {
+        if (!rateMembers.contains(it.key()) || !it.value().isDouble() || it.value().toDouble() < 0) {
+            return Error::make(ErrorCode::InvalidRequest,
+                               QStringLiteral("rate_limit.%1 is not valid; rate_limit takes requests_per_second and "
+                                              "burst, each a number of at least 0.").arg(it.key()),
+                               it.key());
+        }
+    }
+    return {};
+}
+
+} // namespace
+
 Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, QObject *parent)
 {
     std::unique_ptr<ServiceHost> host(new ServiceHost(parent));
@@ -106,6 +151,8 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
     d.clock = options.clock ? options.clock : std::make_shared<SystemClock>();
 
     // Configuration first, so a bad file fails before anything is created on disk.
+    if (auto known = checkConfigMembers(options.config); !known)
+        return known.error();
     const QJsonValue skew = options.config.value(QStringLiteral("clock_skew_seconds"));
     const qint64 skewSeconds = skew.isUndefined() ? 30 : qint64(skew.toDouble(-1));
     if (skewSeconds < 0 || skewSeconds > 60) {

@@ -1,0 +1,89 @@
+// How the service treats its --config object at start: misspelt members and invalid values stop
+// the start with a message that names them, and nothing is created on disk.
+
+#include "core/service/servicehost.h"
+#include "tests/integration/servicefixture.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Recourse;
+using namespace Recourse::Testing;
+
+class tst_ConfigFile : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void harnessShapeStarts();
+    void invalidConfigRejected_data();
+    void invalidConfigRejected();
+
+private:
+    Result<std::unique_ptr<Service::ServiceHost>> startWith(const QJsonObject &config, const QString &dataDir);
+};
+
+Result<std::unique_ptr<Service::ServiceHost>> tst_ConfigFile::startWith(const QJsonObject &config, const QString &dataDir)
+{
+    Service::ServiceOptions options;
+    options.address = QHostAddress::LocalHost;
+    options.port = 0;
+    options.dataDir = dataDir;
+    options.policy = QStringLiteral("arap-conformance");
+    options.config = config;
+    options.clock = std::make_shared<ManualClock>(kFixtureStartMs);
+    return Service::ServiceHost::start(std::move(options));
+}
+
+void tst_ConfigFile::harnessShapeStarts()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+
+    auto started = startWith(ServiceFixture::identityConfig(), dir.path());
+
+    QVERIFY2(started.ok(), started.ok() ? "" : qPrintable(started.error().message));
+}
+
+void tst_ConfigFile::invalidConfigRejected_data()
+{
+    QTest::addColumn<QByteArray>("change");
+    QTest::addColumn<QString>("named");
+
+    QTest::newRow("misspelt top-level member") << QByteArray(R"({"clock_skew": 5})") << QStringLiteral("clock_skew");
+    QTest::newRow("rate_limit not an object") << QByteArray(R"({"rate_limit": 5})") << QStringLiteral("rate_limit");
+    QTest::newRow("misspelt rate_limit member")
+        << QByteArray(R"({"rate_limit": {"requests_per_second": 5, "burst_size": 10}})") << QStringLiteral("burst_size");
+    QTest::newRow("negative rate") << QByteArray(R"({"rate_limit": {"requests_per_second": -1}})")
+                                   << QStringLiteral("requests_per_second");
+    QTest::newRow("callback_allowlist not an array") << QByteArray(R"({"callback_allowlist": "https://x.test"})")
+                                                     << QStringLiteral("callback_allowlist");
+    QTest::newRow("misspelt identity member")
+        << QByteArray(R"({"identities": [{"id": "carol", "role": "approver", "group": ["security"], "token": "t"}]})")
+        << QStringLiteral("group");
+}
+
+void tst_ConfigFile::invalidConfigRejected()
+{
+    QFETCH(QByteArray, change);
+    QFETCH(QString, named);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString dataDir = dir.filePath(QStringLiteral("data"));
+    QJsonObject config = ServiceFixture::identityConfig();
+    const QJsonObject changes = QJsonDocument::fromJson(change).object();
+    for (auto it = changes.constBegin(); it != changes.constEnd(); ++it)
+        config.insert(it.key(), it.value());
+
+    auto started = startWith(config, dataDir);
+
+    QVERIFY(!started.ok());
+    QVERIFY2(started.error().message.contains(named), qPrintable(started.error().message));
+    QVERIFY2(!QDir(dataDir).exists(), "a rejected config created the data folder");
+}
+
+QTEST_GUILESS_MAIN(tst_ConfigFile)
+#include "tst_configfile.moc"
