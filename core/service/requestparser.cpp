@@ -89,7 +89,7 @@ RequestParser::Status RequestParser::parse(const char *data, qsizetype size, qsi
             if (!takeLine(data, size, &pos, &line, &failed)) {
                 if (failed)
                     return stop(fail(400, QStringLiteral("Header lines must end with CRLF.")));
-                if (m_headerBytes + m_scanned > m_limits.maxHeaderBytes)
+                if (pendingFieldLineTooLong(data + pos))
                     return stop(fail(431, QStringLiteral("The header fields exceed %1 bytes.").arg(m_limits.maxHeaderBytes)));
                 return stop(Status::NeedMore);
             }
@@ -144,7 +144,7 @@ RequestParser::Status RequestParser::parse(const char *data, qsizetype size, qsi
             if (!takeLine(data, size, &pos, &line, &failed)) {
                 if (failed)
                     return stop(fail(400, QStringLiteral("Trailer lines must end with CRLF.")));
-                if (m_headerBytes + m_scanned > m_limits.maxHeaderBytes)
+                if (pendingFieldLineTooLong(data + pos))
                     return stop(fail(431, QStringLiteral("The trailer fields exceed %1 bytes.").arg(m_limits.maxHeaderBytes)));
                 return stop(Status::NeedMore);
             }
@@ -181,6 +181,15 @@ bool RequestParser::takeLine(const char *data, qsizetype size, qsizetype *pos, Q
     *pos += lineFeed + 1;
     m_scanned = 0;
     return true;
+}
+
+// The empty line that ends the fields is not counted, so a lone CR may be that line waiting for
+// its LF. Any other pending bytes start a field line that will count at least as many bytes, so
+// where the stream was split never changes whether the fields fit.
+bool RequestParser::pendingFieldLineTooLong(const char *pending) const
+{
+    const bool mayBeEmptyLine = m_scanned == 1 && pending[0] == '\r';
+    return !mayBeEmptyLine && m_headerBytes + m_scanned > m_limits.maxHeaderBytes;
 }
 
 // Scans the request line byte by byte, so garbage fails on its first invalid byte instead of

@@ -86,6 +86,9 @@ private:
     // Finds the next complete line (without CRLF) from data[pos] and returns false when it is
     // incomplete. A bare LF sets `failed`.
     bool takeLine(const char *data, qsizetype size, qsizetype *pos, QByteArrayView *line, bool *failed);
+    // Returns true when the incomplete field line starting at `pending` can no longer fit in
+    // maxHeaderBytes.
+    bool pendingFieldLineTooLong(const char *pending) const;
 
     Status fail(int status, QString detail);
 

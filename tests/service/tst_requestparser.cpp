@@ -128,6 +128,10 @@ void TestRequestParser::outcome_data()
     QTest::newRow("CR in value") << QByteArray("GET / HTTP/1.1\r\nHost: t\r\nX-A: a\rb\r\n\r\n") << 400;
     QTest::newRow("too many header fields") << "GET / HTTP/1.1\r\nHost: t\r\n" + QByteArray("A: 1\r\n").repeated(9) + "\r\n" << 431;
     QTest::newRow("header bytes over limit") << "GET / HTTP/1.1\r\nHost: t\r\nA: " + QByteArray(300, 'a') + "\r\n\r\n" << 431;
+    // The field lines take exactly the 256 bytes allowed. The empty line that ends them is not
+    // counted, also when a read ends between its CR and LF.
+    QTest::newRow("header bytes at limit") << "GET / HTTP/1.1\r\nHost: t\r\nA: " + QByteArray(242, 'a') + "\r\n\r\n" << 200;
+    QTest::newRow("header bytes one past limit") << "GET / HTTP/1.1\r\nHost: t\r\nA: " + QByteArray(243, 'a') + "\r\n\r\n" << 431;
 
     QTest::newRow("Content-Length with plus") << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: +3\r\n\r\nabc") << 400;
     QTest::newRow("Content-Length negative") << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n") << 400;
@@ -159,6 +163,7 @@ void TestRequestParser::outcome_data()
     QTest::newRow("chunk size line too long") << chunkedHead + "1;" + QByteArray(1100, 'e') + "\r\n" << 400;
     QTest::newRow("trailer with obs-fold") << chunkedHead + "0\r\nX-T: 1\r\n 2\r\n\r\n" << 400;
     QTest::newRow("trailers over limit") << chunkedHead + "0\r\n" + QByteArray("T: 1\r\n").repeated(9) + "\r\n" << 431;
+    QTest::newRow("trailer bytes at limit") << chunkedHead + "0\r\nT: " + QByteArray(251, 'a') + "\r\n\r\n" << 200;
 }
 
 void TestRequestParser::outcome()
