@@ -1,6 +1,10 @@
 #include "ui/inboxfilterproxy.h"
 
 #include "ui/inboxmodel.h"
+#include "ui/inboxrow.h"
+
+#include <limits>
+#include <string_view>
 
 namespace Recourse::Ui {
 
@@ -9,10 +13,23 @@ InboxFilterProxy::InboxFilterProxy(QObject *parent, std::shared_ptr<const Clock>
     , m_clock(clock ? std::move(clock) : std::make_shared<SystemClock>())
 {
     setSortRole(InboxModel::SortRole);
-    // Filtering reads its own roles; pointing filterRole away from DisplayRole keeps the periodic
-    // redraw of the age column from re-filtering every row.
+    // Filtering reads its own roles, never the display text.
     setFilterRole(InboxModel::SearchTextRole);
     setDynamicSortFilter(true);
+}
+
+void InboxFilterProxy::setSourceModel(QAbstractItemModel *model)
+{
+    m_inbox = qobject_cast<const InboxModel *>(model);
+    QSortFilterProxyModel::setSourceModel(model);
+}
+
+void InboxFilterProxy::refilter()
+{
+    // A full rebuild signals one layout change. Filtering in place (invalidateRowsFilter) signals
+    // one rowsRemoved() per run of hidden rows, and QHeaderView (Qt 6.4) walks all its sections on
+    // each: a keystroke that hides every other row of 100,000 took seconds that way.
+    invalidate();
 }
 
 void InboxFilterProxy::setStatusFilter(const QString &status)
@@ -20,7 +37,7 @@ void InboxFilterProxy::setStatusFilter(const QString &status)
     if (status == m_status)
         return;
     m_status = status;
-    invalidateRowsFilter();
+    refilter();
 }
 
 void InboxFilterProxy::setText(QString &member, const QString &text)
@@ -29,7 +46,8 @@ void InboxFilterProxy::setText(QString &member, const QString &text)
     if (trimmed == member)
         return;
     member = trimmed;
-    invalidateRowsFilter();
+    m_searchKey = m_search.toLower().toUtf8();
+    refilter();
 }
 
 void InboxFilterProxy::setSearchText(const QString &text)
@@ -57,7 +75,7 @@ void InboxFilterProxy::setMaxAge(qint64 ms)
     if (ms == m_maxAgeMs)
         return;
     m_maxAgeMs = ms;
-    invalidateRowsFilter();
+    refilter();
 }
 
 void InboxFilterProxy::setEmergencyOnly(bool emergencyOnly)
@@ -65,18 +83,48 @@ void InboxFilterProxy::setEmergencyOnly(bool emergencyOnly)
     if (emergencyOnly == m_emergencyOnly)
         return;
     m_emergencyOnly = emergencyOnly;
-    invalidateRowsFilter();
+    refilter();
 }
 
 void InboxFilterProxy::refreshAgeFilter()
 {
     if (m_maxAgeMs > 0)
-        invalidateRowsFilter();
+        refilter();
 }
 
 bool InboxFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
-    const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
+    if (m_inbox && !sourceParent.isValid())
+        return acceptsRow(m_inbox->rowAt(sourceRow));
+    return acceptsIndex(sourceModel()->index(sourceRow, 0, sourceParent));
+}
+
+bool InboxFilterProxy::acceptsRow(const InboxRow &row) const
+{
+    if (!m_status.isEmpty() && row.status != m_status)
+        return false;
+    if (!m_template.isEmpty() && row.templateName != m_template)
+        return false;
+    if (m_emergencyOnly && !row.emergency)
+        return false;
+    if (!m_subject.isEmpty() && !row.subjectId.contains(m_subject, Qt::CaseInsensitive))
+        return false;
+    if (!m_agent.isEmpty() && !row.agents.contains(m_agent, Qt::CaseInsensitive))
+        return false;
+    if (m_maxAgeMs > 0 && (row.createdMs < 0 || m_clock->nowMs() - row.createdMs > m_maxAgeMs))
+        return false;
+    // Both sides are in lower case, so a byte search is a case-insensitive one. UTF-8 lets a
+    // multi-byte character match only where a whole character starts.
+    if (!m_searchKey.isEmpty()) {
+        const std::string_view text(row.searchKey.constData(), size_t(row.searchKey.size()));
+        if (text.find(std::string_view(m_searchKey.constData(), size_t(m_searchKey.size()))) == std::string_view::npos)
+            return false;
+    }
+    return true;
+}
+
+bool InboxFilterProxy::acceptsIndex(const QModelIndex &index) const
+{
     if (!m_status.isEmpty() && index.data(InboxModel::StatusRole).toString() != m_status)
         return false;
     if (!m_template.isEmpty() && index.data(InboxModel::TemplateRole).toString() != m_template)
@@ -95,6 +143,39 @@ bool InboxFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &source
     if (!m_search.isEmpty() && !index.data(InboxModel::SearchTextRole).toString().contains(m_search, Qt::CaseInsensitive))
         return false;
     return true;
+}
+
+bool InboxFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    // An InboxModel is a flat table, so every index of it is a row of it.
+    if (!m_inbox)
+        return QSortFilterProxyModel::lessThan(left, right);
+
+    // The same order as the raw values of SortRole, read without a QVariant per comparison.
+    const InboxRow &a = m_inbox->rowAt(left.row());
+    const InboxRow &b = m_inbox->rowAt(right.row());
+    const auto textLess = [this](const QString &x, const QString &y) {
+        return isSortLocaleAware() ? x.localeAwareCompare(y) < 0 : x.compare(y, sortCaseSensitivity()) < 0;
+    };
+    // A task that cannot expire sorts after every pending one, as in InboxRow::sortValue().
+    const auto expiry = [](const InboxRow &row) {
+        return row.isPending() && row.expiresMs >= 0 ? row.expiresMs : std::numeric_limits<qint64>::max();
+    };
+    switch (left.column()) {
+    case InboxModel::AgeColumn:
+        // The age is now minus the creation time, so the younger task has the later creation.
+        return a.createdMs > b.createdMs;
+    case InboxModel::ExpiresInColumn:
+        return expiry(a) < expiry(b);
+    case InboxModel::StatusColumn:
+        return textLess(a.status, b.status);
+    case InboxModel::SubjectColumn:
+        return textLess(a.subjectId, b.subjectId);
+    case InboxModel::TemplateColumn:
+        return textLess(a.templateName, b.templateName);
+    default:
+        return QSortFilterProxyModel::lessThan(left, right);
+    }
 }
 
 } // namespace Recourse::Ui

@@ -2,14 +2,20 @@
 
 #include "core/base/clock.h"
 
+#include <QPointer>
 #include <QSortFilterProxyModel>
 
 #include <memory>
 
 namespace Recourse::Ui {
 
+class InboxModel;
+struct InboxRow;
+
 // Sorts the inbox by raw values and filters it by status, template, subject, agent, age,
-// emergency and the search box. Works on any source that provides InboxModel's roles.
+// emergency and the search box. Works on any source that provides InboxModel's roles; on an
+// InboxModel it reads the parsed rows directly, so a keystroke filters 100,000 rows in tens of
+// milliseconds.
 class InboxFilterProxy final : public QSortFilterProxyModel
 {
     Q_OBJECT
@@ -37,15 +43,23 @@ public:
     // Filters again by age; the owner calls it as time passes while an age filter is set.
     void refreshAgeFilter();
 
+    void setSourceModel(QAbstractItemModel *model) override;
+
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+    bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
 
 private:
     void setText(QString &member, const QString &text);
+    void refilter();
+    bool acceptsRow(const InboxRow &row) const;
+    bool acceptsIndex(const QModelIndex &index) const;
 
     std::shared_ptr<const Clock> m_clock;
+    QPointer<const InboxModel> m_inbox; // the source, when it is an InboxModel
     QString m_status;
     QString m_search;
+    QByteArray m_searchKey; // m_search in lower case and UTF-8, as InboxRow::searchKey is
     QString m_template;
     QString m_subject;
     QString m_agent;

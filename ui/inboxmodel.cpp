@@ -16,8 +16,6 @@ namespace {
 
 // Long enough to gather a burst of events into one batch, short enough to feel immediate.
 constexpr int FlushDelayMs = 30;
-// How often the age and expires-in columns are redrawn. Both show minutes once past 60 s.
-constexpr int TickIntervalMs = 5000;
 
 QString taskId(const QJsonObject &task)
 {
@@ -31,18 +29,22 @@ InboxModel::InboxModel(Client::ApproverClient *client, std::shared_ptr<const Clo
     , m_client(client)
     , m_clock(clock ? std::move(clock) : std::make_shared<SystemClock>())
     , m_flushTimer(new QTimer(this))
-    , m_tickTimer(new QTimer(this))
 {
     m_flushTimer->setSingleShot(true);
     m_flushTimer->setInterval(FlushDelayMs);
     connect(m_flushTimer, &QTimer::timeout, this, &InboxModel::flushQueued);
-
-    m_tickTimer->setInterval(TickIntervalMs);
-    connect(m_tickTimer, &QTimer::timeout, this, &InboxModel::onTick);
-    m_tickTimer->start();
 }
 
 InboxModel::~InboxModel() = default;
+
+QModelIndex InboxModel::index(int row, int column, const QModelIndex &parent) const
+{
+    // QAbstractTableModel::index() asks rowCount() and columnCount() through virtual calls, and a
+    // proxy sorting 100,000 rows asks for two indexes per comparison.
+    if (parent.isValid() || row < 0 || column < 0 || row >= m_rows.size() || column >= ColumnCount)
+        return {};
+    return createIndex(row, column);
+}
 
 int InboxModel::rowCount(const QModelIndex &parent) const
 {
@@ -64,10 +66,13 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         return row.display(index.column(), m_clock->nowMs());
     case Qt::ToolTipRole:
-        if (index.column() == StatusColumn && row.task.contains(u"decided_by"))
-            return tr("Decided by %1").arg(row.task.value(u"decided_by").toString());
+        if (index.column() == StatusColumn) {
+            const QString decidedBy = row.task().value(u"decided_by").toString();
+            if (!decidedBy.isEmpty())
+                return tr("Decided by %1").arg(decidedBy);
+        }
         if (index.column() == SubjectColumn)
-            return TaskText::actorChain(row.task);
+            return TaskText::actorChain(row.task());
         if (index.column() == StatusColumn && row.emergency)
             return tr("Emergency request, %1").arg(TaskText::status(row.status).toLower());
         return row.display(index.column(), m_clock->nowMs());
@@ -90,9 +95,9 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
     case StatusRole:
         return row.status;
     case TaskRole:
-        return row.task;
+        return row.task();
     case SearchTextRole:
-        return row.searchText;
+        return QString::fromUtf8(row.searchKey);
     case TemplateRole:
         return row.templateName;
     case SubjectIdRole:
@@ -164,6 +169,7 @@ void InboxModel::reload()
 
     beginResetModel();
     m_rows.clear();
+    m_texts.clear();
     m_ordinalOfTask.clear();
     m_firstOrdinal = 0;
     endResetModel();
@@ -226,7 +232,7 @@ void InboxModel::appendRows(const QList<QJsonObject> &tasks)
     int pending = m_pendingCount;
     beginInsertRows({}, first, first + int(tasks.size()) - 1);
     for (const QJsonObject &task : tasks) {
-        InboxRow row = InboxRow::fromTask(task);
+        InboxRow row = InboxRow::fromTask(task, &m_texts);
         m_ordinalOfTask.insert(row.id, m_firstOrdinal + m_rows.size());
         pending += row.isPending() ? 1 : 0;
         if (row.createdMs >= 0 && (m_oldestLoadedMs < 0 || row.createdMs < m_oldestLoadedMs))
@@ -386,7 +392,7 @@ void InboxModel::flushQueued()
     QList<InboxRow> newRows;
     int pending = m_pendingCount;
     for (const QString &id : order) {
-        InboxRow incoming = InboxRow::fromTask(queued.value(id));
+        InboxRow incoming = InboxRow::fromTask(queued.value(id), &m_texts);
         const int row = rowOf(id);
         if (row < 0) {
             if (inserts.contains(id) && matchesFilter(incoming))
@@ -398,7 +404,7 @@ void InboxModel::flushQueued()
             continue;
         }
         pending += (incoming.isPending() ? 1 : 0) - (m_rows.at(row).isPending() ? 1 : 0);
-        refreshed.append(incoming.task);
+        refreshed.append(queued.value(id));
         m_rows[row] = std::move(incoming);
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
@@ -410,7 +416,7 @@ void InboxModel::flushQueued()
               [](const InboxRow &a, const InboxRow &b) { return a.createdMs > b.createdMs; });
     QList<QJsonObject> inserted;
     for (const InboxRow &row : std::as_const(newRows))
-        inserted.append(row.task);
+        inserted.append(queued.value(row.id));
     refreshed.append(inserted);
     prependRows(std::move(newRows));
     if (!inserted.isEmpty())
@@ -424,12 +430,11 @@ bool InboxModel::matchesFilter(const InboxRow &row) const
 {
     if (!m_filter.statuses.isEmpty() && !m_filter.statuses.contains(row.status))
         return false;
-    if (!m_filter.templateName.isEmpty() && row.task.value(u"template").toString() != m_filter.templateName)
+    if (!m_filter.templateName.isEmpty() && row.templateName != m_filter.templateName)
         return false;
-    if (!m_filter.subject.isEmpty()
-        && row.task.value(u"subject").toObject().value(u"id").toString() != m_filter.subject)
+    if (!m_filter.subject.isEmpty() && row.subjectId != m_filter.subject)
         return false;
-    if (!m_filter.query.isEmpty() && !row.searchText.contains(m_filter.query, Qt::CaseInsensitive))
+    if (!m_filter.query.isEmpty() && !QString::fromUtf8(row.searchKey).contains(m_filter.query, Qt::CaseInsensitive))
         return false;
     return true;
 }
@@ -443,17 +448,6 @@ void InboxModel::setPendingCount(int count)
     Q_EMIT pendingCountChanged(count);
 }
 
-void InboxModel::onTick()
-{
-    if (m_rows.isEmpty())
-        return;
-
-    // Only the text changes as time passes. Naming the roles lets a proxy that sorts and filters
-    // on SortRole and SearchTextRole skip re-sorting 100,000 rows every tick.
-    Q_EMIT dataChanged(index(0, AgeColumn), index(int(m_rows.size()) - 1, ExpiresInColumn),
-                       {Qt::DisplayRole, Qt::ToolTipRole});
-}
-
 QModelIndex InboxModel::indexOfTask(const QString &id, int column) const
 {
     const int row = rowOf(id);
@@ -464,7 +458,7 @@ QJsonObject InboxModel::taskAt(int row) const
 {
     if (row < 0 || row >= m_rows.size())
         return {};
-    return m_rows.at(row).task;
+    return m_rows.at(row).task();
 }
 
 } // namespace Recourse::Ui

@@ -20,7 +20,8 @@ namespace Recourse::Ui {
 // The approver's task list, newest first. Pages come from GET /admin/v1/tasks as the view
 // scrolls (fetchMore), and task.* events from the event stream refresh single rows by fetching
 // the task again. Incoming changes are applied in batches, so a burst of events costs one insert
-// and a few dataChanged() signals instead of one per event.
+// and a few dataChanged() signals instead of one per event. The age and expires-in texts are
+// computed when read, so the model signals nothing as time passes; the view repaints them.
 class InboxModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -49,6 +50,7 @@ public:
     InboxModel(Client::ApproverClient *client, std::shared_ptr<const Clock> clock, QObject *parent = nullptr);
     ~InboxModel() override;
 
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -74,6 +76,9 @@ public:
 
     QModelIndex indexOfTask(const QString &taskId, int column = 0) const;
     QJsonObject taskAt(int row) const;
+    // The parsed row behind model row `row` (0 <= row < rowCount()), for a proxy that sorts and
+    // filters 100,000 rows without going through QVariant roles.
+    const InboxRow &rowAt(int row) const { return m_rows.at(row); }
     int pendingCount() const { return m_pendingCount; }
     bool isLoading() const { return m_pageInFlight; }
 
@@ -97,7 +102,6 @@ private:
     void removeRows(QList<int> rows);
     int rowOf(const QString &taskId) const;
     void setPendingCount(int count);
-    void onTick();
     bool matchesFilter(const InboxRow &row) const;
 
     QPointer<Client::ApproverClient> m_client;
@@ -109,6 +113,7 @@ private:
     // are added at either end, so its row is m_ordinalOfTask[id] - m_firstOrdinal without
     // renumbering 100,000 rows for every new task at the top.
     QList<InboxRow> m_rows;
+    QSet<QString> m_texts; // column texts the rows share (InboxRow::fromTask)
     QHash<QString, qint64> m_ordinalOfTask;
     qint64 m_firstOrdinal = 0;
     int m_pendingCount = 0;
@@ -127,7 +132,6 @@ private:
     QHash<QString, QJsonObject> m_queued;
     QSet<QString> m_queuedInserts;
     QTimer *m_flushTimer = nullptr;
-    QTimer *m_tickTimer = nullptr;
 };
 
 } // namespace Recourse::Ui

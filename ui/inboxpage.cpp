@@ -26,6 +26,8 @@ const QString StatusFilterKey = QStringLiteral("MainWindow/statusFilter");
 
 // Rows age out of an age filter as time passes; once a minute is as fine as the filter's choices.
 constexpr int AgeFilterRefreshMs = 60 * 1000;
+// How often the age and expires-in columns are redrawn. Both show minutes once past 60 s.
+constexpr int RepaintIntervalMs = 5000;
 
 } // namespace
 
@@ -34,6 +36,7 @@ InboxPage::InboxPage(Client::ApproverClient *client, std::shared_ptr<const Clock
     , m_client(client)
     , m_clock(clock ? std::move(clock) : std::make_shared<SystemClock>())
     , m_ageTimer(new QTimer(this))
+    , m_repaintTimer(new QTimer(this))
 {
     setObjectName(QStringLiteral("inboxPage"));
     m_model = new InboxModel(client, m_clock, this);
@@ -49,6 +52,11 @@ InboxPage::InboxPage(Client::ApproverClient *client, std::shared_ptr<const Clock
     m_ageTimer->setInterval(AgeFilterRefreshMs);
     connect(m_ageTimer, &QTimer::timeout, m_proxy, &InboxFilterProxy::refreshAgeFilter);
     m_ageTimer->start();
+    // Repainting the visible rows is all that time changes. A dataChanged() over every row would
+    // make QSortFilterProxyModel (Qt 6.4) filter and sort all 100,000 rows again each time.
+    m_repaintTimer->setInterval(RepaintIntervalMs);
+    connect(m_repaintTimer, &QTimer::timeout, m_view->viewport(), qOverload<>(&QWidget::update));
+    m_repaintTimer->start();
 }
 
 InboxPage::~InboxPage() = default;

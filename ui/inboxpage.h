@@ -77,6 +77,7 @@ private:
     TaskDetailWidget *m_detail = nullptr;
     QSplitter *m_splitter = nullptr;
     QTimer *m_ageTimer = nullptr;
+    QTimer *m_repaintTimer = nullptr;
 };
 
 } // namespace Recourse::Ui

@@ -5,37 +5,67 @@
 
 #include <QCoreApplication>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QStringList>
 
 #include <limits>
 
 namespace Recourse::Ui {
 
-InboxRow InboxRow::fromTask(const QJsonObject &task)
+namespace {
+
+// A pool stops growing here; a task with a new value then keeps its own copy.
+constexpr qsizetype MaxPooledTexts = 8192;
+
+QString pooled(QSet<QString> *pool, const QString &text)
+{
+    if (!pool)
+        return text;
+    const auto found = pool->constFind(text);
+    if (found != pool->constEnd())
+        return *found;
+    if (pool->size() < MaxPooledTexts)
+        pool->insert(text);
+    return text;
+}
+
+} // namespace
+
+InboxRow InboxRow::fromTask(const QJsonObject &task, QSet<QString> *pool)
 {
     InboxRow row;
-    row.task = task;
+    row.json = QJsonDocument(task).toJson(QJsonDocument::Compact);
     row.id = task.value(u"id").toString();
     row.status = task.value(u"status").toString();
     row.createdMs = TaskText::timeMs(task.value(u"created_at"));
     row.updatedMs = TaskText::timeMs(task.value(u"updated_at"));
     row.expiresMs = TaskText::timeMs(task.value(u"expires_at"));
-    row.templateName = task.value(u"template").toString();
-    row.subjectId = task.value(u"subject").toObject().value(u"id").toString();
+    row.status = pooled(pool, row.status);
+    row.templateName = pooled(pool, task.value(u"template").toString());
+    const QString title = task.value(u"template_title").toString();
+    row.templateTitle = title.isEmpty() ? row.templateName : pooled(pool, title);
+    const QJsonObject subject = task.value(u"subject").toObject();
+    row.subjectId = pooled(pool, subject.value(u"id").toString());
+    row.subjectText = pooled(pool, TaskText::entity(subject));
+    row.actionText = pooled(pool, TaskText::taskAction(task));
+    row.resourceText = pooled(pool, TaskText::taskResource(task));
+    row.requesterId = pooled(pool, task.value(u"requester").toObject().value(u"id").toString());
     row.emergency = task.value(u"emergency").toBool();
     QStringList agents;
     for (const QJsonValue &actor : task.value(u"actor_chain").toArray())
         agents.append(actor.toObject().value(u"id").toString());
-    row.agents = agents.join(u' ');
-    row.searchText = QStringList{row.id,
-                                 TaskText::entity(task.value(u"subject").toObject()),
-                                 TaskText::taskResource(task),
-                                 TaskText::taskAction(task),
-                                 task.value(u"requester").toObject().value(u"id").toString(),
-                                 task.value(u"template").toString(),
-                                 task.value(u"template_title").toString()}
-                         .join(u' ');
+    row.agents = pooled(pool, agents.join(u' '));
+    row.searchKey = QStringList{row.id, row.subjectText, row.resourceText, row.actionText, row.requesterId,
+                                row.templateName, title}
+                        .join(u' ')
+                        .toLower()
+                        .toUtf8();
     return row;
+}
+
+QJsonObject InboxRow::task() const
+{
+    return QJsonDocument::fromJson(json).object();
 }
 
 QVariant InboxRow::display(int column, qint64 nowMs) const
@@ -45,17 +75,15 @@ QVariant InboxRow::display(int column, qint64 nowMs) const
         return isPending() && emergency ? QCoreApplication::translate("Recourse::Ui::InboxModel", "Emergency")
                                         : TaskText::status(status);
     case InboxModel::SubjectColumn:
-        return TaskText::entity(task.value(u"subject").toObject());
+        return subjectText;
     case InboxModel::ActionColumn:
-        return TaskText::taskAction(task);
+        return actionText;
     case InboxModel::ResourceColumn:
-        return TaskText::taskResource(task);
-    case InboxModel::TemplateColumn: {
-        const QString title = task.value(u"template_title").toString();
-        return title.isEmpty() ? task.value(u"template").toString() : title;
-    }
+        return resourceText;
+    case InboxModel::TemplateColumn:
+        return templateTitle;
     case InboxModel::RequesterColumn:
-        return task.value(u"requester").toObject().value(u"id").toString();
+        return requesterId;
     case InboxModel::AgeColumn:
         return createdMs < 0 ? QString() : TaskText::duration(nowMs - createdMs);
     case InboxModel::ExpiresInColumn:
@@ -71,15 +99,15 @@ QVariant InboxRow::sortValue(int column, qint64 nowMs) const
     case InboxModel::StatusColumn:
         return status;
     case InboxModel::SubjectColumn:
-        return task.value(u"subject").toObject().value(u"id").toString();
+        return subjectId;
     case InboxModel::ActionColumn:
-        return TaskText::taskAction(task);
+        return actionText;
     case InboxModel::ResourceColumn:
-        return TaskText::taskResource(task);
+        return resourceText;
     case InboxModel::TemplateColumn:
-        return task.value(u"template").toString();
+        return templateName;
     case InboxModel::RequesterColumn:
-        return task.value(u"requester").toObject().value(u"id").toString();
+        return requesterId;
     case InboxModel::AgeColumn:
         return nowMs - createdMs;
     case InboxModel::ExpiresInColumn:

@@ -6,6 +6,7 @@
 #include "ui/inboxmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QMetaEnum>
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
 #include <QTest>
@@ -36,6 +37,8 @@ private Q_SLOTS:
     void sortRoleGivesRawValues_data();
     void sortRoleGivesRawValues();
     void proxySortsByRawAge();
+    void proxySortAgreesWithSortRole_data();
+    void proxySortAgreesWithSortRole();
     void proxyFiltersStatusAndSearch();
     void createdEventInsertsAtTop();
     void statusEventRefreshesRow();
@@ -180,6 +183,43 @@ void tst_InboxModel::proxySortsByRawAge()
     QCOMPARE(proxy.index(0, 0).data(InboxModel::TaskIdRole).toString(), QStringLiteral("arq_2H"));
     QCOMPARE(proxy.index(1, 0).data(InboxModel::TaskIdRole).toString(), QStringLiteral("arq_10M"));
     QCOMPARE(proxy.index(2, 0).data(InboxModel::TaskIdRole).toString(), QStringLiteral("arq_90S"));
+}
+
+void tst_InboxModel::proxySortAgreesWithSortRole_data()
+{
+    QTest::addColumn<int>("column");
+
+    for (int column = 0; column < InboxModel::ColumnCount; ++column)
+        QTest::newRow(QMetaEnum::fromType<InboxModel::Column>().valueToKey(column)) << column;
+}
+
+void tst_InboxModel::proxySortAgreesWithSortRole()
+{
+    // The proxy compares the parsed rows directly; its order must be the one SortRole gives.
+    QFETCH(int, column);
+    m_backend->pageSize = 20;
+    const QStringList statuses{QStringLiteral("pending"), QStringLiteral("approved"), QStringLiteral("denied"),
+                               QStringLiteral("expired")};
+    for (int i = 0; i < 12; ++i) {
+        QJsonObject task = makeTask(QStringLiteral("arq_%1").arg(i), statuses.at(i % statuses.size()),
+                                    FixtureNowMs - ((i * 7) % 12) * Minute, QStringLiteral("log-%1").arg((i * 5) % 12));
+        task.insert(QStringLiteral("expires_at"), isoTime(FixtureNowMs + ((i * 5) % 12) * Minute));
+        task.insert(QStringLiteral("template"), i % 3 ? QStringLiteral("security_review") : QStringLiteral("manager_approval"));
+        m_backend->put(task);
+    }
+    Ui::InboxFilterProxy proxy;
+    proxy.setSourceModel(m_model.get());
+    m_model->reload();
+    QTRY_COMPARE(proxy.rowCount(), 12);
+
+    proxy.sort(column, Qt::AscendingOrder);
+
+    for (int row = 1; row < proxy.rowCount(); ++row) {
+        const QVariant previous = proxy.index(row - 1, column).data(InboxModel::SortRole);
+        const QVariant current = proxy.index(row, column).data(InboxModel::SortRole);
+        QVERIFY2(QVariant::compare(previous, current) != QPartialOrdering::Greater,
+                 qPrintable(QStringLiteral("row %1: %2 after %3").arg(row).arg(current.toString(), previous.toString())));
+    }
 }
 
 void tst_InboxModel::proxyFiltersStatusAndSearch()
