@@ -15,6 +15,10 @@ using namespace Recourse::Testing;
 
 namespace {
 
+// Event delivery crosses a WebSocket and the store's writer thread, which under the sanitizers
+// on a loaded machine can take longer than QTRY's default five seconds.
+constexpr int kEventWaitMs = 30 * 1000;
+
 QJsonObject evaluationRequest(const QJsonObject &subject, const QJsonObject &resource, const QString &action,
                               const QJsonObject &context = {})
 {
@@ -165,7 +169,7 @@ void tst_EscalationLoop::wholeLoop()
     QVERIFY2(service.start(), qPrintable(service.errorString()));
     EventRecorder live;
     live.open(service.baseUrl(), Tokens::bob, 0);
-    QTRY_VERIFY(live.isConnected());
+    QTRY_VERIFY_WITH_TIMEOUT(live.isConnected(), kEventWaitMs);
 
     // Given a requestable denial with a verifiable binding token.
     const HttpResponse evaluated = service.evaluate(request);
@@ -229,7 +233,7 @@ void tst_EscalationLoop::wholeLoop()
     QCOMPARE(refused.json.value(u"decision"), QJsonValue(false));
 
     // The event stream reported every step in seq order.
-    QTRY_VERIFY(live.types().contains(QStringLiteral("reevaluation.denied")));
+    QTRY_VERIFY_WITH_TIMEOUT(live.types().contains(QStringLiteral("reevaluation.denied")), kEventWaitMs);
     QCOMPARE(live.malformed(), 0);
     QVERIFY2(strictlyIncreasing(live.seqs()), qPrintable(live.types().join(u',')));
     const int denial = indexOfType(live, QStringLiteral("evaluation.denied.requestable"));
@@ -251,7 +255,7 @@ void tst_EscalationLoop::wholeLoop()
     const QList<qint64> expected = live.seqs().mid(created + 1);
     EventRecorder resumed;
     resumed.open(service.baseUrl(), Tokens::auditor, after);
-    QTRY_COMPARE(resumed.seqs(), expected);
+    QTRY_COMPARE_WITH_TIMEOUT(resumed.seqs(), expected, kEventWaitMs);
     QCOMPARE(resumed.types(), live.types().mid(created + 1));
 }
 
