@@ -16,6 +16,9 @@ namespace {
 // A subscriber that falls this far behind is disconnected; it reconnects with ?after= and loses
 // nothing, while the service's memory stays bounded.
 constexpr qint64 kMaxBufferedBytes = 16 * 1024 * 1024;
+// A catch-up from the store stops while this much is unsent and resumes as the client reads, so
+// a client far behind neither trips the limit above nor holds the event loop for the whole history.
+constexpr qint64 kCatchUpBufferedBytes = 1024 * 1024;
 constexpr int kCatchUpBatch = 500;
 
 std::optional<qint64> parseAfter(const QUrlQuery &query)
@@ -45,6 +48,9 @@ struct EventHub::Subscriber
     QPointer<QWebSocket> socket;
     QString identity;
     qint64 lastSent = 0;
+    // Set while events after lastSent are still in the store only; publish() leaves them to
+    // catchUp(), which bytesWritten resumes.
+    bool catchingUp = false;
 };
 
 EventHub::EventHub(Store::Store *store, Escalation::IdentityRegistry *identities, QObject *parent)
@@ -52,6 +58,8 @@ EventHub::EventHub(Store::Store *store, Escalation::IdentityRegistry *identities
     , m_store(store)
     , m_identities(identities)
     , m_server(new QWebSocketServer(QStringLiteral("recourse"), QWebSocketServer::NonSecureMode, this))
+    , m_maxBufferedBytes(kMaxBufferedBytes)
+    , m_catchUpBufferedBytes(kCatchUpBufferedBytes)
 {
     connect(m_server, &QWebSocketServer::newConnection, this, &EventHub::accept);
     connect(m_store, &Store::Store::eventsCommitted, this, &EventHub::publish);
@@ -121,19 +129,37 @@ void EventHub::accept()
             std::erase_if(m_subscribers, [socket](const auto &s) { return s->socket == socket; });
             socket->deleteLater();
         }, Qt::QueuedConnection);
+        connect(socket, &QWebSocket::bytesWritten, this, [this, socket] {
+            for (const auto &candidate : m_subscribers) {
+                if (candidate->socket == socket && candidate->catchingUp)
+                    return catchUp(*candidate);
+            }
+        });
         catchUp(*raw);
     }
+}
+
+void EventHub::setBufferLimits(qint64 maxBuffered, qint64 catchUpBuffered)
+{
+    m_maxBufferedBytes = maxBuffered;
+    m_catchUpBufferedBytes = catchUpBuffered;
 }
 
 void EventHub::catchUp(Subscriber &subscriber)
 {
     Store::Reader reader(*m_store);
+    subscriber.catchingUp = true;
     for (;;) {
         const QList<Store::EventRecord> events = reader.eventsAfter(subscriber.lastSent, kCatchUpBatch);
-        for (const Store::EventRecord &event : events)
+        for (const Store::EventRecord &event : events) {
+            if (!subscriber.socket || subscriber.socket->bytesToWrite() >= m_catchUpBufferedBytes)
+                return;
             send(subscriber, event);
-        if (events.size() < kCatchUpBatch || !subscriber.socket)
+        }
+        if (events.size() < kCatchUpBatch) {
+            subscriber.catchingUp = false;
             return;
+        }
     }
 }
 
@@ -142,7 +168,7 @@ void EventHub::publish(const QList<Store::EventRecord> &events)
     if (events.isEmpty())
         return;
     for (auto &subscriber : m_subscribers) {
-        if (!subscriber->socket)
+        if (!subscriber->socket || subscriber->catchingUp)
             continue;
         // A gap means this subscriber missed a batch (it was catching up): read the store.
         if (events.first().seq > subscriber->lastSent + 1) {
@@ -161,7 +187,7 @@ void EventHub::send(Subscriber &subscriber, const Store::EventRecord &event)
     QWebSocket *socket = subscriber.socket;
     if (!socket)
         return;
-    if (socket->bytesToWrite() > kMaxBufferedBytes) {
+    if (socket->bytesToWrite() > m_maxBufferedBytes) {
         qCWarning(lcService) << "Event subscriber" << subscriber.identity << "is too slow; disconnecting it at seq"
                              << subscriber.lastSent;
         socket->abort();

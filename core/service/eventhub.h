@@ -32,6 +32,11 @@ public:
 
     int subscriberCount() const;
 
+    // The send-buffer sizes that govern subscribers: one that has more than `maxBuffered` bytes
+    // unsent is disconnected, and a catch-up from the store pauses while `catchUpBuffered`
+    // bytes are unsent. Tests lower them to reach both with a small store.
+    void setBufferLimits(qint64 maxBuffered, qint64 catchUpBuffered);
+
 private:
     struct Subscriber;
     void accept();
@@ -43,6 +48,8 @@ private:
     Escalation::IdentityRegistry *m_identities;
     QWebSocketServer *m_server;
     std::vector<std::unique_ptr<Subscriber>> m_subscribers;
+    qint64 m_maxBufferedBytes;
+    qint64 m_catchUpBufferedBytes;
 };
 
 } // namespace Recourse::Service

@@ -52,6 +52,11 @@ QUrl ServiceHost::baseUrl() const
     return d->baseUrl;
 }
 
+EventHub *ServiceHost::events() const
+{
+    return d->events;
+}
+
 QString ServiceHost::tlsFingerprint() const
 {
     return d->tlsFingerprint;

@@ -13,6 +13,8 @@
 
 namespace Recourse::Service {
 
+class EventHub;
+
 struct ServiceOptions
 {
     QHostAddress address = QHostAddress::LocalHost;
@@ -47,6 +49,7 @@ public:
     // http://127.0.0.1:PORT (https:// with TLS), the base of every endpoint and of
     // policy_decision_point.
     QUrl baseUrl() const;
+    EventHub *events() const;
     // SHA-256 fingerprint of the listener's certificate, empty without TLS.
     QString tlsFingerprint() const;
 

@@ -1,0 +1,51 @@
+// A subscriber far behind receives the stored history at the pace it reads, instead of being
+// disconnected as a slow client because the whole history was queued for it at once.
+
+#include "core/service/eventhub.h"
+#include "tests/integration/araprequests.h"
+#include "tests/integration/servicefixture.h"
+
+#include <QTest>
+
+using namespace Recourse;
+using namespace Recourse::Testing;
+
+class tst_EventCatchUp : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void historyLargerThanBufferArrives();
+};
+
+void tst_EventCatchUp::historyLargerThanBufferArrives()
+{
+    ServiceFixture service;
+    QVERIFY2(service.start(), qPrintable(service.errorString()));
+    for (int i = 0; i < 120; ++i) {
+        const Testing::Escalation flow = service.requestAccess(Arap::q4PlanRead());
+        QVERIFY2(flow.ok(), qPrintable(flow.failure));
+    }
+    // A first reader, under the default limits, learns how far the history reaches.
+    EventRecorder probe;
+    probe.open(service.baseUrl(), Tokens::bob, 0);
+    QTRY_VERIFY_WITH_TIMEOUT(probe.types().count(QStringLiteral("task.created")) >= 120, 60000);
+    const qint64 last = probe.lastSeq();
+    probe.close();
+
+    // Far less than the history takes: queued at once, it would exceed the slow-client limit.
+    service.host()->events()->setBufferLimits(32 * 1024, 4 * 1024);
+    EventRecorder history;
+    history.open(service.baseUrl(), Tokens::bob, 0);
+
+    QTRY_VERIFY2_WITH_TIMEOUT(history.lastSeq() >= last, "the catch-up stopped before the newest event", 60000);
+    QVERIFY2(history.isConnected(), "the service dropped the subscriber during its catch-up");
+    QList<qint64> expected;
+    for (qint64 seq = 1; seq <= history.lastSeq(); ++seq)
+        expected.append(seq);
+    QCOMPARE(history.seqs(), expected);
+    QVERIFY(history.lastSeq() >= 240);
+}
+
+QTEST_GUILESS_MAIN(tst_EventCatchUp)
+#include "tst_eventcatchup.moc"
