@@ -159,11 +159,13 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
     if (auto known = checkConfigMembers(options.config); !known)
         return known.error();
     const QJsonValue skew = options.config.value(QStringLiteral("clock_skew_seconds"));
-    const qint64 skewSeconds = skew.isUndefined() ? 30 : qint64(skew.toDouble(-1));
-    if (skewSeconds < 0 || skewSeconds > 60) {
+    // The range is checked on the double, because converting a huge number to qint64 is undefined.
+    const double skewValue = skew.isUndefined() ? 30 : skew.toDouble(-1);
+    if (!(skewValue >= 0 && skewValue <= 60)) {
         return Error::make(ErrorCode::InvalidRequest,
                            QStringLiteral("clock_skew_seconds must be between 0 and 60."), skew.toVariant().toString());
     }
+    const qint64 skewSeconds = qint64(skewValue);
     if (auto loaded = d.identities.load(options.config); !loaded)
         return loaded.error();
     if (!options.upstreamUrl.isEmpty()) {

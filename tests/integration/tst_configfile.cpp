@@ -61,6 +61,10 @@ void tst_ConfigFile::invalidConfigRejected_data()
                                    << QStringLiteral("requests_per_second");
     QTest::newRow("callback_allowlist not an array") << QByteArray(R"({"callback_allowlist": "https://x.test"})")
                                                      << QStringLiteral("callback_allowlist");
+    QTest::newRow("clock skew beyond qint64") << QByteArray(R"({"clock_skew_seconds": 1e300})")
+                                              << QStringLiteral("clock_skew_seconds");
+    QTest::newRow("clock skew over a minute") << QByteArray(R"({"clock_skew_seconds": 61})")
+                                              << QStringLiteral("clock_skew_seconds");
     QTest::newRow("misspelt identity member")
         << QByteArray(R"({"identities": [{"id": "carol", "role": "approver", "group": ["security"], "token": "t"}]})")
         << QStringLiteral("group");
