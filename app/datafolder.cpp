@@ -182,7 +182,7 @@ Result<FileEntry> parseEntry(const QJsonObject &object)
 {
     FileEntry entry;
     entry.path = object.value(QStringLiteral("path")).toString();
-    entry.bytes = qint64(object.value(QStringLiteral("bytes")).toDouble(-1));
+    entry.bytes = object.value(QStringLiteral("bytes")).toInteger(-1);
     entry.sha256 = object.value(QStringLiteral("sha256")).toString();
     bool modeOk = false;
     entry.mode = mode_t(object.value(QStringLiteral("mode")).toString().toUInt(&modeOk, 8));
@@ -224,7 +224,7 @@ Result<Manifest> readManifest(const QString &sourceDir)
         return failure(QStringLiteral("The manifest names %1 as the store; expected %2.").arg(storeEntry->path, kStoreFile));
     manifest.store = storeEntry.value();
     manifest.schemaVersion = store.value(QStringLiteral("schema_version")).toInt();
-    manifest.auditRecords = qint64(store.value(QStringLiteral("audit_records")).toDouble());
+    manifest.auditRecords = store.value(QStringLiteral("audit_records")).toInteger(-1);
     for (const QJsonValue &value : document.value(QStringLiteral("files")).toArray()) {
         auto entry = parseEntry(value.toObject());
         if (!entry)

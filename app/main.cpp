@@ -25,6 +25,7 @@
 #include <QTextStream>
 #include <QUrl>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -96,7 +97,7 @@ int rotateSigningKey(const App::Options &options)
 {
     const QJsonValue skew = options.config.value(QStringLiteral("clock_skew_seconds"));
     auto rotated = Service::SigningKeys::rotateStopped(options.dataDir, std::make_shared<SystemClock>(),
-                                                      skew.isDouble() ? qint64(skew.toDouble()) : 30);
+                                                      std::clamp<qint64>(skew.toInteger(30), 0, 60));
     if (!rotated)
         return fail(rotated.error().message);
 

@@ -215,7 +215,8 @@ void EventStreamClient::onTextMessage(const QString &message)
         return;
     }
 
-    const auto seq = qint64(seqValue.toDouble());
+    // toInteger() rejects fractions and values beyond qint64, which a plain cast would not.
+    const qint64 seq = seqValue.toInteger(-1);
     if (seq <= m_lastSeq)
         return;
 
