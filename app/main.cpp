@@ -92,7 +92,7 @@ int runHeadless(const App::Options &options)
     return code;
 }
 
-// --rotate-signing-key: only for a stopped service, because a running one holds the keys.
+// --rotate-signing-key: only for a stopped service, because a running one locks the keys.
 int rotateSigningKey(const App::Options &options)
 {
     const QJsonValue skew = options.config.value(QStringLiteral("clock_skew_seconds"));

@@ -62,7 +62,7 @@ Result<Store::ApprovalRecord> issueApproval(Store::WriteTx &tx, const Store::Tas
 {
     const qint64 now = tx.nowMs();
     // Approving a window that has already closed with the default duration would grant access
-    // for a period nobody requested, so the approver must choose a new end or deny.
+    // for a period the PEP never requested, so the approver must choose a new end or deny.
     if (requestedUntilMs > 0 && requestedUntilMs <= now) {
         const QString ended = Rfc3339::format(requestedUntilMs);
         return Error::make(ErrorCode::InvalidTaskState,

@@ -11,7 +11,7 @@
 
 namespace Recourse::Jose {
 
-// What the key ring knows about one of its keys.
+// The key ring's record of one of its keys.
 struct KeyInfo
 {
     std::shared_ptr<const SigningKey> key;

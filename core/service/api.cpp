@@ -50,7 +50,7 @@ Escalation::ReplyCallback replyTo(Http::Responder respond)
 }
 
 // The outcomes of a batch decision. A refused entry carries the problem object that the
-// single-task endpoint answers with, so a client reads one error shape.
+// single-task endpoint returns, so a client reads one error shape.
 QJsonObject batchOutcomes(const std::vector<Escalation::BatchOutcome> &outcomes)
 {
     QJsonArray list;
@@ -231,9 +231,9 @@ std::optional<Http::Response> Api::screen(const Http::Request &head)
 
     auto caller = authenticate(head);
     if (!caller) {
-        Http::Response refusal = problemFor(caller.error());
-        RequestLog::logRejected(head, refusal);
-        return refusal;
+        Http::Response rejection = problemFor(caller.error());
+        RequestLog::logRejected(head, rejection);
+        return rejection;
     }
     return std::nullopt;
 }

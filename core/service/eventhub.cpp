@@ -17,7 +17,7 @@ namespace {
 // nothing, while the service's memory stays bounded.
 constexpr qint64 kMaxBufferedBytes = 16 * 1024 * 1024;
 // A catch-up from the store stops while this much is unsent and resumes as the client reads, so
-// a client far behind neither trips the limit above nor holds the event loop for the whole history.
+// a client far behind neither trips the limit above nor blocks the event loop for the whole history.
 constexpr qint64 kCatchUpBufferedBytes = 1024 * 1024;
 constexpr int kCatchUpBatch = 500;
 

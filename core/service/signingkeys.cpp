@@ -14,7 +14,7 @@ namespace Recourse::Service {
 
 namespace {
 
-// How often retired keys are checked for removal when nobody asks for the JWKS or the key list.
+// How often retired keys are checked for removal when no client requests the JWKS or the key list.
 constexpr int kRemovalIntervalMs = 60 * 1000;
 
 } // namespace

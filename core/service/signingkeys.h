@@ -48,7 +48,7 @@ public:
     // "retire_after"}]}; a retired key without a known expiry has "retire_after": null.
     QJsonObject describe();
 
-    // Makes a new key active. The answer comes once every job queued with the previous key has
+    // Makes a new key active. The result arrives once every job queued with the previous key has
     // signed, so the previous key's last token expiry is final: {"active_kid", "retired_kid",
     // "keys"} as in describe(). The rotation is recorded in the audit log with `actor`.
     void rotate(const QString &actor, std::function<void(Result<QJsonObject>)> done);
@@ -61,7 +61,7 @@ public:
     void close();
 
     // Rotates the keys of a stopped service in `dataDir` and records it in its store's audit log.
-    // Fails when a service holds the data folder. Returns what rotate() returns. Needs a
+    // Fails when a running service has locked the data folder. Returns what rotate() returns. Needs a
     // QCoreApplication, because it waits for the store's writer in a local event loop.
     static Result<QJsonObject> rotateStopped(const QString &dataDir, std::shared_ptr<const Clock> clock,
                                              qint64 clockSkewSeconds);

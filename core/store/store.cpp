@@ -235,7 +235,7 @@ void Store::runWriter()
 }
 
 // One warning when commits start failing (a full disk, an I/O error) and one when they work
-// again, instead of one per failed group while every write answers 503.
+// again, instead of one per failed group while every write returns 503.
 void Store::reportGroupOutcome(bool committed, size_t jobs)
 {
     if (!committed) {
@@ -286,7 +286,7 @@ void Store::runGroup(QSqlDatabase &db, bool opened, std::vector<PendingJob> &gro
         }
         committed = committed && Schema::exec(db, QStringLiteral("COMMIT")).ok();
         if (!committed) {
-            // The group is lost as a whole; nobody is told it succeeded. SQLite may have rolled
+            // The group is lost as a whole, and no caller is told it succeeded. SQLite may have rolled
             // back by itself (3.40 does when COMMIT fails with SQLITE_FULL), so this ROLLBACK can
             // find no transaction, which is fine.
             QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));

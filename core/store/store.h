@@ -176,7 +176,7 @@ public:
     // exist, with VACUUM INTO on a connection of its own: a service may keep writing meanwhile.
     // The copy is flushed to disk and checked like inspectCopy() before this returns.
     static Result<StoreCopyInfo> backupTo(const QString &storePath, const QString &targetPath);
-    // Opens a copy read-only and fails unless SQLite's integrity check passes, this build knows its
+    // Opens a copy read-only and fails unless SQLite's integrity check passes, this build supports its
     // schema version and its audit chain verifies.
     static Result<StoreCopyInfo> inspectCopy(const QString &path);
 

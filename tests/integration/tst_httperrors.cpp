@@ -316,7 +316,7 @@ void tst_HttpErrors::unauthenticatedBodyIsNotRead()
     QFETCH(QByteArray, framing);
 
     // Only the head is sent: the 401 must arrive while the body is still owed, which shows the
-    // service answered without waiting for (or buffering) it.
+    // service responded without waiting for (or buffering) it.
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, quint16(QUrl(m_service->baseUrl()).port()));
     QVERIFY(socket.waitForConnected(5000));

@@ -347,7 +347,7 @@ void tst_Submission::requestedUntilInThePast()
 
 void tst_Submission::requestedUntilPassedBeforeRetry()
 {
-    // A genuine retry is answered from the stored task even when the requested end has passed since.
+    // A genuine retry gets the stored task even when the requested end has passed since.
     QJsonObject submission = m_service->freshSubmission(Arap::q4PlanRead());
     QVERIFY(!submission.isEmpty());
     submission = withMember(submission, QStringLiteral("requested_access.requested_until"),
@@ -365,7 +365,7 @@ void tst_Submission::requestedUntilPassedBeforeRetry()
 void tst_Submission::approvalAfterRequestedWindow()
 {
     // The requested window closes while the task waits: approving it as asked would grant the
-    // template's default duration, which nobody requested.
+    // template's default duration, which the PEP never requested.
     QJsonObject submission = m_service->freshSubmission(Arap::q4PlanRead());
     QVERIFY(!submission.isEmpty());
     const QString requestedUntil = Rfc3339::format(m_service->clock().nowMs() + 60 * 1000);
@@ -378,9 +378,9 @@ void tst_Submission::approvalAfterRequestedWindow()
 
     m_service->clock().advanceSeconds(120);
 
-    const HttpResponse asAsked = m_service->approve(taskId, Tokens::bob);
-    checkArapProblem(asAsked, 409, QStringLiteral("invalid_task_state"));
-    QCOMPARE(asAsked.json.value(u"invalid_value").toString(), requestedUntil);
+    const HttpResponse asRequested = m_service->approve(taskId, Tokens::bob);
+    checkArapProblem(asRequested, 409, QStringLiteral("invalid_task_state"));
+    QCOMPARE(asRequested.json.value(u"invalid_value").toString(), requestedUntil);
     const HttpResponse pending = m_service->taskStatus(statusEndpoint);
     QCOMPARE(pending.json.value(u"task").toObject().value(u"status").toString(), QStringLiteral("pending"));
 
