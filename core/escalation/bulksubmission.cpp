@@ -4,6 +4,7 @@
 #include "core/base/ids.h"
 #include "core/base/rfc3339.h"
 #include "core/escalation/bulktask.h"
+#include "core/escalation/catalogs.h"
 #include "core/escalation/requestschema.h"
 
 namespace Recourse::Escalation::BulkTask {
@@ -260,6 +261,21 @@ Result<Store::TaskRecord> createTask(Store::WriteTx &tx, const QJsonObject &body
         return tmpl.error();
     if (auto r = RequestSchema::checkSubmission(body, *tmpl.value()); !r)
         return r.error();
+    // Shared catalog fields must be offered for the denied evaluation of every item.
+    if (!tmpl.value()->catalogs.isEmpty()) {
+        const QJsonArray bodyItems = body.value(QStringLiteral("items")).toArray();
+        for (qsizetype i = 0; i < bodyItems.size(); ++i) {
+            const QJsonObject item = bodyItems.at(i).toObject();
+            const Policy::Request submitted{body.value(QStringLiteral("subject")).toObject(),
+                                            item.value(QStringLiteral("resource")).toObject(),
+                                            item.value(QStringLiteral("action")).toObject(),
+                                            body.value(QStringLiteral("context")).toObject()};
+            const Internal::BoundDenial &itemBound = bound->of(i);
+            const Policy::Request denied = Catalogs::deniedRequest(tx, itemBound.evaluationId, submitted, itemBound.members);
+            if (auto r = Catalogs::checkSubmission(body, *tmpl.value(), denied); !r)
+                return r.error();
+        }
+    }
 
     // 4. The task, its items, and links from every denied evaluation to it.
     QJsonArray items;

@@ -96,6 +96,15 @@ public:
     void taskStatus(const Identity &caller, const QString &taskId, ReplyCallback done);
     void cancel(const Identity &caller, const QString &taskId, const QJsonObject &body, ReplyCallback done);
 
+    // ARS: request schemas and catalogs of templates (catalogendpoints.cpp). Any authenticated
+    // identity may read a schema or a Catalogs Document. A PEP lists catalog items only for its own
+    // denials; approver, auditor and admin identities list them for any denial and also receive
+    // each item's `owner`.
+    Result<Reply> requestSchema(const Identity &caller, const QString &templateName);
+    Result<Reply> catalogsDocument(const Identity &caller, const QString &templateName);
+    Result<Reply> listCatalog(const Identity &caller, const QString &templateName, const QString &fieldPointer,
+                              const QUrlQuery &query);
+
     // Approver API.
     Result<Reply> listTasks(const Identity &caller, const Store::TaskFilter &filter);
     Result<Reply> taskDetail(const Identity &caller, const QString &taskId);
@@ -151,6 +160,10 @@ private:
     const Jose::KeySet *m_trustedKeys;
     std::shared_ptr<const Clock> m_clock;
     QTimer m_sweepTimer;
+    // Signs catalog cursors. A new key per process, so a restart invalidates earlier cursors.
+    const QByteArray m_catalogCursorKey = newCatalogCursorKey();
+
+    static QByteArray newCatalogCursorKey();
 };
 
 } // namespace Recourse::Escalation

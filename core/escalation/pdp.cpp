@@ -3,6 +3,7 @@
 #include "core/base/ids.h"
 #include "core/base/rfc3339.h"
 #include "core/escalation/binding.h"
+#include "core/escalation/catalogs.h"
 #include "core/escalation/escalationlogging.h"
 #include "core/escalation/escalationservice.h"
 #include "core/json/json.h"
@@ -305,6 +306,16 @@ EscalationService::issueRequestableDenial(const Identity &caller, const AuthZen:
     };
     if (!tmpl.display.isEmpty())
         accessRequest.insert(QStringLiteral("display"), tmpl.display);
+    // Both URLs are on the Access Request Endpoint's origin, and the loader refuses catalogs
+    // without a request schema, so request_catalogs_url never appears alone.
+    if (!tmpl.requestSchema.isEmpty()) {
+        accessRequest.insert(QStringLiteral("request_schema_url"),
+                             Catalogs::requestSchemaUrl(m_config.accessRequestEndpoint, tmpl.name));
+    }
+    if (!tmpl.catalogs.isEmpty()) {
+        accessRequest.insert(QStringLiteral("request_catalogs_url"),
+                             Catalogs::catalogsUrl(m_config.accessRequestEndpoint, tmpl.name));
+    }
 
     QJsonObject context = extraContext;
     context.insert(QStringLiteral("evaluation_id"), evaluationId);

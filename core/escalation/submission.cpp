@@ -4,6 +4,7 @@
 #include "core/base/rfc3339.h"
 #include "core/escalation/binding.h"
 #include "core/escalation/bulktask.h"
+#include "core/escalation/catalogs.h"
 #include "core/escalation/denialbinding.h"
 #include "core/escalation/escalationlogging.h"
 #include "core/escalation/internal.h"
@@ -153,6 +154,11 @@ Result<Store::TaskRecord> createSingleTask(Store::WriteTx &tx, const QJsonObject
     }
     if (auto r = RequestSchema::checkSubmission(body, *tmpl); !r)
         return r.error();
+    if (!tmpl->catalogs.isEmpty()) {
+        const Policy::Request denied = Catalogs::deniedRequest(tx, bound->evaluationId, request, bound->members);
+        if (auto r = Catalogs::checkSubmission(body, *tmpl, denied); !r)
+            return r.error();
+    }
 
     // 4. The task.
     Store::TaskRecord task;

@@ -76,6 +76,10 @@ struct CompiledPolicy
 void compileTemplates(const QJsonValue &json, const QString &pointer, SourceFile &file, CompiledPolicy &policy,
                       QHash<QString, QString> &origins);
 
+// Reads a template's "catalogs" member into `tmpl`; needs relevant_context and request_schema read
+// first. Absent is fine.
+bool readCatalogs(const QJsonObject &object, const QString &pointer, SourceFile &file, Template &tmpl);
+
 // Parses "10m"-style durations: a whole number followed by s, m, h or d.
 std::optional<qint64> parseDurationSeconds(const QJsonValue &value);
 

@@ -42,6 +42,31 @@ struct AutoApproval
     QJsonObject condition; // raw condition over the submission (same language as rules); empty = always
 };
 
+namespace Detail {
+class Condition;
+}
+
+// One selectable value of a catalog-backed request field.
+struct CatalogItem
+{
+    QString value; // opaque: a submission must carry exactly this string
+    QString label;
+    QString description;
+    QString riskLevel;
+    QJsonValue owner;     // a string or an object; undefined when the item names no owner
+    bool retired = false; // listed nowhere and rejected at submission, kept so the policy records it
+    // Who may see and request the item, over the denied evaluation; null means every caller.
+    std::shared_ptr<const Detail::Condition> when;
+};
+
+// The values a request field may take: `pointer` is a JSON Pointer into the submission body,
+// for example "/context/entitlement". Items keep their policy file order.
+struct Catalog
+{
+    QString pointer;
+    QList<CatalogItem> items;
+};
+
 // The workflow and limits a requestable denial carries, referenced by name from rules.
 struct Template
 {
@@ -59,6 +84,7 @@ struct Template
     qint64 provisioningDelaySeconds = 0;    // re-evaluations answer grant_pending this long after approval
     QJsonObject display;                    // access_request.display
     QJsonObject requestSchema;              // JSON Schema for submission context/requested_access additions
+    QList<Catalog> catalogs;                // sorted by pointer; a template with catalogs has a requestSchema
 };
 
 enum class Effect { Permit, Deny, Requestable, Forbid };
@@ -139,6 +165,10 @@ private:
     struct Private;
     std::unique_ptr<Private> d;
 };
+
+// Whether a catalog item may be listed to, and requested by, the caller of the denied evaluation
+// `original`: its `when` holds there and it is not retired.
+bool catalogItemOffered(const CatalogItem &item, const Request &original);
 
 // Compiles and evaluates one condition of the policy language against a request; fails with
 // InvalidRequest when the condition is not valid.

@@ -14,7 +14,7 @@ const QStringList kTemplateMembers = {
     QStringLiteral("relevant_context"), QStringLiteral("steps"), QStringLiteral("max_duration"),
     QStringLiteral("default_duration"), QStringLiteral("task_lifetime"), QStringLiteral("broaden"),
     QStringLiteral("auto_approve"), QStringLiteral("provisioning_delay"), QStringLiteral("display"),
-    QStringLiteral("request_schema"),
+    QStringLiteral("request_schema"), QStringLiteral("catalogs"),
 };
 
 // Members the ARAP response itself defines; binding them as request context would be circular.
@@ -313,6 +313,7 @@ std::unique_ptr<Template> compileTemplate(const QString &name, const QJsonValue 
         && readDuration(object, QStringLiteral("provisioning_delay"), pointer, file, &tmpl->provisioningDelaySeconds, true)
         && readObject(object, QStringLiteral("display"), pointer, file, &tmpl->display)
         && readObject(object, QStringLiteral("request_schema"), pointer, file, &tmpl->requestSchema)
+        && readCatalogs(object, pointer, file, *tmpl)
         && checkLimits(pointer, file, *tmpl);
     if (!ok)
         return nullptr;

@@ -151,6 +151,38 @@ QJsonObject withDefaults(const QJsonObject &item, const QJsonObject &defaults)
     return merged;
 }
 
+// GET /access/v1/templates/{template}/request-schema, .../catalogs and .../catalog{field}, where
+// {field} is the JSON Pointer of a catalog-backed request field such as /context/entitlement.
+void serveTemplateResource(Escalation::EscalationService *escalation, const Http::Request &request,
+                           const Identity &caller, Http::Responder respond)
+{
+    const QList<QByteArray> parts = segmentsAfter(request.path, "/access/v1/templates/");
+    const bool known = parts.size() >= 2
+        && (parts.at(1) == "request-schema" || parts.at(1) == "catalogs" || parts.at(1) == "catalog");
+    if (!known || parts.first().isEmpty() || parts.first().size() > 128)
+        return respond(problemFor(error(ErrorCode::NotFound, QStringLiteral("No such endpoint."), QString::fromUtf8(request.path.left(200)))));
+    if (request.method != "GET")
+        return respond(methodNotAllowed(request, "GET"));
+
+    const QString templateName = QString::fromUtf8(parts.first());
+    Result<Reply> reply = error(ErrorCode::NotFound, QStringLiteral("No such endpoint."), QString::fromUtf8(request.path.left(200)));
+    if (parts.at(1) == "request-schema" && parts.size() == 2) {
+        reply = escalation->requestSchema(caller, templateName);
+    } else if (parts.at(1) == "catalogs" && parts.size() == 2) {
+        reply = escalation->catalogsDocument(caller, templateName);
+    } else if (parts.at(1) == "catalog" && parts.size() > 2) {
+        const QString fieldPointer = u'/' + QString::fromUtf8(parts.mid(2).join('/'));
+        reply = escalation->listCatalog(caller, templateName, fieldPointer, request.query);
+    }
+    if (!reply)
+        return respond(problemFor(reply.error()));
+
+    Http::Response response = replyResponse(reply.value());
+    // Catalog items are scoped to the caller and its denial, so no cache may keep or share them.
+    response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
+    respond(response);
+}
+
 Result<Store::TaskFilter> taskFilter(const QUrlQuery &query)
 {
     Store::TaskFilter filter;
@@ -316,6 +348,11 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
             return respond(limited);
         }
     }
+
+    // PEPs, approvers and auditors all read request schemas and catalogs; the listing itself
+    // checks who may see which denial's items.
+    if (path.startsWith("/access/v1/templates/"))
+        return serveTemplateResource(m_escalation, request, *caller, std::move(respond));
 
     if (pdpPath) {
         if (caller->role != Role::Pep && caller->role != Role::Admin) {
