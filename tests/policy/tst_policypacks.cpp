@@ -239,6 +239,9 @@ void TestPolicyPacks::demoDecisions_data()
     QTest::newRow("agent as subject calls tool") << QByteArray(R"({"subject": {"type": "agent", "id": "support-agent-7"}, "action": {"name": "call"}, "resource": {"type": "tool", "id": "refund-calculator"}})") << Effect::Requestable << QStringLiteral("tool_discovery");
     QTest::newRow("person calls tool directly") << "{" + sam + R"(, "action": {"name": "call"}, "resource": {"type": "tool", "id": "refund-calculator"}})" << Effect::Deny << QString();
     QTest::newRow("support reads ticket") << "{" + sam + R"(, "action": {"name": "read"}, "resource": {"type": "ticket", "id": "SUP-4812"}})" << Effect::Permit << QString();
+    QTest::newRow("crm entitlement") << "{" + sam + R"(, "action": {"name": "use"}, "resource": {"type": "application", "id": "crm"}, "context": {"tenant": "acme"}})" << Effect::Requestable << QStringLiteral("crm_entitlement_access");
+    QTest::newRow("crm entitlement without tenant") << "{" + sam + R"(, "action": {"name": "use"}, "resource": {"type": "application", "id": "crm"}})" << Effect::Deny << QString();
+    QTest::newRow("delete crm") << "{" + sam + R"(, "action": {"name": "delete"}, "resource": {"type": "application", "id": "crm"}, "context": {"tenant": "acme"}})" << Effect::Forbid << QString();
 }
 
 void TestPolicyPacks::demoDecisions()
@@ -281,6 +284,29 @@ void TestPolicyPacks::demoTemplates()
     QVERIFY(set->autoApproves(*tools, lowRisk));
     QVERIFY(!set->autoApproves(*tools, highRisk));
     QVERIFY(!set->autoApproves(*tools, unrated));
+
+    // The CRM catalog offers billing history to support staff and the export to their manager.
+    const Template *crm = set->findTemplate(QStringLiteral("crm_entitlement_access"));
+    QVERIFY(crm);
+    QVERIFY(!crm->requestSchema.isEmpty());
+    QCOMPARE(crm->catalogs.size(), 1);
+    QCOMPARE(crm->catalogs.first().pointer, QStringLiteral("/context/entitlement"));
+    const Request samRequest = request(R"({"subject": {"type": "user", "id": "sam", "properties": {"department": "support"}}, "action": {"name": "use"}, "resource": {"type": "application", "id": "crm"}, "context": {"tenant": "acme"}})");
+    const Request priyaRequest = request(R"({"subject": {"type": "user", "id": "priya", "properties": {"department": "support", "title": "support manager"}}, "action": {"name": "use"}, "resource": {"type": "application", "id": "crm"}, "context": {"tenant": "acme"}})");
+    const Request leeRequest = request(R"({"subject": {"type": "user", "id": "lee", "properties": {"department": "sales"}}, "action": {"name": "use"}, "resource": {"type": "application", "id": "crm"}, "context": {"tenant": "acme"}})");
+    const auto offered = [&](const Request &original) {
+        QStringList values;
+        for (const CatalogItem &item : crm->catalogs.first().items) {
+            if (catalogItemOffered(item, original))
+                values.append(item.value);
+        }
+        return values;
+    };
+    QCOMPARE(offered(leeRequest), (QStringList{QStringLiteral("crm.accounts.read"), QStringLiteral("crm.accounts.write")}));
+    QCOMPARE(offered(samRequest), (QStringList{QStringLiteral("crm.accounts.read"), QStringLiteral("crm.accounts.write"),
+                                               QStringLiteral("crm.billing.read")}));
+    QCOMPARE(offered(priyaRequest), (QStringList{QStringLiteral("crm.accounts.read"), QStringLiteral("crm.accounts.write"),
+                                                 QStringLiteral("crm.billing.read"), QStringLiteral("crm.export")}));
 }
 
 QTEST_GUILESS_MAIN(TestPolicyPacks)

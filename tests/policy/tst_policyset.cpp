@@ -31,6 +31,7 @@ private Q_SLOTS:
     void unknownOperatorLine();
     void loadErrors_data();
     void loadErrors();
+    void catalogItemsOffered();
     void duplicateRuleIdsAcrossFiles();
     void duplicateTemplateAcrossFiles();
     void unknownTemplate();
@@ -427,6 +428,23 @@ void TestPolicySet::loadErrors_data()
     QTest::newRow("auto approval without duration") << QByteArray("{\"templates\": {\"t\": {\n\"auto_approve\": {}}}}") << 2 << QStringLiteral("needs a \"duration\"");
     QTest::newRow("auto approval bad condition") << QByteArray("{\"templates\": {\"t\": {\"auto_approve\": {\"duration\": \"5m\", \"when\":\n{\"attr\": \"subject.id\", \"like\": \"a\"}}}}}") << 2 << QStringLiteral("unknown operator \"like\"");
     QTest::newRow("display not object") << QByteArray("{\"templates\": {\"t\": {\"steps\": [{\"name\": \"s\", \"groups\": [\"g\"]}],\n\"display\": \"x\"}}}") << 2 << QStringLiteral("\"display\" must be an object");
+    // Catalogs: every row has the steps and a request schema that describes /context/e, so only the catalog is wrong.
+    const QByteArray catalogTemplate = "{\"templates\": {\"t\": {\"steps\": [{\"name\": \"s\", \"groups\": [\"g\"]}], \"relevant_context\": [\"tenant\"], "
+                                       "\"request_schema\": {\"properties\": {\"context\": {\"properties\": {\"e\": {\"type\": \"string\"}}}}},\n";
+    QTest::newRow("catalogs without schema") << QByteArray("{\"templates\": {\"t\": {\"steps\": [{\"name\": \"s\", \"groups\": [\"g\"]}],\n\"catalogs\": {\"/context/e\": {\"items\": [{\"value\": \"a\", \"label\": \"A\"}]}}}}}") << 2 << QStringLiteral("declares \"catalogs\" but no \"request_schema\"");
+    QTest::newRow("catalogs not object") << catalogTemplate + "\"catalogs\": []}}}" << 2 << QStringLiteral("\"catalogs\" must be a non-empty object");
+    QTest::newRow("catalog field outside context") << catalogTemplate + "\"catalogs\": {\"/subject/id\": {\"items\": [{\"value\": \"a\", \"label\": \"A\"}]}}}}}" << 2 << QStringLiteral("invalid catalog field \"/subject/id\"");
+    QTest::newRow("catalog field not in schema") << catalogTemplate + "\"catalogs\": {\"/context/other\": {\"items\": [{\"value\": \"a\", \"label\": \"A\"}]}}}}}" << 2 << QStringLiteral("does not describe the catalog field \"/context/other\"");
+    QTest::newRow("catalog without items") << catalogTemplate + "\"catalogs\": {\"/context/e\": {\"items\": []}}}}}" << 2 << QStringLiteral("needs \"items\": a non-empty array");
+    QTest::newRow("catalog unknown member") << catalogTemplate + "\"catalogs\": {\"/context/e\": {\"entries\": []}}}}}" << 2 << QStringLiteral("unknown member \"entries\" in the catalog of \"/context/e\"");
+    QTest::newRow("catalog item without label") << catalogTemplate + "\"catalogs\": {\"/context/e\": {\"items\": [\n{\"value\": \"a\"}]}}}}}" << 3 << QStringLiteral("needs \"label\" as a non-empty string");
+    QTest::newRow("catalog item value not string") << catalogTemplate + "\"catalogs\": {\"/context/e\": {\"items\": [{\"label\": \"A\",\n\"value\": 7}]}}}}}" << 3 << QStringLiteral("\"value\" of a catalog item must be a non-empty string, got a number");
+    QTest::newRow("catalog item unknown member") << catalogTemplate + "\"catalogs\": {\"/context/e\": {\"items\": [\n{\"value\": \"a\", \"label\": \"A\", \"risk\": \"low\"}]}}}}}" << 3 << QStringLiteral("unknown member \"risk\" in catalog item");
+    QTest::newRow("catalog item retired not bool") << catalogTemplate + "\"catalogs\": {\"/context/e\": {\"items\": [{\"value\": \"a\", \"label\": \"A\",\n\"retired\": \"yes\"}]}}}}}" << 3 << QStringLiteral("\"retired\" must be true or false");
+    QTest::newRow("catalog item bad owner") << catalogTemplate + "\"catalogs\": {\"/context/e\": {\"items\": [{\"value\": \"a\", \"label\": \"A\",\n\"owner\": 3}]}}}}}" << 3 << QStringLiteral("\"owner\" must be a non-empty string or an object");
+    QTest::newRow("catalog duplicate value") << catalogTemplate + "\"catalogs\": {\"/context/e\": {\"items\": [{\"value\": \"a\", \"label\": \"A\"},\n{\"value\": \"a\", \"label\": \"B\"}]}}}}}" << 3 << QStringLiteral("lists the value \"a\" twice");
+    QTest::newRow("catalog item bad condition") << catalogTemplate + "\"catalogs\": {\"/context/e\": {\"items\": [{\"value\": \"a\", \"label\": \"A\", \"when\":\n{\"attr\": \"subject.id\", \"like\": \"x\"}}]}}}}}" << 3 << QStringLiteral("unknown operator \"like\"");
+    QTest::newRow("catalog item unbound context") << catalogTemplate + "\"catalogs\": {\"/context/e\": {\"items\": [{\"value\": \"a\", \"label\": \"A\", \"when\":\n{\"attr\": \"context.region\", \"equals\": \"eu\"}}]}}}}}" << 3 << QStringLiteral("reads context.region, but a catalog sees only the context members listed in \"relevant_context\"");
     QTest::newRow("entity without id") << QByteArray("{\"entities\": {\"subjects\": [\n{\"type\": \"user\"}]}}") << 2 << QStringLiteral("needs \"type\" and \"id\"");
     QTest::newRow("duplicate entity") << QByteArray("{\"entities\": {\"actions\": [{\"name\": \"read\"},\n{\"name\": \"read\"}]}}") << 2 << QStringLiteral("declared twice");
 }
@@ -441,6 +459,37 @@ void TestPolicySet::loadErrors()
     QVERIFY(!errors.isEmpty());
     QVERIFY2(errors.first().message.contains(message), qPrintable(errors.first().toString()));
     QCOMPARE(errors.first().line, line);
+}
+
+void TestPolicySet::catalogItemsOffered()
+{
+    const auto set = load(R"({"templates": {"t": {
+        "steps": [{"name": "s", "groups": ["g"]}],
+        "relevant_context": ["tenant"],
+        "request_schema": {"properties": {"context": {"properties": {"e": {"type": "string"}}}}},
+        "catalogs": {"/context/e": {"items": [
+            {"value": "open", "label": "Open", "description": "D", "risk_level": "low", "owner": {"team": "x"}},
+            {"value": "acme-only", "label": "Acme", "when": {"attr": "context.tenant", "equals": "acme"}},
+            {"value": "old", "label": "Old", "retired": true}
+        ]}}
+    }}})");
+    QVERIFY(set);
+    const Template *tmpl = set->findTemplate(QStringLiteral("t"));
+    QVERIFY(tmpl);
+    QCOMPARE(tmpl->catalogs.size(), 1);
+    const Catalog &catalog = tmpl->catalogs.first();
+    QCOMPARE(catalog.pointer, QStringLiteral("/context/e"));
+    QCOMPARE(catalog.items.size(), 3);
+    QCOMPARE(catalog.items.at(0).description, QStringLiteral("D"));
+    QCOMPARE(catalog.items.at(0).riskLevel, QStringLiteral("low"));
+    QVERIFY(catalog.items.at(0).owner.isObject());
+
+    const Request acme = request(R"({"subject": {"type": "user", "id": "u"}, "context": {"tenant": "acme"}})");
+    const Request globex = request(R"({"subject": {"type": "user", "id": "u"}, "context": {"tenant": "globex"}})");
+    QVERIFY(catalogItemOffered(catalog.items.at(0), globex));
+    QVERIFY(catalogItemOffered(catalog.items.at(1), acme));
+    QVERIFY(!catalogItemOffered(catalog.items.at(1), globex));
+    QVERIFY(!catalogItemOffered(catalog.items.at(2), acme));
 }
 
 void TestPolicySet::duplicateRuleIdsAcrossFiles()
