@@ -250,12 +250,13 @@ void tst_EscalationLoop::wholeLoop()
     QCOMPARE(live.events().at(denial).value(u"evaluation_id").toString(),
              evaluated.json.value(u"context").toObject().value(u"evaluation_id").toString());
 
-    // A client reconnecting after task.created receives exactly the events after it.
+    // A client reconnecting after task.created receives exactly the events after it. The live
+    // list is read again on every try: when the approval is out of scope for a requestable
+    // resource, the fresh requestable denial's event can still be on its way to `live`.
     const qint64 after = live.seqs().at(created);
-    const QList<qint64> expected = live.seqs().mid(created + 1);
     EventRecorder resumed;
     resumed.open(service.baseUrl(), Tokens::auditor, after);
-    QTRY_COMPARE_WITH_TIMEOUT(resumed.seqs(), expected, kEventWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(resumed.seqs(), live.seqs().mid(created + 1), kEventWaitMs);
     QCOMPARE(resumed.types(), live.types().mid(created + 1));
 }
 
