@@ -127,9 +127,10 @@ void EscalationService::taskStatus(const Identity &caller, const QString &taskId
         return;
     }
 
-    auto respond = [this, taskId, done] {
+    // `known` is the task as read above; after an expiry write the task is read again.
+    auto respond = [this, taskId, done](std::optional<Store::TaskRecord> known) {
         Store::Reader fresh(*m_store);
-        const std::optional<Store::TaskRecord> current = fresh.task(taskId);
+        const std::optional<Store::TaskRecord> current = known ? std::move(known) : fresh.task(taskId);
         if (!current) {
             done(unknownTask(taskId));
             return;
@@ -153,11 +154,11 @@ void EscalationService::taskStatus(const Identity &caller, const QString &taskId
                 done(result.error());
                 return;
             }
-            respond();
+            respond(std::nullopt);
         });
         return;
     }
-    respond();
+    respond(task);
 }
 
 void EscalationService::cancel(const Identity &caller, const QString &taskId, const QJsonObject &body,

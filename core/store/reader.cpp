@@ -1,5 +1,6 @@
 #include "core/store/rowmapping.h"
 #include "core/store/sqlutil.h"
+#include "core/store/statementcache.h"
 #include "core/store/store.h"
 #include "core/store/storelogging.h"
 
@@ -20,14 +21,26 @@ bool execOrLog(QSqlQuery &query)
 
 } // namespace
 
-Reader::Reader(Store &store) : m_db(store.readerConnection()) { }
+Reader::Reader(Store &store) : m_statements(&store.readerStatements()) { }
 
-Reader::Reader(QSqlDatabase db) : m_db(std::move(db)) { }
+Reader::Reader(QSqlDatabase db)
+    : m_ownStatements(std::make_unique<StatementCache>(std::move(db))), m_statements(m_ownStatements.get())
+{
+}
+
+Reader::~Reader()
+{
+    m_statements->resetUsed();
+}
+
+QSqlQuery &Reader::statement(const QString &sql)
+{
+    return m_statements->statement(sql);
+}
 
 std::optional<TaskRecord> Reader::task(const QString &id)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT %1 FROM tasks WHERE id = ?").arg(QLatin1String(Rows::kTaskColumns)));
+    QSqlQuery &q = statement(QStringLiteral("SELECT %1 FROM tasks WHERE id = ?").arg(QLatin1String(Rows::kTaskColumns)));
     q.addBindValue(id);
     if (!execOrLog(q) || !q.next())
         return std::nullopt;
@@ -69,8 +82,7 @@ QList<TaskRecord> Reader::tasks(const TaskFilter &filter)
     sql += QStringLiteral(" ORDER BY created_ms DESC, id DESC LIMIT ?");
     binds.append(qBound(1, filter.limit, 1000));
 
-    QSqlQuery q(m_db);
-    q.prepare(sql);
+    QSqlQuery &q = statement(sql);
     for (const QVariant &value : binds)
         q.addBindValue(value);
     QList<TaskRecord> list;
@@ -83,8 +95,7 @@ QList<TaskRecord> Reader::tasks(const TaskFilter &filter)
 
 qint64 Reader::countTasks(const QString &status)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT COUNT(*) FROM tasks WHERE status = ?"));
+    QSqlQuery &q = statement(QStringLiteral("SELECT COUNT(*) FROM tasks WHERE status = ?"));
     q.addBindValue(status);
     if (!execOrLog(q) || !q.next())
         return 0;
@@ -93,8 +104,7 @@ qint64 Reader::countTasks(const QString &status)
 
 std::optional<EvaluationRecord> Reader::evaluation(const QString &id)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT %1 FROM evaluations WHERE id = ?").arg(QLatin1String(Rows::kEvaluationColumns)));
+    QSqlQuery &q = statement(QStringLiteral("SELECT %1 FROM evaluations WHERE id = ?").arg(QLatin1String(Rows::kEvaluationColumns)));
     q.addBindValue(id);
     if (!execOrLog(q) || !q.next())
         return std::nullopt;
@@ -103,8 +113,7 @@ std::optional<EvaluationRecord> Reader::evaluation(const QString &id)
 
 QList<EvaluationRecord> Reader::recentDenials(qint64 beforeCreatedMs, int limit)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT %1 FROM evaluations WHERE created_ms < ? ORDER BY created_ms DESC LIMIT ?")
+    QSqlQuery &q = statement(QStringLiteral("SELECT %1 FROM evaluations WHERE created_ms < ? ORDER BY created_ms DESC LIMIT ?")
                   .arg(QLatin1String(Rows::kEvaluationColumns)));
     q.addBindValue(beforeCreatedMs > 0 ? beforeCreatedMs : std::numeric_limits<qint64>::max());
     q.addBindValue(qBound(1, limit, 1000));
@@ -118,8 +127,7 @@ QList<EvaluationRecord> Reader::recentDenials(qint64 beforeCreatedMs, int limit)
 
 std::optional<ApprovalRecord> Reader::approval(const QString &id)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT %1 FROM approvals WHERE id = ?").arg(QLatin1String(Rows::kApprovalColumns)));
+    QSqlQuery &q = statement(QStringLiteral("SELECT %1 FROM approvals WHERE id = ?").arg(QLatin1String(Rows::kApprovalColumns)));
     q.addBindValue(id);
     if (!execOrLog(q) || !q.next())
         return std::nullopt;
@@ -128,8 +136,7 @@ std::optional<ApprovalRecord> Reader::approval(const QString &id)
 
 QList<DecisionRecord> Reader::decisions(const QString &taskId)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT %1 FROM decisions WHERE task_id = ? ORDER BY id")
+    QSqlQuery &q = statement(QStringLiteral("SELECT %1 FROM decisions WHERE task_id = ? ORDER BY id")
                   .arg(QLatin1String(Rows::kDecisionColumns)));
     q.addBindValue(taskId);
     QList<DecisionRecord> list;
@@ -142,8 +149,7 @@ QList<DecisionRecord> Reader::decisions(const QString &taskId)
 
 QList<ApprovalRecord> Reader::approvalsForTask(const QString &taskId)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT %1 FROM approvals WHERE task_id = ? ORDER BY approved_ms, item")
+    QSqlQuery &q = statement(QStringLiteral("SELECT %1 FROM approvals WHERE task_id = ? ORDER BY approved_ms, item")
                   .arg(QLatin1String(Rows::kApprovalColumns)));
     q.addBindValue(taskId);
     QList<ApprovalRecord> list;
@@ -156,8 +162,7 @@ QList<ApprovalRecord> Reader::approvalsForTask(const QString &taskId)
 
 QList<ReevaluationRecord> Reader::reevaluationsForTask(const QString &taskId)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT approval_id, task_id, at_ms, decision, reason, next_action, resource, action"
+    QSqlQuery &q = statement(QStringLiteral("SELECT approval_id, task_id, at_ms, decision, reason, next_action, resource, action"
                              " FROM reevaluations WHERE task_id = ? ORDER BY id"));
     q.addBindValue(taskId);
     QList<ReevaluationRecord> list;
@@ -180,8 +185,7 @@ QList<ReevaluationRecord> Reader::reevaluationsForTask(const QString &taskId)
 
 QList<EventRecord> Reader::eventsAfter(qint64 seq, int limit)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT seq, type, at_ms, task_id, evaluation_id, data FROM events"
+    QSqlQuery &q = statement(QStringLiteral("SELECT seq, type, at_ms, task_id, evaluation_id, data FROM events"
                              " WHERE seq > ? ORDER BY seq LIMIT ?"));
     q.addBindValue(seq);
     q.addBindValue(limit);
@@ -195,16 +199,15 @@ QList<EventRecord> Reader::eventsAfter(qint64 seq, int limit)
 
 qint64 Reader::lastEventSeq()
 {
-    QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM events")) || !q.next())
+    QSqlQuery &q = statement(QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM events"));
+    if (!execOrLog(q) || !q.next())
         return 0;
     return q.value(0).toLongLong();
 }
 
 std::optional<qint64> Reader::latestTokenExpiryMs()
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT MAX(COALESCE((SELECT MAX(expires_ms) FROM evaluations), 0),"
+    QSqlQuery &q = statement(QStringLiteral("SELECT MAX(COALESCE((SELECT MAX(expires_ms) FROM evaluations), 0),"
                              " COALESCE((SELECT MAX(until_ms) FROM approvals), 0))"));
     if (!execOrLog(q) || !q.next())
         return std::nullopt;
@@ -241,8 +244,7 @@ QList<AuditRecord> Reader::audit(const AuditFilter &filter)
         binds.append(filter.untilMs);
     }
 
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT seq, at_ms, type, actor, task_id, evaluation_id, approval_id, subject_id, data,"
+    QSqlQuery &q = statement(QStringLiteral("SELECT seq, at_ms, type, actor, task_id, evaluation_id, approval_id, subject_id, data,"
                              " prev_hash, hash FROM audit WHERE %1 ORDER BY seq LIMIT ?")
                   .arg(where.join(QStringLiteral(" AND "))));
     for (const QVariant &value : binds)
@@ -259,10 +261,9 @@ QList<AuditRecord> Reader::audit(const AuditFilter &filter)
 AuditVerification Reader::verifyAudit()
 {
     AuditVerification result;
-    QSqlQuery q(m_db);
-    q.setForwardOnly(true);
-    if (!q.exec(QStringLiteral("SELECT seq, at_ms, type, actor, task_id, evaluation_id, approval_id, subject_id,"
-                               " data, prev_hash, hash FROM audit ORDER BY seq"))) {
+    QSqlQuery &q = statement(QStringLiteral("SELECT seq, at_ms, type, actor, task_id, evaluation_id, approval_id,"
+                                            " subject_id, data, prev_hash, hash FROM audit ORDER BY seq"));
+    if (!execOrLog(q)) {
         result.ok = false;
         result.message = QStringLiteral("The audit log could not be read.");
         return result;

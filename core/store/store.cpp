@@ -1,6 +1,7 @@
 #include "core/store/store.h"
 
 #include "core/store/schema.h"
+#include "core/store/statementcache.h"
 #include "core/store/storelogging.h"
 
 #include <QDir>
@@ -16,6 +17,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <deque>
+#include <map>
 #include <mutex>
 
 Q_LOGGING_CATEGORY(lcStore, "recourse.store", QtWarningMsg)
@@ -65,6 +67,10 @@ struct Store::Private
     qint64 failedGroups = 0; // groups that failed since the last commit; owned by the writer thread
 
     QString connectionPrefix = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    // Each thread's read connection and its prepared statements, by connection name. A thread
+    // only ever uses its own entry; the mutex guards the map.
+    std::mutex readersMutex;
+    std::map<QString, std::unique_ptr<StatementCache>> readers;
 };
 
 Store::Store(QString path, std::shared_ptr<const Clock> clock, QObject *parent)
@@ -189,20 +195,27 @@ void Store::writeDetached(WriteJob job)
     d->wake.notify_one();
 }
 
-QSqlDatabase Store::readerConnection()
+StatementCache &Store::readerStatements()
 {
     // One named connection per thread, because Qt 6.4 cannot move a connection between threads.
     const QString name = d->connectionPrefix + QStringLiteral("-read-")
         + QString::number(reinterpret_cast<quintptr>(QThread::currentThreadId()));
-    if (QSqlDatabase::contains(name))
-        return QSqlDatabase::database(name);
 
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-    db.setDatabaseName(d->path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!db.open())
-        qCWarning(lcStore) << "Cannot open a read connection:" << db.lastError().text();
-    return db;
+    std::lock_guard lock(d->readersMutex);
+    std::unique_ptr<StatementCache> &statements = d->readers[name];
+    if (statements)
+        return *statements;
+
+    QSqlDatabase db = QSqlDatabase::contains(name) ? QSqlDatabase::database(name)
+                                                   : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    if (!db.isOpen()) {
+        db.setDatabaseName(d->path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        if (!db.open())
+            qCWarning(lcStore) << "Cannot open a read connection:" << db.lastError().text();
+    }
+    statements = std::make_unique<StatementCache>(db);
+    return *statements;
 }
 
 void Store::runWriter()
@@ -214,6 +227,7 @@ void Store::runWriter()
         const bool opened = db.open() && configureConnection(db).ok();
         if (!opened)
             qCCritical(lcStore) << "The writer cannot open the store:" << db.lastError().text();
+        StatementCache statements(db);
 
         for (;;) {
             std::vector<PendingJob> group;
@@ -227,7 +241,7 @@ void Store::runWriter()
                     d->queue.pop_front();
                 }
             }
-            runGroup(db, opened, group);
+            runGroup(db, statements, opened, group);
         }
         db.close();
     }
@@ -250,7 +264,7 @@ void Store::reportGroupOutcome(bool committed, size_t jobs)
     }
 }
 
-void Store::runGroup(QSqlDatabase &db, bool opened, std::vector<PendingJob> &group)
+void Store::runGroup(QSqlDatabase &db, StatementCache &statements, bool opened, std::vector<PendingJob> &group)
 {
     std::vector<Result<QJsonObject>> results;
     results.reserve(group.size());
@@ -258,22 +272,34 @@ void Store::runGroup(QSqlDatabase &db, bool opened, std::vector<PendingJob> &gro
 
     const Error unavailable = Error::make(ErrorCode::StorageUnavailable,
                                           QStringLiteral("The store could not save the change; retry later."));
-    bool committed = opened && Schema::exec(db, QStringLiteral("BEGIN IMMEDIATE")).ok();
+    // The transaction statements run once or twice per job, so they come prepared from the cache.
+    const auto run = [&statements](const QString &sql) {
+        QSqlQuery &query = statements.statement(sql);
+        if (query.exec())
+            return true;
+        qCWarning(lcStore) << "SQL statement" << sql << "failed:" << query.lastError().text();
+        return false;
+    };
+    const QString savepoint = QStringLiteral("SAVEPOINT job");
+    const QString release = QStringLiteral("RELEASE job");
+    const QString rollbackToSavepoint = QStringLiteral("ROLLBACK TO job");
+
+    bool committed = opened && run(QStringLiteral("BEGIN IMMEDIATE"));
     const QString headBefore = d->auditHead;
 
     if (committed) {
         for (PendingJob &pending : group) {
-            WriteTx tx(db, *this);
+            WriteTx tx(db, statements, *this);
             tx.m_auditHead = d->auditHead;
             // A savepoint per job: a job that fails rolls back alone, the group still commits.
-            if (!Schema::exec(db, QStringLiteral("SAVEPOINT job")).ok()) {
+            if (!run(savepoint)) {
                 committed = false;
                 break;
             }
             Result<QJsonObject> result = pending.job(tx);
-            const bool kept = result.ok() ? Schema::exec(db, QStringLiteral("RELEASE job")).ok()
-                                          : Schema::exec(db, QStringLiteral("ROLLBACK TO job")).ok()
-                    && Schema::exec(db, QStringLiteral("RELEASE job")).ok();
+            // A job may leave a SELECT unfinished; its cursor must not outlive the savepoint.
+            statements.resetUsed();
+            const bool kept = result.ok() ? run(release) : run(rollbackToSavepoint) && run(release);
             if (!kept) {
                 committed = false;
                 break;
@@ -284,7 +310,7 @@ void Store::runGroup(QSqlDatabase &db, bool opened, std::vector<PendingJob> &gro
             }
             results.push_back(std::move(result));
         }
-        committed = committed && Schema::exec(db, QStringLiteral("COMMIT")).ok();
+        committed = committed && run(QStringLiteral("COMMIT"));
         if (!committed) {
             // The group is lost as a whole, and no caller is told it succeeded. SQLite may have rolled
             // back by itself (3.40 does when COMMIT fails with SQLITE_FULL), so this ROLLBACK can
@@ -294,6 +320,7 @@ void Store::runGroup(QSqlDatabase &db, bool opened, std::vector<PendingJob> &gro
             events.clear();
         }
     }
+    statements.resetUsed();
     reportGroupOutcome(committed, group.size());
 
     // Fail closed: a job whose commit did not happen never reports success.

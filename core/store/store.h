@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 
 #include <functional>
 #include <memory>
@@ -15,6 +16,7 @@
 
 namespace Recourse::Store {
 
+class StatementCache;
 class Store;
 
 // The write side of one job inside a group-committed transaction. Every method runs on the
@@ -61,8 +63,11 @@ public:
 private:
     friend class Store;
     friend class StoreWriter;
-    WriteTx(QSqlDatabase db, Store &store);
+    WriteTx(QSqlDatabase db, StatementCache &statements, Store &store);
+    QSqlQuery &statement(const QString &sql);
+
     QSqlDatabase m_db;
+    StatementCache &m_statements;
     Store &m_store;
     QList<EventRecord> m_events;
     QString m_auditHead; // hash of the newest audit record written by this transaction
@@ -107,6 +112,8 @@ class Reader
 {
 public:
     explicit Reader(Store &store);
+    ~Reader();
+    Q_DISABLE_COPY_MOVE(Reader)
 
     std::optional<TaskRecord> task(const QString &id);
     QList<TaskRecord> tasks(const TaskFilter &filter);
@@ -129,7 +136,10 @@ public:
 private:
     friend class Store;
     explicit Reader(QSqlDatabase db); // a connection to a copy of the store, for Store::inspectCopy()
-    QSqlDatabase m_db;
+    QSqlQuery &statement(const QString &sql);
+
+    std::unique_ptr<StatementCache> m_ownStatements; // only for a copy's connection
+    StatementCache *m_statements = nullptr;
 };
 
 // What a copy of the store holds, as Store::backupTo() and Store::inspectCopy() found it.
@@ -188,10 +198,11 @@ private:
     friend class Reader;
     friend class WriteTx;
     friend class StoreWriter;
-    QSqlDatabase readerConnection();
+    // This thread's read connection and its prepared statements.
+    StatementCache &readerStatements();
     struct PendingJob;
     void runWriter();
-    void runGroup(QSqlDatabase &db, bool opened, std::vector<PendingJob> &group);
+    void runGroup(QSqlDatabase &db, StatementCache &statements, bool opened, std::vector<PendingJob> &group);
     void reportGroupOutcome(bool committed, size_t jobs);
     struct Private;
     std::unique_ptr<Private> d;

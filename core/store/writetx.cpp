@@ -1,5 +1,6 @@
 #include "core/store/rowmapping.h"
 #include "core/store/sqlutil.h"
+#include "core/store/statementcache.h"
 #include "core/store/store.h"
 #include "core/store/storelogging.h"
 
@@ -25,13 +26,6 @@ Result<void> run(QSqlQuery &query)
     return storageError(query);
 }
 
-QSqlQuery prepare(QSqlDatabase &db, const QString &sql)
-{
-    QSqlQuery query(db);
-    query.prepare(sql);
-    return query;
-}
-
 QString select(const char *columns, const char *table, const char *where)
 {
     return QStringLiteral("SELECT %1 FROM %2 WHERE %3")
@@ -40,7 +34,15 @@ QString select(const char *columns, const char *table, const char *where)
 
 } // namespace
 
-WriteTx::WriteTx(QSqlDatabase db, Store &store) : m_db(std::move(db)), m_store(store) { }
+WriteTx::WriteTx(QSqlDatabase db, StatementCache &statements, Store &store)
+    : m_db(std::move(db)), m_statements(statements), m_store(store)
+{
+}
+
+QSqlQuery &WriteTx::statement(const QString &sql)
+{
+    return m_statements.statement(sql);
+}
 
 qint64 WriteTx::nowMs() const
 {
@@ -49,7 +51,7 @@ qint64 WriteTx::nowMs() const
 
 Result<void> WriteTx::insertEvaluation(const EvaluationRecord &r)
 {
-    QSqlQuery q = prepare(m_db, QStringLiteral(
+    QSqlQuery &q = statement(QStringLiteral(
         "INSERT INTO evaluations (id, created_ms, expires_ms, subject, resource, action, context, members,"
         " template, reason, binding_hash, jti, caller, subject_id, task_id)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
@@ -73,7 +75,7 @@ Result<void> WriteTx::insertEvaluation(const EvaluationRecord &r)
 
 Result<void> WriteTx::linkEvaluationToTask(const QString &evaluationId, const QString &taskId)
 {
-    QSqlQuery q = prepare(m_db, QStringLiteral("UPDATE evaluations SET task_id = ? WHERE id = ? AND task_id IS NULL"));
+    QSqlQuery &q = statement(QStringLiteral("UPDATE evaluations SET task_id = ? WHERE id = ? AND task_id IS NULL"));
     q.addBindValue(taskId);
     q.addBindValue(evaluationId);
     return run(q);
@@ -81,7 +83,7 @@ Result<void> WriteTx::linkEvaluationToTask(const QString &evaluationId, const QS
 
 Result<void> WriteTx::insertTask(const TaskRecord &t)
 {
-    QSqlQuery q = prepare(m_db, QStringLiteral(
+    QSqlQuery &q = statement(QStringLiteral(
         "INSERT INTO tasks (id, status, created_ms, updated_ms, expires_ms, template, requester, evaluation_id,"
         " subject_id, search, decided_by, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
     // Lower-cased text the list filter's free-text search matches against; a bulk task is found
@@ -119,7 +121,7 @@ Result<void> WriteTx::insertTask(const TaskRecord &t)
 Result<void> WriteTx::updateTaskStatus(const QString &taskId, const QString &status, const QString &decidedBy,
                                        const QJsonObject &doc)
 {
-    QSqlQuery q = prepare(m_db, QStringLiteral(
+    QSqlQuery &q = statement(QStringLiteral(
         "UPDATE tasks SET status = ?, decided_by = COALESCE(?, decided_by), updated_ms = ?, doc = ?"
         " WHERE id = ? AND status = 'pending'"));
     q.addBindValue(status);
@@ -138,7 +140,7 @@ Result<void> WriteTx::updateTaskStatus(const QString &taskId, const QString &sta
 
 Result<void> WriteTx::updateTaskDoc(const QString &taskId, const QJsonObject &doc)
 {
-    QSqlQuery q = prepare(m_db, QStringLiteral("UPDATE tasks SET doc = ?, updated_ms = ? WHERE id = ?"));
+    QSqlQuery &q = statement(QStringLiteral("UPDATE tasks SET doc = ?, updated_ms = ? WHERE id = ?"));
     q.addBindValue(Sql::toText(doc));
     q.addBindValue(nowMs());
     q.addBindValue(taskId);
@@ -147,7 +149,7 @@ Result<void> WriteTx::updateTaskDoc(const QString &taskId, const QJsonObject &do
 
 Result<void> WriteTx::insertDecision(const DecisionRecord &r)
 {
-    QSqlQuery q = prepare(m_db, QStringLiteral(
+    QSqlQuery &q = statement(QStringLiteral(
         "INSERT INTO decisions (task_id, item, step, approver, decision, comment, reason, at_ms, extra)"
         " VALUES (?,?,?,?,?,?,?,?,?)"));
     q.addBindValue(r.taskId);
@@ -164,7 +166,7 @@ Result<void> WriteTx::insertDecision(const DecisionRecord &r)
 
 Result<void> WriteTx::insertApproval(const ApprovalRecord &r)
 {
-    QSqlQuery q = prepare(m_db, QStringLiteral(
+    QSqlQuery &q = statement(QStringLiteral(
         "INSERT INTO approvals (id, task_id, item, evaluation_id, approved_ms, until_ms, scope, subject, resource,"
         " action, context, members, requester, template, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     q.addBindValue(r.id);
@@ -187,7 +189,7 @@ Result<void> WriteTx::insertApproval(const ApprovalRecord &r)
 
 Result<void> WriteTx::revokeApproval(const QString &approvalId, const QString &by)
 {
-    QSqlQuery q = prepare(m_db, QStringLiteral(
+    QSqlQuery &q = statement(QStringLiteral(
         "UPDATE approvals SET revoked_ms = ?, revoked_by = ? WHERE id = ? AND revoked_ms IS NULL"));
     q.addBindValue(nowMs());
     q.addBindValue(by);
@@ -201,7 +203,7 @@ Result<void> WriteTx::revokeApproval(const QString &approvalId, const QString &b
 
 Result<void> WriteTx::insertReevaluation(const ReevaluationRecord &r)
 {
-    QSqlQuery q = prepare(m_db, QStringLiteral(
+    QSqlQuery &q = statement(QStringLiteral(
         "INSERT INTO reevaluations (approval_id, task_id, at_ms, decision, reason, next_action, resource, action)"
         " VALUES (?,?,?,?,?,?,?,?)"));
     q.addBindValue(r.approvalId);
@@ -217,7 +219,7 @@ Result<void> WriteTx::insertReevaluation(const ReevaluationRecord &r)
 
 Result<void> WriteTx::insertIdempotency(const IdempotencyRecord &r)
 {
-    QSqlQuery q = prepare(m_db, QStringLiteral(
+    QSqlQuery &q = statement(QStringLiteral(
         "INSERT INTO idempotency (caller, key, body_hash, task_id, status_code, response, created_ms, expires_ms)"
         " VALUES (?,?,?,?,?,?,?,?)"));
     q.addBindValue(Sql::text(r.caller));
@@ -233,7 +235,7 @@ Result<void> WriteTx::insertIdempotency(const IdempotencyRecord &r)
 
 Result<void> WriteTx::rememberJti(const QString &jti, qint64 expiresMs, const QString &taskId)
 {
-    QSqlQuery q = prepare(m_db, QStringLiteral("INSERT OR IGNORE INTO jti_seen (jti, expires_ms, task_id) VALUES (?,?,?)"));
+    QSqlQuery &q = statement(QStringLiteral("INSERT OR IGNORE INTO jti_seen (jti, expires_ms, task_id) VALUES (?,?,?)"));
     q.addBindValue(jti);
     q.addBindValue(expiresMs);
     q.addBindValue(taskId);
@@ -251,13 +253,13 @@ Result<void> WriteTx::appendAudit(AuditRecord record)
     record.atMs = record.atMs ? record.atMs : nowMs();
     record.prevHash = m_auditHead;
 
-    QSqlQuery seqQuery(m_db);
-    if (!seqQuery.exec(QStringLiteral("SELECT COALESCE(MAX(seq), 0) + 1 FROM audit")) || !seqQuery.next())
+    QSqlQuery &seqQuery = statement(QStringLiteral("SELECT COALESCE(MAX(seq), 0) + 1 FROM audit"));
+    if (!seqQuery.exec() || !seqQuery.next())
         return storageError(seqQuery);
     record.seq = seqQuery.value(0).toLongLong();
     record.hash = record.computeHash();
 
-    QSqlQuery q = prepare(m_db, QStringLiteral(
+    QSqlQuery &q = statement(QStringLiteral(
         "INSERT INTO audit (seq, at_ms, type, actor, task_id, evaluation_id, approval_id, subject_id, data,"
         " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
     q.addBindValue(record.seq);
@@ -281,7 +283,7 @@ Result<void> WriteTx::appendAudit(AuditRecord record)
 Result<void> WriteTx::appendEvent(EventRecord event)
 {
     event.atMs = event.atMs ? event.atMs : nowMs();
-    QSqlQuery q = prepare(m_db, QStringLiteral(
+    QSqlQuery &q = statement(QStringLiteral(
         "INSERT INTO events (type, at_ms, task_id, evaluation_id, data) VALUES (?,?,?,?,?)"));
     q.addBindValue(event.type);
     q.addBindValue(event.atMs);
@@ -297,7 +299,7 @@ Result<void> WriteTx::appendEvent(EventRecord event)
 
 std::optional<EvaluationRecord> WriteTx::evaluation(const QString &id)
 {
-    QSqlQuery q = prepare(m_db, select(Rows::kEvaluationColumns, "evaluations", "id = ?"));
+    QSqlQuery &q = statement(select(Rows::kEvaluationColumns, "evaluations", "id = ?"));
     q.addBindValue(id);
     if (!q.exec() || !q.next())
         return std::nullopt;
@@ -306,7 +308,7 @@ std::optional<EvaluationRecord> WriteTx::evaluation(const QString &id)
 
 std::optional<TaskRecord> WriteTx::task(const QString &id)
 {
-    QSqlQuery q = prepare(m_db, select(Rows::kTaskColumns, "tasks", "id = ?"));
+    QSqlQuery &q = statement(select(Rows::kTaskColumns, "tasks", "id = ?"));
     q.addBindValue(id);
     if (!q.exec() || !q.next())
         return std::nullopt;
@@ -315,7 +317,7 @@ std::optional<TaskRecord> WriteTx::task(const QString &id)
 
 std::optional<IdempotencyRecord> WriteTx::idempotency(const QString &caller, const QString &key)
 {
-    QSqlQuery q = prepare(m_db, QStringLiteral(
+    QSqlQuery &q = statement(QStringLiteral(
         "SELECT body_hash, task_id, status_code, response, created_ms, expires_ms FROM idempotency"
         " WHERE caller = ? AND key = ?"));
     q.addBindValue(caller);
@@ -336,7 +338,7 @@ std::optional<IdempotencyRecord> WriteTx::idempotency(const QString &caller, con
 
 std::optional<ApprovalRecord> WriteTx::approval(const QString &id)
 {
-    QSqlQuery q = prepare(m_db, select(Rows::kApprovalColumns, "approvals", "id = ?"));
+    QSqlQuery &q = statement(select(Rows::kApprovalColumns, "approvals", "id = ?"));
     q.addBindValue(id);
     if (!q.exec() || !q.next())
         return std::nullopt;
@@ -346,7 +348,7 @@ std::optional<ApprovalRecord> WriteTx::approval(const QString &id)
 QList<DecisionRecord> WriteTx::decisions(const QString &taskId)
 {
     QList<DecisionRecord> list;
-    QSqlQuery q = prepare(m_db, select(Rows::kDecisionColumns, "decisions", "task_id = ? ORDER BY id"));
+    QSqlQuery &q = statement(select(Rows::kDecisionColumns, "decisions", "task_id = ? ORDER BY id"));
     q.addBindValue(taskId);
     if (q.exec()) {
         while (q.next())
@@ -358,7 +360,7 @@ QList<DecisionRecord> WriteTx::decisions(const QString &taskId)
 QList<ApprovalRecord> WriteTx::approvalsForTask(const QString &taskId)
 {
     QList<ApprovalRecord> list;
-    QSqlQuery q = prepare(m_db, select(Rows::kApprovalColumns, "approvals", "task_id = ? ORDER BY approved_ms, item"));
+    QSqlQuery &q = statement(select(Rows::kApprovalColumns, "approvals", "task_id = ? ORDER BY approved_ms, item"));
     q.addBindValue(taskId);
     if (q.exec()) {
         while (q.next())
@@ -370,7 +372,7 @@ QList<ApprovalRecord> WriteTx::approvalsForTask(const QString &taskId)
 QStringList WriteTx::expiredPendingTasks(qint64 now, int limit)
 {
     QStringList ids;
-    QSqlQuery q = prepare(m_db, QStringLiteral(
+    QSqlQuery &q = statement(QStringLiteral(
         "SELECT id FROM tasks WHERE status = 'pending' AND expires_ms <= ? ORDER BY expires_ms LIMIT ?"));
     q.addBindValue(now);
     q.addBindValue(limit);
@@ -383,11 +385,11 @@ QStringList WriteTx::expiredPendingTasks(qint64 now, int limit)
 
 Result<void> WriteTx::purgeExpired(qint64 now)
 {
-    QSqlQuery keys = prepare(m_db, QStringLiteral("DELETE FROM idempotency WHERE expires_ms < ?"));
+    QSqlQuery &keys = statement(QStringLiteral("DELETE FROM idempotency WHERE expires_ms < ?"));
     keys.addBindValue(now);
     if (auto r = run(keys); !r)
         return r;
-    QSqlQuery jtis = prepare(m_db, QStringLiteral("DELETE FROM jti_seen WHERE expires_ms < ?"));
+    QSqlQuery &jtis = statement(QStringLiteral("DELETE FROM jti_seen WHERE expires_ms < ?"));
     jtis.addBindValue(now);
     return run(jtis);
 }

@@ -77,6 +77,7 @@ private Q_SLOTS:
     void groupCommitAnswersEveryJob();
     void failedJobRollsBackAlone();
     void terminalStatusCannotChange();
+    void readsSeeEveryLaterCommit();
     void terminalStatusTriggerBlocksRawSql();
     void jtiReplayIsRejected();
     void eventsAreCommittedInSeqOrder();
@@ -251,6 +252,52 @@ void StoreTest::terminalStatusCannotChange()
     QCOMPARE(second.error().code, ErrorCode::InvalidTaskState);
     QCOMPARE(Reader(*m_store).task(QStringLiteral("arq_once"))->status, QStringLiteral("approved"));
     QCOMPARE(Reader(*m_store).task(QStringLiteral("arq_once"))->decidedBy, QStringLiteral("bob"));
+}
+
+// Statements are prepared once per connection and reused. A reused SELECT that was left on its
+// first row would keep the read connection on an old snapshot, so every read after a commit must
+// still see it, and a statement must work again after the job that used it was rolled back.
+void StoreTest::readsSeeEveryLaterCommit()
+{
+    QVERIFY(writeAndWait(*m_store, [](WriteTx &tx) -> Result<QJsonObject> {
+        if (auto r = tx.insertTask(makeTask(QStringLiteral("arq_fresh"))); !r)
+            return r.error();
+        return QJsonObject{};
+    }).ok());
+    QCOMPARE(Reader(*m_store).task(QStringLiteral("arq_fresh"))->status, QStringLiteral("pending"));
+    QCOMPARE(Reader(*m_store).countTasks(QStringLiteral("pending")), 1);
+
+    const Result<QJsonObject> failed = writeAndWait(*m_store, [](WriteTx &tx) -> Result<QJsonObject> {
+        if (!tx.task(QStringLiteral("arq_fresh")))
+            return Error::make(ErrorCode::Internal, QStringLiteral("the task is missing inside the job"));
+        if (auto r = tx.updateTaskStatus(QStringLiteral("arq_fresh"), QStringLiteral("denied"), QStringLiteral("carol"), {}); !r)
+            return r.error();
+        return Error::make(ErrorCode::InvalidRequest, QStringLiteral("rolled back on purpose"));
+    });
+    QVERIFY(!failed.ok());
+    QCOMPARE(Reader(*m_store).task(QStringLiteral("arq_fresh"))->status, QStringLiteral("pending"));
+
+    for (int round = 0; round < 3; ++round) {
+        const QString id = QStringLiteral("arq_more_%1").arg(round);
+        QVERIFY(writeAndWait(*m_store, [id](WriteTx &tx) -> Result<QJsonObject> {
+            if (!tx.task(QStringLiteral("arq_fresh")))
+                return Error::make(ErrorCode::Internal, QStringLiteral("the task is missing inside the job"));
+            if (auto r = tx.insertTask(makeTask(id)); !r)
+                return r.error();
+            return QJsonObject{};
+        }).ok());
+        Reader reader(*m_store);
+        QVERIFY(reader.task(id).has_value());
+        QCOMPARE(reader.countTasks(QStringLiteral("pending")), round + 2);
+    }
+
+    QVERIFY(writeAndWait(*m_store, [](WriteTx &tx) -> Result<QJsonObject> {
+        if (auto r = tx.updateTaskStatus(QStringLiteral("arq_fresh"), QStringLiteral("approved"), QStringLiteral("bob"), {}); !r)
+            return r.error();
+        return QJsonObject{};
+    }).ok());
+    QCOMPARE(Reader(*m_store).task(QStringLiteral("arq_fresh"))->status, QStringLiteral("approved"));
+    QCOMPARE(Reader(*m_store).countTasks(QStringLiteral("pending")), 3);
 }
 
 void StoreTest::terminalStatusTriggerBlocksRawSql()

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QHash>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+namespace Recourse::Store {
+
+// The prepared statements of one connection, kept for as long as the connection is used.
+// SQLite spends more instructions parsing a short INSERT than running it, and every evaluation,
+// submission and status poll runs the same few statements, so each is parsed once.
+//
+// A statement handed out stays valid until the cache is destroyed. Used statements must be reset
+// with resetUsed() when the caller is done: a SELECT that was not read to the end keeps its read
+// transaction open, and every later read on the connection would see that old snapshot.
+class StatementCache
+{
+    Q_DISABLE_COPY_MOVE(StatementCache)
+
+public:
+    explicit StatementCache(QSqlDatabase db);
+    ~StatementCache();
+
+    // The statement for `sql`, prepared on first use and ready for new bind values. A statement
+    // that fails to prepare is not kept; its exec() then fails with the driver's error.
+    QSqlQuery &statement(const QString &sql);
+    // Resets every statement handed out since the last call.
+    void resetUsed();
+
+private:
+    // Dynamic filters build a bounded number of distinct statements; past this many the cache
+    // starts over rather than grow.
+    static constexpr int kMaxStatements = 256;
+
+    QSqlDatabase m_db;
+    QHash<QString, std::shared_ptr<QSqlQuery>> m_statements;
+    std::vector<std::shared_ptr<QSqlQuery>> m_used;
+};
+
+} // namespace Recourse::Store
