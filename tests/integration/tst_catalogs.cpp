@@ -6,6 +6,8 @@
 
 #include <QDir>
 #include <QFile>
+#include <QNetworkReply>
+#include <QSignalSpy>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
@@ -145,6 +147,7 @@ private Q_SLOTS:
     void submissionRejectsUnknownValue();
     void submissionRejectsHiddenValue();
     void submissionRejectsRetiredValue();
+    void catalogCallsAreRateLimited();
 
 private:
     bool writePolicy(bool retireFirst);
@@ -499,6 +502,40 @@ void TestCatalogs::submissionRejectsRetiredValue()
     // and a value still offered goes through on the same denial.
     submission.insert(QStringLiteral("context"), QJsonObject{{QStringLiteral("entitlement"), QStringLiteral("crm.ent.002")}});
     QCOMPARE(m_service->submit(submission).status, 202);
+}
+
+void TestCatalogs::catalogCallsAreRateLimited()
+{
+    // A service of its own on the demo pack, whose config allows a burst of 3 calls per identity.
+    QTemporaryDir dataDir;
+    QVERIFY(dataDir.isValid());
+    Recourse::Service::ServiceOptions options;
+    options.dataDir = dataDir.path();
+    options.policy = QStringLiteral("demo");
+    options.config = QJsonDocument::fromJson(R"({"identities": [{"id": "pep-a", "role": "pep", "token": "pep-a-secret"}],
+        "rate_limit": {"requests_per_second": 0.5, "burst": 3}})").object();
+    auto started = Recourse::Service::ServiceHost::start(options);
+    QVERIFY2(started, qPrintable(started ? QString() : started.error().message));
+    const std::unique_ptr<Recourse::Service::ServiceHost> host = std::move(started.value());
+
+    QNetworkAccessManager network;
+    const auto get = [&](const QString &path) {
+        QNetworkRequest request(host->baseUrl().resolved(QUrl(path)));
+        request.setRawHeader("Authorization", "Bearer pep-a-secret");
+        QNetworkReply *reply = network.get(request);
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        if (!reply->isFinished())
+            finished.wait(10000);
+        reply->deleteLater();
+        return std::pair{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->rawHeader("Retry-After")};
+    };
+
+    const QString document = QStringLiteral("/access/v1/templates/crm_entitlement_access/catalogs");
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(get(document).first, 200);
+    const auto [status, retryAfter] = get(document);
+    QCOMPARE(status, 429);
+    QVERIFY(retryAfter.toInt() >= 1);
 }
 
 QTEST_GUILESS_MAIN(TestCatalogs)
