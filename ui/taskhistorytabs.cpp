@@ -53,6 +53,7 @@ TaskHistoryTabs::TaskHistoryTabs(QWidget *parent) : QTabWidget(parent)
     addTab(m_evaluation, tr("Bound evaluation"));
     addTab(buildWorkflowPage(), tr("Workflow"));
     addTab(buildApprovalsPage(), tr("Approvals"));
+    addTab(buildCallbacksPage(), tr("Callbacks"));
 }
 
 QWidget *TaskHistoryTabs::buildWorkflowPage()
@@ -97,6 +98,23 @@ QWidget *TaskHistoryTabs::buildApprovalsPage()
     return page;
 }
 
+QWidget *TaskHistoryTabs::buildCallbacksPage()
+{
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+    m_callbackSummary = new QLabel(page);
+    m_callbackSummary->setObjectName(QStringLiteral("callbackSummaryLabel"));
+    m_callbackSummary->setWordWrap(true);
+    m_callbackSummary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_callbacks = historyTree(page, QStringLiteral("callbacksTree"), tr("Callback deliveries"),
+                              {tr("Notification"), tr("Status"), tr("Attempts"), tr("At"), tr("Address"), tr("Result")});
+    // Attempts hang under their notification.
+    m_callbacks->setRootIsDecorated(true);
+    layout->addWidget(m_callbackSummary);
+    layout->addWidget(m_callbacks);
+    return page;
+}
+
 void TaskHistoryTabs::setTask(const QJsonObject &task)
 {
     m_evaluation->setTask(task);
@@ -104,6 +122,7 @@ void TaskHistoryTabs::setTask(const QJsonObject &task)
     populateDecisions(task);
     populateApprovals(task);
     populateReevaluations(task);
+    populateCallbacks(task);
     updateRevokeButton();
 }
 
@@ -163,6 +182,54 @@ void TaskHistoryTabs::populateReevaluations(const QJsonObject &task)
                              reevaluation.value(u"reason").toString(), reevaluation.value(u"next_action").toString(),
                              TaskText::entity(reevaluation.value(u"resource").toObject()),
                              TaskText::action(reevaluation.value(u"action").toObject())});
+    }
+}
+
+void TaskHistoryTabs::populateCallbacks(const QJsonObject &task)
+{
+    m_callbacks->clear();
+    const QJsonObject callback = task.value(u"callback").toObject();
+    if (callback.isEmpty()) {
+        m_callbackSummary->setText(tr("The PEP asked for no callback; it polls the status endpoint."));
+        m_callbacks->setVisible(false);
+        return;
+    }
+
+    m_callbackSummary->setText(tr("Notifies %1 on these outcomes: %2. A notification is only a hint: the PEP "
+                                  "reads the status endpoint before it acts.")
+                                   .arg(callback.value(u"endpoint").toString(),
+                                        joinStrings(callback.value(u"events").toArray())));
+    m_callbacks->setVisible(true);
+
+    for (const QJsonValue &value : callback.value(u"deliveries").toArray()) {
+        const QJsonObject delivery = value.toObject();
+        const QString status = delivery.value(u"status").toString();
+        const QJsonValue next = delivery.value(u"next_attempt_at");
+        const QString when = status == QLatin1String("pending") && next.isString()
+            ? tr("next at %1").arg(TaskText::localTime(next))
+            : QString();
+        QString shownStatus = status;
+        if (status == QLatin1String("delivered"))
+            shownStatus = tr("delivered");
+        else if (status == QLatin1String("pending"))
+            shownStatus = tr("retrying");
+        else if (status == QLatin1String("failed"))
+            shownStatus = tr("failed, no more attempts");
+        auto *item = new QTreeWidgetItem(m_callbacks, {delivery.value(u"event").toString(), shownStatus,
+                                                       TaskText::scalar(delivery.value(u"attempts")), when});
+        for (const QJsonValue &attemptValue : delivery.value(u"log").toArray()) {
+            const QJsonObject attempt = attemptValue.toObject();
+            const QJsonValue httpStatus = attempt.value(u"http_status");
+            QString result = httpStatus.isDouble() ? tr("HTTP %1").arg(httpStatus.toInteger()) : QString();
+            if (const QString error = attempt.value(u"error").toString(); !error.isEmpty())
+                result = result.isEmpty() ? error : result + QStringLiteral(" — ") + error;
+            result = tr("%1 (%2 ms)").arg(result).arg(attempt.value(u"duration_ms").toInteger());
+            const QString address = attempt.value(u"address").toString();
+            new QTreeWidgetItem(item, {tr("attempt %1").arg(attempt.value(u"attempt").toInteger()), QString(), QString(),
+                                       TaskText::localTime(attempt.value(u"time")),
+                                       address.isEmpty() ? tr("not connected") : address, result});
+        }
+        item->setExpanded(status != QLatin1String("delivered"));
     }
 }
 

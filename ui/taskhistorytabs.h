@@ -3,6 +3,7 @@
 #include <QJsonObject>
 #include <QTabWidget>
 
+class QLabel;
 class QPushButton;
 class QTreeWidget;
 
@@ -11,9 +12,8 @@ namespace Recourse::Ui {
 class EvaluationTree;
 
 // The tabs under a task's summary: the bound evaluation, the workflow steps with every decision,
-// and the approvals with the re-evaluations that cited them.
-// NOTE: callback deliveries are not listed, because the service does not record them in the task
-// object yet; once it does, they belong on the Approvals page.
+// the approvals with the re-evaluations that cited them, and the callback notifications sent to
+// the PEP with every delivery attempt.
 class TaskHistoryTabs final : public QTabWidget
 {
     Q_OBJECT
@@ -32,10 +32,12 @@ Q_SIGNALS:
 private:
     QWidget *buildWorkflowPage();
     QWidget *buildApprovalsPage();
+    QWidget *buildCallbacksPage();
     void populateWorkflow(const QJsonObject &task);
     void populateDecisions(const QJsonObject &task);
     void populateApprovals(const QJsonObject &task);
     void populateReevaluations(const QJsonObject &task);
+    void populateCallbacks(const QJsonObject &task);
     void updateRevokeButton();
 
     EvaluationTree *m_evaluation = nullptr;
@@ -44,6 +46,8 @@ private:
     QTreeWidget *m_approvals = nullptr;
     QPushButton *m_revoke = nullptr;
     QTreeWidget *m_reevaluations = nullptr;
+    QLabel *m_callbackSummary = nullptr;
+    QTreeWidget *m_callbacks = nullptr;
 };
 
 } // namespace Recourse::Ui

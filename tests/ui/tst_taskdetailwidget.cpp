@@ -10,7 +10,9 @@
 #include <QNetworkAccessManager>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTest>
+#include <QTreeWidget>
 
 #include <memory>
 
@@ -41,6 +43,8 @@ private Q_SLOTS:
     void cannotDecideShowsReason();
     void refusalShowsError();
     void laterSelectionWins();
+    void showsCallbackDeliveries();
+    void showsWhenNoCallbackWasAsked();
 
 private:
     QString labelText(const char *name) const;
@@ -222,4 +226,67 @@ void tst_TaskDetailWidget::laterSelectionWins()
 }
 
 QTEST_MAIN(tst_TaskDetailWidget)
+void tst_TaskDetailWidget::showsCallbackDeliveries()
+{
+    QJsonObject task = makeTask(QStringLiteral("arq_C"), QStringLiteral("approved"), FixtureNowMs - 10 * Minute);
+    const QJsonObject failedAttempt{{QStringLiteral("attempt"), 1}, {QStringLiteral("time"), isoTime(FixtureNowMs - 5 * Minute)},
+                                    {QStringLiteral("duration_ms"), 41}, {QStringLiteral("address"), QStringLiteral("203.0.113.7")},
+                                    {QStringLiteral("http_status"), 503}};
+    const QJsonObject deliveredAttempt{{QStringLiteral("attempt"), 2}, {QStringLiteral("time"), isoTime(FixtureNowMs - 4 * Minute)},
+                                       {QStringLiteral("duration_ms"), 12}, {QStringLiteral("address"), QStringLiteral("203.0.113.7")},
+                                       {QStringLiteral("http_status"), 204}};
+    const QJsonObject refusedAttempt{{QStringLiteral("attempt"), 1}, {QStringLiteral("time"), isoTime(FixtureNowMs - 1 * Minute)},
+                                     {QStringLiteral("duration_ms"), 3},
+                                     {QStringLiteral("error"), QStringLiteral("the host now resolves to an internal address")}};
+    task.insert(QStringLiteral("callback"), QJsonObject{
+        {QStringLiteral("endpoint"), QStringLiteral("https://pep.example.com/hooks")},
+        {QStringLiteral("events"), QJsonArray{QStringLiteral("approved"), QStringLiteral("denied")}},
+        {QStringLiteral("deliveries"), QJsonArray{
+            QJsonObject{{QStringLiteral("event"), QStringLiteral("approved")}, {QStringLiteral("status"), QStringLiteral("delivered")},
+                        {QStringLiteral("attempts"), 2}, {QStringLiteral("log"), QJsonArray{failedAttempt, deliveredAttempt}}},
+            QJsonObject{{QStringLiteral("event"), QStringLiteral("denied")}, {QStringLiteral("status"), QStringLiteral("pending")},
+                        {QStringLiteral("attempts"), 1}, {QStringLiteral("next_attempt_at"), isoTime(FixtureNowMs + 2 * Minute)},
+                        {QStringLiteral("log"), QJsonArray{refusedAttempt}}}}}});
+    m_backend->put(task);
+
+    m_widget->showTask(QStringLiteral("arq_C"));
+    QTRY_COMPARE(labelText("statusLabel"), QStringLiteral("Approved"));
+
+    auto *tabs = m_widget->findChild<QTabWidget *>(QStringLiteral("detailTabs"));
+    QVERIFY(tabs);
+    auto *tree = m_widget->findChild<QTreeWidget *>(QStringLiteral("callbacksTree"));
+    QVERIFY(tree);
+    tabs->setCurrentWidget(tree->parentWidget());
+    QVERIFY(tree->isVisible());
+    QVERIFY(labelText("callbackSummaryLabel").contains(u"https://pep.example.com/hooks"));
+    QVERIFY(labelText("callbackSummaryLabel").contains(u"approved, denied"));
+
+    QCOMPARE(tree->topLevelItemCount(), 2);
+    const QTreeWidgetItem *delivered = tree->topLevelItem(0);
+    QCOMPARE(delivered->text(0), QStringLiteral("approved"));
+    QCOMPARE(delivered->text(1), QStringLiteral("delivered"));
+    QCOMPARE(delivered->text(2), QStringLiteral("2"));
+    QCOMPARE(delivered->childCount(), 2);
+    QCOMPARE(delivered->child(0)->text(4), QStringLiteral("203.0.113.7"));
+    QCOMPARE(delivered->child(0)->text(5), QStringLiteral("HTTP 503 (41 ms)"));
+    QCOMPARE(delivered->child(1)->text(5), QStringLiteral("HTTP 204 (12 ms)"));
+
+    const QTreeWidgetItem *retrying = tree->topLevelItem(1);
+    QCOMPARE(retrying->text(1), QStringLiteral("retrying"));
+    QVERIFY(retrying->text(3).startsWith(u"next at "));
+    QVERIFY(retrying->isExpanded());
+    QCOMPARE(retrying->child(0)->text(4), QStringLiteral("not connected"));
+    QCOMPARE(retrying->child(0)->text(5), QStringLiteral("the host now resolves to an internal address (3 ms)"));
+}
+
+void tst_TaskDetailWidget::showsWhenNoCallbackWasAsked()
+{
+    showPendingTask();
+    QVERIFY(labelText("callbackSummaryLabel").contains(u"no callback"));
+    auto *tree = m_widget->findChild<QTreeWidget *>(QStringLiteral("callbacksTree"));
+    QVERIFY(tree);
+    QCOMPARE(tree->topLevelItemCount(), 0);
+    QVERIFY(tree->isHidden());
+}
+
 #include "tst_taskdetailwidget.moc"
