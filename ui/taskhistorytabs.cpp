@@ -190,7 +190,7 @@ void TaskHistoryTabs::populateCallbacks(const QJsonObject &task)
     m_callbacks->clear();
     const QJsonObject callback = task.value(u"callback").toObject();
     if (callback.isEmpty()) {
-        m_callbackSummary->setText(tr("The PEP asked for no callback; it polls the status endpoint."));
+        m_callbackSummary->setText(tr("The PEP did not request a callback, so it polls the status endpoint."));
         m_callbacks->setVisible(false);
         return;
     }

@@ -11,12 +11,12 @@
 namespace Recourse::Store {
 
 // The prepared statements of one connection, kept for as long as the connection is used.
-// SQLite spends more instructions parsing a short INSERT than running it, and every evaluation,
-// submission and status poll runs the same few statements, so each is parsed once.
+// Under callgrind, parsing a short INSERT cost more instructions than running it, and every
+// evaluation, submission and status poll runs the same few statements, so each is parsed once.
 //
-// A statement handed out stays valid until the cache is destroyed. Used statements must be reset
-// with resetUsed() when the caller is done: a SELECT that was not read to the end keeps its read
-// transaction open, and every later read on the connection would see that old snapshot.
+// A statement handed out stays valid until the next resetUsed(), which the caller runs when it is
+// done: a SELECT that was not read to the end keeps its read transaction open, and every later
+// read on the connection would then see that old snapshot.
 class StatementCache
 {
     Q_DISABLE_COPY_MOVE(StatementCache)

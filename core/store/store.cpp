@@ -297,7 +297,7 @@ void Store::runGroup(QSqlDatabase &db, StatementCache &statements, bool opened, 
                 break;
             }
             Result<QJsonObject> result = pending.job(tx);
-            // A job may leave a SELECT unfinished; its cursor must not outlive the savepoint.
+            // A job may leave a SELECT unfinished, so its statements are reset before the savepoint ends.
             statements.resetUsed();
             const bool kept = result.ok() ? run(release) : run(rollbackToSavepoint) && run(release);
             if (!kept) {

@@ -44,7 +44,7 @@ private Q_SLOTS:
     void refusalShowsError();
     void laterSelectionWins();
     void showsCallbackDeliveries();
-    void showsWhenNoCallbackWasAsked();
+    void showsWhenNoCallbackRequested();
 
 private:
     QString labelText(const char *name) const;
@@ -279,7 +279,7 @@ void tst_TaskDetailWidget::showsCallbackDeliveries()
     QCOMPARE(retrying->child(0)->text(5), QStringLiteral("the host now resolves to an internal address (3 ms)"));
 }
 
-void tst_TaskDetailWidget::showsWhenNoCallbackWasAsked()
+void tst_TaskDetailWidget::showsWhenNoCallbackRequested()
 {
     showPendingTask();
     QVERIFY(labelText("callbackSummaryLabel").contains(u"no callback"));
