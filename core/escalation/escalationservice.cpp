@@ -445,11 +445,12 @@ void EscalationService::revoke(const Identity &approver, const QString &approval
     });
 }
 
-Result<Reply> EscalationService::listDenials(const Identity &, qint64 beforeMs, int limit)
+Result<Reply> EscalationService::listDenials(const Identity &, qint64 beforeMs, qint64 beforeRowId, int limit)
 {
     Store::Reader reader(*m_store);
     QJsonArray list;
-    for (const Store::EvaluationRecord &r : reader.recentDenials(beforeMs, limit)) {
+    const QList<Store::EvaluationRecord> denials = reader.recentDenials(beforeMs, beforeRowId, limit);
+    for (const Store::EvaluationRecord &r : denials) {
         QJsonObject entry{{QStringLiteral("evaluation_id"), r.id},
                           {QStringLiteral("evaluated_at"), Rfc3339::format(r.createdMs)},
                           {QStringLiteral("expires_at"), Rfc3339::format(r.expiresMs)},
@@ -466,6 +467,10 @@ Result<Reply> EscalationService::listDenials(const Identity &, qint64 beforeMs, 
     }
     Reply reply;
     reply.body.insert(QStringLiteral("denials"), list);
+    if (!denials.isEmpty() && denials.size() == qBound(1, limit, 1000)) {
+        const Store::EvaluationRecord &last = denials.constLast();
+        reply.body.insert(QStringLiteral("next_cursor"), QString(QString::number(last.createdMs) + u'.' + QString::number(last.rowId)));
+    }
     return reply;
 }
 

@@ -116,7 +116,9 @@ public:
     void decideBatch(const Identity &approver, const QJsonObject &body, BatchCallback done);
     // What approving a task with a scope and end time would unlock, and what policy would still deny.
     Result<Reply> preview(const Identity &caller, const QJsonObject &body);
-    Result<Reply> listDenials(const Identity &caller, qint64 beforeMs, int limit);
+    // Lists requestable denials, newest first, after the page position (beforeMs, beforeRowId);
+    // next_cursor is present while more may follow.
+    Result<Reply> listDenials(const Identity &caller, qint64 beforeMs, qint64 beforeRowId, int limit);
     // Audit records filtered by task_id, evaluation_id, subject, approver, since, until, after.
     Result<Reply> audit(const QUrlQuery &query);
     // {"ok", "records", "first_broken_seq", "message"}

@@ -183,6 +183,41 @@ void serveTemplateResource(Escalation::EscalationService *escalation, const Http
     respond(response);
 }
 
+// A page position: the creation time in ms and a tie-breaker after the first dot.
+struct PageCursor
+{
+    qint64 createdMs = 0; // 0 for the first page
+    QString tieBreaker;
+};
+
+// Reads `limit` (1 to 500, `fallback` when absent) and `cursor` ("<ms>.<tie-breaker>", as the
+// list answers issue it in next_cursor).
+Result<std::pair<int, PageCursor>> pageParameters(const QUrlQuery &query, int fallback)
+{
+    int limit = fallback;
+    const QString limitText = query.queryItemValue(QStringLiteral("limit"));
+    if (!limitText.isEmpty()) {
+        bool ok = false;
+        limit = limitText.toInt(&ok);
+        if (!ok || limit < 1 || limit > 500)
+            return error(ErrorCode::InvalidRequest, QStringLiteral("limit must be an integer from 1 to 500."), limitText);
+    }
+
+    PageCursor cursor;
+    const QString cursorText = query.queryItemValue(QStringLiteral("cursor"), QUrl::FullyDecoded);
+    if (!cursorText.isEmpty()) {
+        const qsizetype dot = cursorText.indexOf(u'.');
+        bool ok = false;
+        cursor.createdMs = dot > 0 ? cursorText.left(dot).toLongLong(&ok) : 0;
+        cursor.tieBreaker = cursorText.mid(dot + 1);
+        if (!ok || cursor.createdMs <= 0 || cursor.tieBreaker.isEmpty()) {
+            return error(ErrorCode::InvalidRequest, QStringLiteral("The cursor is not one this service issued."),
+                         cursorText.left(64));
+        }
+    }
+    return std::pair{limit, cursor};
+}
+
 Result<Store::TaskFilter> taskFilter(const QUrlQuery &query)
 {
     Store::TaskFilter filter;
@@ -192,22 +227,12 @@ Result<Store::TaskFilter> taskFilter(const QUrlQuery &query)
     filter.subjectId = query.queryItemValue(QStringLiteral("subject"), QUrl::FullyDecoded);
     filter.text = query.queryItemValue(QStringLiteral("q"), QUrl::FullyDecoded).left(200);
 
-    const QString limit = query.queryItemValue(QStringLiteral("limit"));
-    if (!limit.isEmpty()) {
-        bool ok = false;
-        filter.limit = limit.toInt(&ok);
-        if (!ok || filter.limit < 1 || filter.limit > 500)
-            return error(ErrorCode::InvalidRequest, QStringLiteral("limit must be an integer from 1 to 500."), limit);
-    }
-    const QString cursor = query.queryItemValue(QStringLiteral("cursor"), QUrl::FullyDecoded);
-    if (!cursor.isEmpty()) {
-        const qsizetype dot = cursor.indexOf(u'.');
-        bool ok = false;
-        filter.beforeCreatedMs = dot > 0 ? cursor.left(dot).toLongLong(&ok) : 0;
-        filter.beforeId = cursor.mid(dot + 1);
-        if (!ok)
-            return error(ErrorCode::InvalidRequest, QStringLiteral("The cursor is not one this service issued."), cursor.left(64));
-    }
+    const auto page = pageParameters(query, filter.limit);
+    if (!page)
+        return page.error();
+    filter.limit = page.value().first;
+    filter.beforeCreatedMs = page.value().second.createdMs;
+    filter.beforeId = page.value().second.tieBreaker;
     return filter;
 }
 
@@ -436,7 +461,17 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
     if (m_signingKeys && (path == "/admin/v1/keys" || path == "/admin/v1/keys/rotate"))
         return keysAdmin(request, *caller, std::move(respond));
     if (path == "/admin/v1/denials" && method == "GET") {
-        auto reply = m_escalation->listDenials(*caller, 0, 100);
+        const auto page = pageParameters(request.query, 100);
+        if (!page)
+            return respond(problemFor(page.error()));
+        const PageCursor &cursor = page.value().second;
+        bool ok = cursor.createdMs == 0;
+        const qint64 rowId = ok ? 0 : cursor.tieBreaker.toLongLong(&ok);
+        if (!ok) {
+            return respond(problemFor(error(ErrorCode::InvalidRequest, QStringLiteral("The cursor is not one this service issued."),
+                                            request.query.queryItemValue(QStringLiteral("cursor")).left(64))));
+        }
+        auto reply = m_escalation->listDenials(*caller, cursor.createdMs, rowId, page.value().first);
         return respond(reply ? replyResponse(reply.value()) : problemFor(reply.error()));
     }
     if (path == "/admin/v1/audit/verify" && method == "GET") {

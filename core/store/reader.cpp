@@ -6,6 +6,7 @@
 
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QSqlRecord>
 
 namespace Recourse::Store {
 
@@ -111,16 +112,27 @@ std::optional<EvaluationRecord> Reader::evaluation(const QString &id)
     return Rows::evaluation(q);
 }
 
-QList<EvaluationRecord> Reader::recentDenials(qint64 beforeCreatedMs, int limit)
+QList<EvaluationRecord> Reader::recentDenials(qint64 beforeCreatedMs, qint64 beforeRowId, int limit)
 {
-    QSqlQuery &q = statement(QStringLiteral("SELECT %1 FROM evaluations WHERE created_ms < ? ORDER BY created_ms DESC LIMIT ?")
-                  .arg(QLatin1String(Rows::kEvaluationColumns)));
-    q.addBindValue(beforeCreatedMs > 0 ? beforeCreatedMs : std::numeric_limits<qint64>::max());
+    // The row number breaks ties, so denials issued in the same millisecond are neither skipped nor
+    // repeated at a page boundary. The index on created_ms ends with the row number, so SQLite
+    // reads the page straight from the index without sorting.
+    QSqlQuery &q = statement(QStringLiteral("SELECT %1, rowid FROM evaluations WHERE (created_ms, rowid) < (?, ?)"
+                                            " ORDER BY created_ms DESC, rowid DESC LIMIT ?")
+                                 .arg(QLatin1String(Rows::kEvaluationColumns)));
+    const bool first = beforeCreatedMs <= 0;
+    q.addBindValue(first ? std::numeric_limits<qint64>::max() : beforeCreatedMs);
+    q.addBindValue(first ? std::numeric_limits<qint64>::max() : beforeRowId);
     q.addBindValue(qBound(1, limit, 1000));
     QList<EvaluationRecord> list;
-    if (execOrLog(q)) {
-        while (q.next())
-            list.append(Rows::evaluation(q));
+    if (!execOrLog(q))
+        return list;
+
+    const int rowIdColumn = q.record().count() - 1;
+    while (q.next()) {
+        EvaluationRecord record = Rows::evaluation(q);
+        record.rowId = q.value(rowIdColumn).toLongLong();
+        list.append(record);
     }
     return list;
 }

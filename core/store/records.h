@@ -23,6 +23,7 @@ struct EvaluationRecord
     QString jti;
     QString caller; // PEP identity that asked
     QString taskId; // set once a submission created a task from it
+    qint64 rowId = 0; // the store's row number; set only by Reader::recentDenials(), for paging
 };
 
 // A task: indexed columns plus the full document (`doc`) the APIs render from.

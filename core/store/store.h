@@ -119,7 +119,9 @@ public:
     QList<TaskRecord> tasks(const TaskFilter &filter);
     qint64 countTasks(const QString &status);
     std::optional<EvaluationRecord> evaluation(const QString &id);
-    QList<EvaluationRecord> recentDenials(qint64 beforeCreatedMs, int limit);
+    // Returns requestable denials, newest first, that follow (beforeCreatedMs, beforeRowId) in that
+    // order. A beforeCreatedMs of 0 starts at the newest.
+    QList<EvaluationRecord> recentDenials(qint64 beforeCreatedMs, qint64 beforeRowId, int limit);
     std::optional<ApprovalRecord> approval(const QString &id);
     QList<DecisionRecord> decisions(const QString &taskId);
     QList<ApprovalRecord> approvalsForTask(const QString &taskId);
