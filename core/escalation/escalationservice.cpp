@@ -186,7 +186,7 @@ void EscalationService::cancel(const Identity &caller, const QString &taskId, co
             done(result.error());
             return;
         }
-        taskStatus(Identity{callerId, Role::Pep, {}, {}}, taskId, done);
+        taskStatus(Identity{callerId, Role::Pep, {}, {}, {}}, taskId, done);
     });
 }
 
@@ -222,6 +222,10 @@ Result<Reply> EscalationService::taskDetail(const Identity &caller, const QStrin
     Reply reply;
     reply.body = TaskView::adminTask(*task, policy->findTemplate(task->templateName), reader.decisions(taskId),
                                      reader.approvalsForTask(taskId), reader.reevaluationsForTask(taskId), caller, true);
+    if (task->doc.contains(QStringLiteral("callback"))) {
+        reply.body.insert(QStringLiteral("callback"), Callbacks::adminSummary(*task, reader.callbackDeliveries(taskId),
+                                                                              reader.callbackAttempts(taskId)));
+    }
     return reply;
 }
 

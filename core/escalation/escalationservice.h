@@ -3,6 +3,7 @@
 #include "core/authzen/authzen.h"
 #include "core/base/clock.h"
 #include "core/base/result.h"
+#include "core/escalation/callbacks.h"
 #include "core/escalation/identities.h"
 #include "core/escalation/upstream.h"
 #include "core/jose/jose.h"
@@ -128,7 +129,15 @@ public:
     // second on a timer; tests call it after advancing their clock.
     void sweep(std::function<void()> done = {});
 
+    // The destinations a submission's callback may name and the resolver that checks their
+    // addresses. Without a call, every callback is rejected because the allowlist is empty.
+    void setCallbackDestinations(Callbacks::Allowlist allowlist,
+                                 std::shared_ptr<const Callbacks::HostResolver> resolver);
+
 private:
+    // submit() after the structure and the callback destination are checked.
+    void submitChecked(const Identity &caller, const QJsonObject &body, const QString &idempotencyKey,
+                       ReplyCallback done);
     struct ApprovalCheck;
     // A decision and, for a requestable denial, the job that writes the record it depends on.
     struct PendingDecision
@@ -156,6 +165,8 @@ private:
     void logTaskTransitions(const QList<Store::EventRecord> &events);
 
     EscalationConfig m_config;
+    Callbacks::Allowlist m_callbackAllowlist;
+    std::shared_ptr<const Callbacks::HostResolver> m_callbackResolver = std::make_shared<Callbacks::SystemResolver>();
     Policy::PolicyStore *m_policies;
     Store::Store *m_store;
     const Jose::KeyRing *m_signingKeys; // the active key signs; read it anew for every token

@@ -17,6 +17,27 @@ Error configError(const QString &message, const QString &value = {})
     return Error::make(ErrorCode::InvalidRequest, message, value);
 }
 
+// The optional callback_secret of a PEP identity, checked for length: the key of an HMAC should
+// be as long as its output, and a short one is guessable from captured notifications.
+Result<QByteArray> callbackSecret(const QJsonObject &object, const Identity &identity)
+{
+    const QJsonValue value = object.value(QStringLiteral("callback_secret"));
+    if (value.isUndefined())
+        return QByteArray();
+    if (identity.role != Role::Pep) {
+        return configError(QStringLiteral("The identity %1 has a callback_secret, but only pep identities receive "
+                                          "callbacks.").arg(identity.id),
+                           identity.id);
+    }
+    // The value itself never goes into the message.
+    if (!value.isString() || value.toString().size() < 32) {
+        return configError(QStringLiteral("The callback_secret of identity %1 must be a string of at least 32 "
+                                          "characters.").arg(identity.id),
+                           identity.id);
+    }
+    return value.toString().toUtf8();
+}
+
 } // namespace
 
 QString roleName(Role role)
@@ -61,7 +82,8 @@ Result<void> IdentityRegistry::load(const QJsonObject &config)
 
         // A misspelt "groups" or "actors" would silently leave an identity without them.
         static const QStringList known{QStringLiteral("id"), QStringLiteral("role"), QStringLiteral("groups"),
-                                       QStringLiteral("actors"), QStringLiteral("token"), QStringLiteral("token_sha256")};
+                                       QStringLiteral("actors"), QStringLiteral("token"), QStringLiteral("token_sha256"),
+                                       QStringLiteral("callback_secret")};
         for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
             if (!known.contains(it.key())) {
                 return configError(QStringLiteral("The identity %1 has the unknown member \"%2\"; the members are %3.")
@@ -77,11 +99,15 @@ Result<void> IdentityRegistry::load(const QJsonObject &config)
                                               "auditor or admin.").arg(id, roleText), roleText);
         }
 
-        Identity identity{id, *role, {}, {}};
+        Identity identity{id, *role, {}, {}, {}};
         for (const QJsonValue &group : object.value(QStringLiteral("groups")).toArray())
             identity.groups.append(group.toString());
         for (const QJsonValue &actor : object.value(QStringLiteral("actors")).toArray())
             identity.actors.append(actor.toString());
+        const Result<QByteArray> secret = callbackSecret(object, identity);
+        if (!secret)
+            return secret.error();
+        identity.callbackSecret = secret.value();
 
         QByteArray tokenHash;
         const QString clear = object.value(QStringLiteral("token")).toString();

@@ -21,6 +21,9 @@ struct Identity
     // Actors this credential may name in a submission's actor chain ("*" for any). Empty means
     // the credential vouches for no actor, so a claimed chain is kept as unverified audit data.
     QStringList actors;
+    // The pre-shared key of a PEP's callback notifications (HMAC-SHA256); empty when the PEP may
+    // not ask for callbacks. Comes from the config only: never logged, never stored.
+    QByteArray callbackSecret;
 
     bool canDecide() const { return role == Role::Approver || role == Role::Admin; }
     bool canReadAdmin() const { return role != Role::Pep; }

@@ -3,6 +3,7 @@
 #include "core/base/ids.h"
 #include "core/base/rfc3339.h"
 #include "core/escalation/binding.h"
+#include "core/escalation/callbacks.h"
 
 #include <QJsonArray>
 
@@ -52,7 +53,10 @@ Result<void> finish(Store::WriteTx &tx, Store::TaskRecord task, const QString &s
                        eventData);
         !r)
         return r;
-    return event(tx, QStringLiteral("task.") + status, task, eventData);
+    if (auto r = event(tx, QStringLiteral("task.") + status, task, eventData); !r)
+        return r;
+    // Queued in the transaction of the transition, so a crash cannot lose the notification.
+    return Callbacks::queueIfRequested(tx, task, status);
 }
 
 Result<Store::ApprovalRecord> issueApproval(Store::WriteTx &tx, const Store::TaskRecord &task, int item,

@@ -4,6 +4,7 @@
 #include "core/base/rfc3339.h"
 #include "core/escalation/binding.h"
 #include "core/escalation/bulktask.h"
+#include "core/escalation/callbacks.h"
 #include "core/escalation/catalogs.h"
 #include "core/escalation/denialbinding.h"
 #include "core/escalation/escalationlogging.h"
@@ -62,11 +63,10 @@ Result<void> Internal::validateOptionalMembers(const QJsonObject &body)
         !r)
         return r;
 
+    // The destination is checked against the allowlist and resolved later, in submit().
     if (body.contains(QStringLiteral("callback"))) {
-        // TODO: per-task callbacks are not delivered yet; a request for one is refused.
-        return Error::make(ErrorCode::InvalidCallback,
-                           QStringLiteral("Callbacks are not supported by this service yet; poll the status endpoint."),
-                           QStringLiteral("callback"));
+        if (auto r = Callbacks::parse(body.value(QStringLiteral("callback"))); !r)
+            return r.error();
     }
     return {};
 }
@@ -253,6 +253,14 @@ Result<void> recordCreated(Store::WriteTx &tx, const Store::TaskRecord &task)
 
 } // namespace
 
+void EscalationService::setCallbackDestinations(Callbacks::Allowlist allowlist,
+                                                std::shared_ptr<const Callbacks::HostResolver> resolver)
+{
+    m_callbackAllowlist = std::move(allowlist);
+    if (resolver)
+        m_callbackResolver = std::move(resolver);
+}
+
 void EscalationService::submit(const Identity &caller, const QJsonObject &body, const QString &idempotencyKey,
                                ReplyCallback done)
 {
@@ -261,6 +269,36 @@ void EscalationService::submit(const Identity &caller, const QJsonObject &body, 
         done(valid.error());
         return;
     }
+    if (!body.contains(QStringLiteral("callback"))) {
+        submitChecked(caller, body, idempotencyKey, std::move(done));
+        return;
+    }
+
+    // A callback is checked before any task exists, so a rejected one leaves nothing behind and
+    // never causes a connection.
+    if (caller.callbackSecret.isEmpty()) {
+        done(Error::make(ErrorCode::InvalidCallback,
+                         QStringLiteral("The PEP identity %1 has no callback_secret configured, so it cannot receive "
+                                        "signed callbacks; poll the status endpoint or ask the operator for a secret.")
+                             .arg(caller.id),
+                         QStringLiteral("callback")));
+        return;
+    }
+    const QUrl endpoint = Callbacks::parse(body.value(QStringLiteral("callback")))->endpoint;
+    Callbacks::checkDestination(m_callbackAllowlist, *m_callbackResolver, endpoint, this,
+                                [this, caller, body, idempotencyKey, done](Result<Callbacks::Destination> checked) {
+        if (!checked) {
+            done(checked.error());
+            return;
+        }
+        submitChecked(caller, body, idempotencyKey, done);
+    });
+}
+
+void EscalationService::submitChecked(const Identity &caller, const QJsonObject &body, const QString &idempotencyKey,
+                                      ReplyCallback done)
+{
+    const bool bulk = body.contains(QStringLiteral("items"));
 
     // Actor delegation: a credential that lists the actors it vouches for must vouch for every
     // actor the submission claims; otherwise the chain is kept, marked unverified, for audit and
@@ -331,6 +369,8 @@ void EscalationService::submit(const Identity &caller, const QJsonObject &body, 
         if (!created)
             return created.error();
         Store::TaskRecord task = created.value();
+        if (auto r = Callbacks::attachToTask(tx, task, body); !r)
+            return r.error();
         // Creating the task required the template, and the policy set stays alive in this job.
         const Policy::Template *tmpl = policy->findTemplate(task.templateName);
         if (auto r = recordCreated(tx, task); !r)

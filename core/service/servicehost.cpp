@@ -1,6 +1,7 @@
 #include "core/service/servicehost.h"
 
 #include "core/base/logfields.h"
+#include "core/escalation/callbackdispatcher.h"
 #include "core/escalation/escalationservice.h"
 #include "core/escalation/identities.h"
 #include "core/jose/jose.h"
@@ -17,6 +18,7 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QSslCertificate>
 
 Q_LOGGING_CATEGORY(lcService, "recourse.service", QtWarningMsg)
 
@@ -31,6 +33,7 @@ struct ServiceHost::Private
     Store::Store *store = nullptr;
     Escalation::EscalationService *escalation = nullptr;
     Escalation::UpstreamPdp *upstream = nullptr;
+    Escalation::CallbackDispatcher *callbacks = nullptr;
     Api *api = nullptr;
     Metrics metrics;
     std::unique_ptr<RateLimiter> rateLimiter;
@@ -57,6 +60,15 @@ EventHub *ServiceHost::events() const
     return d->events;
 }
 
+void ServiceHost::deliverDueCallbacks(std::function<void()> done)
+{
+    if (!d->callbacks) {
+        done();
+        return;
+    }
+    d->callbacks->deliverDue(std::move(done));
+}
+
 QString ServiceHost::tlsFingerprint() const
 {
     return d->tlsFingerprint;
@@ -69,7 +81,7 @@ void ServiceHost::addIdentity(const QString &id, const QString &role, const QStr
         qCWarning(lcService) << "Ignoring identity" << id << "with unknown role" << role;
         return;
     }
-    if (auto added = d->identities.add(Escalation::Identity{id, *parsed, groups, {}}, token); !added) {
+    if (auto added = d->identities.add(Escalation::Identity{id, *parsed, groups, {}, {}}, token); !added) {
         qCWarning(lcService) << "Cannot add identity" << id << ":" << added.error().message;
         return;
     }
@@ -95,6 +107,8 @@ void ServiceHost::shutdown()
     if (!d->server)
         return;
     d->server->close();
+    if (d->callbacks)
+        d->callbacks->stop();
     if (d->store)
         d->store->close();
     // After the store: every queued job has signed by now.
@@ -110,10 +124,9 @@ namespace {
 // "clock_skew" for clock_skew_seconds or "burst_size" for a rate limit's burst.
 Result<void> checkConfigMembers(const QJsonObject &config)
 {
-    // callback_allowlist is read by no code yet: submissions that ask for a callback are
-    // rejected. It is accepted so that configurations written for callbacks keep loading.
     const QStringList known{QStringLiteral("identities"), QStringLiteral("clock_skew_seconds"),
-                            QStringLiteral("rate_limit"), QStringLiteral("callback_allowlist")};
+                            QStringLiteral("rate_limit"), QStringLiteral("callback_allowlist"),
+                            QStringLiteral("callback_ca_file")};
     for (auto it = config.constBegin(); it != config.constEnd(); ++it) {
         if (!known.contains(it.key())) {
             return Error::make(ErrorCode::InvalidRequest,
@@ -121,12 +134,6 @@ Result<void> checkConfigMembers(const QJsonObject &config)
                                    .arg(it.key(), known.join(QStringLiteral(", "))),
                                it.key());
         }
-    }
-
-    const QJsonValue allowlist = config.value(QStringLiteral("callback_allowlist"));
-    if (!allowlist.isUndefined() && !allowlist.isArray()) {
-        return Error::make(ErrorCode::InvalidRequest,
-                           QStringLiteral("The config member callback_allowlist must be an array of URLs."));
     }
 
     const QJsonValue rateLimit = config.value(QStringLiteral("rate_limit"));
@@ -145,6 +152,31 @@ Result<void> checkConfigMembers(const QJsonObject &config)
         }
     }
     return {};
+}
+
+// The certificates of callback_ca_file, which callback receivers may chain to besides the system CAs.
+Result<QList<QSslCertificate>> callbackCaCertificates(const QJsonObject &config)
+{
+    const QJsonValue file = config.value(QStringLiteral("callback_ca_file"));
+    if (file.isUndefined())
+        return QList<QSslCertificate>();
+    if (!file.isString() || file.toString().isEmpty()) {
+        return Error::make(ErrorCode::InvalidRequest,
+                           QStringLiteral("The config member callback_ca_file must be the path of a PEM file."));
+    }
+    QFile pem(file.toString());
+    if (!pem.open(QIODevice::ReadOnly)) {
+        return Error::make(ErrorCode::InvalidRequest, QStringLiteral("Cannot read callback_ca_file %1: %2")
+                                                          .arg(file.toString(), pem.errorString()),
+                           file.toString());
+    }
+    const QList<QSslCertificate> certificates = QSslCertificate::fromData(pem.readAll(), QSsl::Pem);
+    if (certificates.isEmpty()) {
+        return Error::make(ErrorCode::InvalidRequest,
+                           QStringLiteral("callback_ca_file %1 contains no PEM certificate.").arg(file.toString()),
+                           file.toString());
+    }
+    return certificates;
 }
 
 } // namespace
@@ -168,6 +200,12 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
     const qint64 skewSeconds = qint64(skewValue);
     if (auto loaded = d.identities.load(options.config); !loaded)
         return loaded.error();
+    auto callbackAllowlist = Escalation::Callbacks::Allowlist::fromConfig(options.config.value(QStringLiteral("callback_allowlist")));
+    if (!callbackAllowlist)
+        return callbackAllowlist.error();
+    auto callbackCas = callbackCaCertificates(options.config);
+    if (!callbackCas)
+        return callbackCas.error();
     if (!options.upstreamUrl.isEmpty()) {
         if (auto valid = Escalation::validateUpstreamUrl(options.upstreamUrl); !valid)
             return valid.error();
@@ -250,6 +288,13 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
     d.escalation = new Escalation::EscalationService(config, d.policies, d.store, d.signingKeys->ring(),
                                                      d.signingKeys->trustedKeys(), d.clock, host.get());
     d.api->setEscalation(d.escalation);
+    d.escalation->setCallbackDestinations(callbackAllowlist.value(), options.callbackResolver);
+    Escalation::CallbackDispatcher::Options callbackOptions;
+    callbackOptions.allowlist = callbackAllowlist.value();
+    callbackOptions.resolver = options.callbackResolver;
+    callbackOptions.extraCaCertificates = callbackCas.value();
+    callbackOptions.accessRequestEndpoint = config.accessRequestEndpoint;
+    d.callbacks = new Escalation::CallbackDispatcher(callbackOptions, d.store, &d.identities, d.clock, host.get());
     d.api->setSigningKeys(d.signingKeys);
 
     // Per-identity rate limiting is off unless the config sets it: a local PDP serves tens of

@@ -2,6 +2,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/result.h"
+#include "core/base/hostresolver.h"
 
 #include <QHostAddress>
 #include <QJsonObject>
@@ -32,6 +33,9 @@ struct ServiceOptions
     QUrl upstreamUrl;
     QString upstreamToken; // bearer token for the upstream; never logged
     int upstreamTimeoutMs = 3000;
+    // Resolves callback hosts at submission and at every delivery attempt; the system resolver
+    // (QHostInfo) when null. Tests inject answers such as a name that resolves to 169.254.169.254.
+    std::shared_ptr<const HostResolver> callbackResolver;
 };
 
 // The composition of PDP, Access Request Service, approver API and event stream behind one HTTP
@@ -50,6 +54,9 @@ public:
     // policy_decision_point.
     QUrl baseUrl() const;
     EventHub *events() const;
+    // Attempts every due callback delivery now and calls `done` once all are recorded; the
+    // service also does this every second.
+    void deliverDueCallbacks(std::function<void()> done);
     // SHA-256 fingerprint of the listener's certificate, empty without TLS.
     QString tlsFingerprint() const;
 

@@ -195,6 +195,71 @@ QList<ReevaluationRecord> Reader::reevaluationsForTask(const QString &taskId)
     return list;
 }
 
+namespace {
+
+QList<CallbackDeliveryRecord> deliveriesFrom(QSqlQuery &q)
+{
+    QList<CallbackDeliveryRecord> list;
+    if (execOrLog(q)) {
+        while (q.next()) {
+            CallbackDeliveryRecord r;
+            r.id = q.value(0).toLongLong();
+            r.taskId = q.value(1).toString();
+            r.event = q.value(2).toString();
+            r.state = q.value(3).toString();
+            r.attempts = q.value(4).toInt();
+            r.createdMs = q.value(5).toLongLong();
+            r.nextAttemptMs = q.value(6).toLongLong();
+            list.append(r);
+        }
+    }
+    return list;
+}
+
+} // namespace
+
+QList<CallbackDeliveryRecord> Reader::callbackDeliveries(const QString &taskId)
+{
+    QSqlQuery &q = statement(QStringLiteral("SELECT id, task_id, event, state, attempts, created_ms, next_attempt_ms"
+                             " FROM callback_deliveries WHERE task_id = ? ORDER BY id"));
+    q.addBindValue(taskId);
+    return deliveriesFrom(q);
+}
+
+QList<CallbackDeliveryRecord> Reader::dueCallbackDeliveries(qint64 nowMs, int limit)
+{
+    QSqlQuery &q = statement(QStringLiteral("SELECT id, task_id, event, state, attempts, created_ms, next_attempt_ms"
+                             " FROM callback_deliveries WHERE state = 'pending' AND next_attempt_ms <= ?"
+                             " ORDER BY next_attempt_ms, id LIMIT ?"));
+    q.addBindValue(nowMs);
+    q.addBindValue(limit);
+    return deliveriesFrom(q);
+}
+
+QList<CallbackAttemptRecord> Reader::callbackAttempts(const QString &taskId)
+{
+    QSqlQuery &q = statement(QStringLiteral("SELECT delivery_id, task_id, event, attempt, at_ms, address, http_status, error,"
+                             " duration_ms FROM callback_attempts WHERE task_id = ? ORDER BY id"));
+    q.addBindValue(taskId);
+    QList<CallbackAttemptRecord> list;
+    if (execOrLog(q)) {
+        while (q.next()) {
+            CallbackAttemptRecord r;
+            r.deliveryId = q.value(0).toLongLong();
+            r.taskId = q.value(1).toString();
+            r.event = q.value(2).toString();
+            r.attempt = q.value(3).toInt();
+            r.atMs = q.value(4).toLongLong();
+            r.address = q.value(5).toString();
+            r.httpStatus = q.value(6).toInt();
+            r.error = q.value(7).toString();
+            r.durationMs = q.value(8).toLongLong();
+            list.append(r);
+        }
+    }
+    return list;
+}
+
 QList<EventRecord> Reader::eventsAfter(qint64 seq, int limit)
 {
     QSqlQuery &q = statement(QStringLiteral("SELECT seq, type, at_ms, task_id, evaluation_id, data FROM events"

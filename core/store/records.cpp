@@ -22,6 +22,23 @@ QJsonObject EventRecord::toJson() const
     return object;
 }
 
+QJsonObject CallbackAttemptRecord::toJson() const
+{
+    QJsonObject object{
+        {QStringLiteral("event"), event},
+        {QStringLiteral("attempt"), attempt},
+        {QStringLiteral("time"), Rfc3339::format(atMs)},
+        {QStringLiteral("duration_ms"), double(durationMs)},
+    };
+    if (!address.isEmpty())
+        object.insert(QStringLiteral("address"), address);
+    if (httpStatus > 0)
+        object.insert(QStringLiteral("http_status"), httpStatus);
+    if (!error.isEmpty())
+        object.insert(QStringLiteral("error"), error);
+    return object;
+}
+
 QJsonObject AuditRecord::toJson() const
 {
     QJsonObject object{

@@ -100,6 +100,34 @@ struct IdempotencyRecord
     qint64 expiresMs = 0;
 };
 
+// A queued callback notification of one task event ("approved", "denied", ...).
+struct CallbackDeliveryRecord
+{
+    qint64 id = 0;
+    QString taskId;
+    QString event;
+    QString state; // "pending", "delivered" or "failed"
+    int attempts = 0;
+    qint64 createdMs = 0;
+    qint64 nextAttemptMs = 0;
+};
+
+// One attempt to deliver a callback notification.
+struct CallbackAttemptRecord
+{
+    qint64 deliveryId = 0;
+    QString taskId;
+    QString event;
+    int attempt = 0; // 1 for the first attempt
+    qint64 atMs = 0;
+    QString address;  // the checked address connected to; empty when no connection was made
+    int httpStatus = 0; // 0 when no response arrived
+    QString error;      // why the attempt failed; empty on success
+    qint64 durationMs = 0;
+
+    QJsonObject toJson() const;
+};
+
 // One entry of the live event stream; `seq` comes from the store so it survives restarts.
 struct EventRecord
 {

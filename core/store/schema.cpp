@@ -88,6 +88,21 @@ const QList<QStringList> &migrations()
             QStringLiteral("DROP TABLE decisions"),
             QStringLiteral("ALTER TABLE decisions_v2 RENAME TO decisions"),
         },
+        // Version 3: per-task callbacks. A delivery is queued in the transaction that moves its
+        // task to a terminal status, so a restart loses none; every attempt is logged.
+        {
+            QStringLiteral("CREATE TABLE callback_deliveries ("
+                           " id INTEGER PRIMARY KEY AUTOINCREMENT, task_id TEXT NOT NULL, event TEXT NOT NULL,"
+                           " state TEXT NOT NULL, attempts INTEGER NOT NULL, created_ms INTEGER NOT NULL,"
+                           " next_attempt_ms INTEGER NOT NULL, UNIQUE(task_id, event))"),
+            QStringLiteral("CREATE INDEX callback_deliveries_due ON callback_deliveries(state, next_attempt_ms)"),
+            QStringLiteral("CREATE TABLE callback_attempts ("
+                           " id INTEGER PRIMARY KEY AUTOINCREMENT, delivery_id INTEGER NOT NULL,"
+                           " task_id TEXT NOT NULL, event TEXT NOT NULL, attempt INTEGER NOT NULL,"
+                           " at_ms INTEGER NOT NULL, address TEXT, http_status INTEGER, error TEXT,"
+                           " duration_ms INTEGER NOT NULL)"),
+            QStringLiteral("CREATE INDEX callback_attempts_task ON callback_attempts(task_id)"),
+        },
     };
     return list;
 }

@@ -43,6 +43,13 @@ public:
     // Records a binding token's jti; fails with InvalidDenialBinding when it was seen before.
     Result<void> rememberJti(const QString &jti, qint64 expiresMs, const QString &taskId);
 
+    // Queues a callback notification of `event` for `taskId`, due at once. A second one for the
+    // same task and event is ignored.
+    Result<void> queueCallbackDelivery(const QString &taskId, const QString &event);
+    // Logs an attempt and moves its delivery to `state` with the attempt count and next due time.
+    Result<void> recordCallbackAttempt(const CallbackAttemptRecord &attempt, const QString &state,
+                                       qint64 nextAttemptMs);
+
     // Appends to the hash-chained audit log in this transaction.
     Result<void> appendAudit(AuditRecord record);
     // Appends a stream event in this transaction; it is published after the commit.
@@ -126,6 +133,10 @@ public:
     QList<DecisionRecord> decisions(const QString &taskId);
     QList<ApprovalRecord> approvalsForTask(const QString &taskId);
     QList<ReevaluationRecord> reevaluationsForTask(const QString &taskId);
+    QList<CallbackDeliveryRecord> callbackDeliveries(const QString &taskId);
+    // Pending callback deliveries due at or before `nowMs`, oldest first.
+    QList<CallbackDeliveryRecord> dueCallbackDeliveries(qint64 nowMs, int limit);
+    QList<CallbackAttemptRecord> callbackAttempts(const QString &taskId);
     QList<EventRecord> eventsAfter(qint64 seq, int limit);
     qint64 lastEventSeq();
     // The latest expiry of any recorded binding token (evaluations) or approval state

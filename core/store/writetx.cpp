@@ -383,6 +383,44 @@ QStringList WriteTx::expiredPendingTasks(qint64 now, int limit)
     return ids;
 }
 
+Result<void> WriteTx::queueCallbackDelivery(const QString &taskId, const QString &event)
+{
+    QSqlQuery &q = statement(QStringLiteral(
+        "INSERT OR IGNORE INTO callback_deliveries (task_id, event, state, attempts, created_ms, next_attempt_ms)"
+        " VALUES (?, ?, 'pending', 0, ?, ?)"));
+    q.addBindValue(taskId);
+    q.addBindValue(event);
+    q.addBindValue(nowMs());
+    q.addBindValue(nowMs());
+    return run(q);
+}
+
+Result<void> WriteTx::recordCallbackAttempt(const CallbackAttemptRecord &a, const QString &state, qint64 nextAttemptMs)
+{
+    QSqlQuery &log = statement(QStringLiteral(
+        "INSERT INTO callback_attempts (delivery_id, task_id, event, attempt, at_ms, address, http_status, error,"
+        " duration_ms) VALUES (?,?,?,?,?,?,?,?,?)"));
+    log.addBindValue(a.deliveryId);
+    log.addBindValue(a.taskId);
+    log.addBindValue(a.event);
+    log.addBindValue(a.attempt);
+    log.addBindValue(a.atMs);
+    log.addBindValue(Sql::nullable(a.address));
+    log.addBindValue(a.httpStatus > 0 ? QVariant(a.httpStatus) : QVariant());
+    log.addBindValue(Sql::nullable(a.error));
+    log.addBindValue(a.durationMs);
+    if (auto r = run(log); !r)
+        return r;
+
+    QSqlQuery &update = statement(QStringLiteral(
+        "UPDATE callback_deliveries SET state = ?, attempts = ?, next_attempt_ms = ? WHERE id = ?"));
+    update.addBindValue(state);
+    update.addBindValue(a.attempt);
+    update.addBindValue(nextAttemptMs);
+    update.addBindValue(a.deliveryId);
+    return run(update);
+}
+
 Result<void> WriteTx::purgeExpired(qint64 now)
 {
     QSqlQuery &keys = statement(QStringLiteral("DELETE FROM idempotency WHERE expires_ms < ?"));

@@ -122,6 +122,8 @@ bool ServiceFixture::start()
     options.policy = m_policy;
     options.config = identityConfig();
     options.clock = m_clock;
+    if (m_configure)
+        m_configure(options);
     auto started = Service::ServiceHost::start(std::move(options));
     if (!started) {
         m_error = started.error().message;

@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QWebSocket>
 
+#include <functional>
 #include <memory>
 
 namespace Recourse::Testing {
@@ -74,6 +75,9 @@ public:
     ~ServiceFixture();
     Q_DISABLE_COPY_MOVE(ServiceFixture)
 
+    // Runs on the options of every start() and restart(), after the fixture's defaults, so a test
+    // can change the config or inject a resolver.
+    void setConfigure(std::function<void(Service::ServiceOptions &)> configure) { m_configure = std::move(configure); }
     bool start();
     bool restart();
     void stop();
@@ -121,6 +125,7 @@ private:
     std::unique_ptr<QNetworkAccessManager> m_network;
     quint16 m_port = 0;
     QString m_error;
+    std::function<void(Service::ServiceOptions &)> m_configure;
 };
 
 // Builds the submission for a requestable denial: the evaluated subject, resource, action and

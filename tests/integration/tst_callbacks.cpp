@@ -1,0 +1,643 @@
+// Per-task callbacks: every spelling of an internal destination is rejected at submission without a
+// connection, allow-listed destinations are re-checked at every delivery attempt, and a real HTTPS
+// receiver on 127.0.0.1 gets signed notifications, retries after failures and after a restart.
+
+#include "core/escalation/callbacks.h"
+#include "core/service/tls.h"
+#include "tests/integration/araprequests.h"
+#include "tests/integration/servicefixture.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMessageAuthenticationCode>
+#include <QSslServer>
+#include <QSslSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+using namespace Recourse;
+using namespace Recourse::Testing;
+
+namespace {
+
+const QByteArray kSecret = QByteArrayLiteral("callback-secret-of-pep-a-0123456789abcdef");
+const QString kInternalHost = QStringLiteral("pep.internal.test");
+
+// Resolves names from a table the test changes between submission and delivery.
+class FakeResolver final : public HostResolver
+{
+public:
+    void lookup(const QString &host, QObject *context,
+                std::function<void(QList<QHostAddress>, QString)> done) const override
+    {
+        const QList<QHostAddress> addresses = answers.value(host);
+        QTimer::singleShot(0, context, [addresses, done] {
+            done(addresses, addresses.isEmpty() ? QStringLiteral("Host not found") : QString());
+        });
+    }
+
+    QHash<QString, QList<QHostAddress>> answers;
+};
+
+// An HTTPS receiver on 127.0.0.1 that records each request and responds with scripted statuses.
+class Receiver final : public QObject
+{
+public:
+    struct Request
+    {
+        QByteArray head;
+        QByteArray body;
+        QByteArray header(const QByteArray &name) const
+        {
+            for (const QByteArray &line : head.split('\n')) {
+                const qsizetype colon = line.indexOf(':');
+                if (colon > 0 && line.left(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
+                    return line.mid(colon + 1).trimmed();
+            }
+            return {};
+        }
+    };
+
+    bool listen(const QString &certificateDir)
+    {
+        auto material = Service::Tls::loadOrCreateSelfSigned(certificateDir, kInternalHost);
+        if (!material)
+            return false;
+        m_certificatePath = material->certificatePath;
+        auto configuration = Service::Tls::serverConfiguration(material.value());
+        if (!configuration)
+            return false;
+        m_server.setSslConfiguration(configuration.value());
+        connect(&m_server, &QSslServer::startedEncryptionHandshake, this, [this] { ++connections; });
+        connect(&m_server, &QSslServer::pendingConnectionAvailable, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection())
+                serve(socket);
+        });
+        return m_server.listen(QHostAddress::LocalHost, 0);
+    }
+
+    quint16 port() const { return m_server.serverPort(); }
+    QString certificatePath() const { return m_certificatePath; }
+
+    int connections = 0;
+    QList<Request> requests;
+    QList<int> script; // statuses to respond with, in order, then 200
+
+private:
+    void serve(QTcpSocket *socket)
+    {
+        auto buffer = std::make_shared<QByteArray>();
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        connect(socket, &QTcpSocket::readyRead, socket, [this, socket, buffer] {
+            buffer->append(socket->readAll());
+            const qsizetype end = buffer->indexOf("\r\n\r\n");
+            if (end < 0)
+                return;
+            Request request{buffer->left(end), {}};
+            const qsizetype length = request.header("Content-Length").toLongLong();
+            if (buffer->size() < end + 4 + length)
+                return;
+            request.body = buffer->mid(end + 4, length);
+            requests.append(request);
+            const int status = script.isEmpty() ? 200 : script.takeFirst();
+            QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + " Scripted\r\n";
+            if (status == 302)
+                response += "Location: https://pep.internal.test/elsewhere\r\n";
+            response += "Content-Length: 0\r\nConnection: close\r\n\r\n";
+            socket->write(response);
+            socket->disconnectFromHost();
+            buffer->clear();
+        });
+    }
+
+    QSslServer m_server;
+    QString m_certificatePath;
+};
+
+QString verifiedSignature(const Receiver::Request &request)
+{
+    // "t=<seconds>,v1=<hex>"
+    const QList<QByteArray> parts = request.header("Recourse-Signature").split(',');
+    if (parts.size() != 2 || !parts.at(0).startsWith("t=") || !parts.at(1).startsWith("v1="))
+        return QStringLiteral("malformed header");
+    const QByteArray timestamp = parts.at(0).mid(2);
+    QMessageAuthenticationCode mac(QCryptographicHash::Sha256, kSecret);
+    mac.addData(timestamp + '.' + request.body);
+    if (mac.result().toHex() != parts.at(1).mid(3))
+        return QStringLiteral("signature mismatch");
+    if (qAbs(timestamp.toLongLong() - kFixtureStartMs / 1000) > 24 * 3600)
+        return QStringLiteral("timestamp far from the fixture clock");
+    return {};
+}
+
+QJsonObject withCallback(QJsonObject submission, const QJsonObject &callback)
+{
+    submission.insert(QStringLiteral("callback"), callback);
+    return submission;
+}
+
+} // namespace
+
+class tst_Callbacks : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void hostileEndpointRejected_data();
+    void hostileEndpointRejected();
+    void malformedCallbackRejected_data();
+    void malformedCallbackRejected();
+    void bulkCallbackRejected();
+    void secretRequired();
+    void metadataAddressRejected();
+    void approvedNotifiesReceiver();
+    void deniedNotifiesReceiver();
+    void eventsFilterRespected();
+    void failedAttemptRetried();
+    void redirectNotFollowed();
+    void rebindingRefusedAtDelivery();
+    void certificateNameVerified();
+    void deliverySurvivesRestart();
+    void invalidConfigRejected_data();
+    void invalidConfigRejected();
+
+private:
+    QString internalEndpoint() const
+    {
+        return QStringLiteral("https://%1:%2/hooks/access").arg(kInternalHost).arg(m_receiver->port());
+    }
+    // The allowlist: public-only entries for every hostile spelling, so that the address check
+    // and not the allowlist has to reject them, plus the receiver as an internal exception.
+    QJsonObject callbackConfig() const;
+    int taskCount();
+    QJsonObject taskDetail(const QString &taskId);
+    // Submits q4-plan's requestable denial with `callback` as pep-a.
+    HttpResponse submitWithCallback(const QJsonObject &callback, const QString &token = Tokens::pepA);
+    bool deliverNow();
+
+    std::unique_ptr<ServiceFixture> m_service;
+    std::unique_ptr<Receiver> m_receiver;
+    std::shared_ptr<FakeResolver> m_resolver;
+    std::unique_ptr<QTemporaryDir> m_certificateDir;
+};
+
+QJsonObject tst_Callbacks::callbackConfig() const
+{
+    QJsonObject config = ServiceFixture::identityConfig();
+    QJsonArray identities = config.value(u"identities").toArray();
+    for (qsizetype i = 0; i < identities.size(); ++i) {
+        QJsonObject identity = identities.at(i).toObject();
+        if (identity.value(u"id").toString() == QLatin1String("pep-a")) {
+            identity.insert(QStringLiteral("callback_secret"), QString::fromLatin1(kSecret));
+            identities.replace(i, identity);
+        }
+    }
+    config.insert(QStringLiteral("identities"), identities);
+    config.insert(QStringLiteral("callback_allowlist"),
+                  QJsonArray{QStringLiteral("https://cb.example.test"), QStringLiteral("https://rebind.example.test/hooks/"),
+                             QStringLiteral("https://[::ffff:127.0.0.1]"), QStringLiteral("https://[::ffff:7f00:1]"),
+                             QStringLiteral("https://[::ffff:169.254.169.254]"), QStringLiteral("https://2130706433"),
+                             QStringLiteral("https://0x7f.0.0.1"), QStringLiteral("https://127.1"),
+                             QStringLiteral("https://[::]"), QStringLiteral("https://[fd00::1]"),
+                             QStringLiteral("https://[64:ff9b::a9fe:a9fe]"), QStringLiteral("https://localhost."),
+                             QStringLiteral("https://unresolvable.invalid"),
+                             QJsonObject{{QStringLiteral("origin"),
+                                          QStringLiteral("https://%1:%2").arg(kInternalHost).arg(m_receiver->port())},
+                                         {QStringLiteral("internal"), true}},
+                             QJsonObject{{QStringLiteral("origin"),
+                                          QStringLiteral("https://wrong-name.test:%1").arg(m_receiver->port())},
+                                         {QStringLiteral("internal"), true}}});
+    config.insert(QStringLiteral("callback_ca_file"), m_receiver->certificatePath());
+    return config;
+}
+
+void tst_Callbacks::init()
+{
+    m_certificateDir = std::make_unique<QTemporaryDir>();
+    m_receiver = std::make_unique<Receiver>();
+    QVERIFY(m_receiver->listen(m_certificateDir->path()));
+    m_resolver = std::make_shared<FakeResolver>();
+    m_resolver->answers.insert(kInternalHost, {QHostAddress(QHostAddress::LocalHost)});
+    m_resolver->answers.insert(QStringLiteral("localhost."), {QHostAddress(QHostAddress::LocalHost)});
+    m_resolver->answers.insert(QStringLiteral("wrong-name.test"), {QHostAddress(QHostAddress::LocalHost)});
+
+    m_service = std::make_unique<ServiceFixture>();
+    const QJsonObject config = callbackConfig();
+    m_service->setConfigure([config, resolver = m_resolver](Service::ServiceOptions &options) {
+        options.config = config;
+        options.callbackResolver = resolver;
+    });
+    QVERIFY2(m_service->start(), qPrintable(m_service->errorString()));
+}
+
+void tst_Callbacks::cleanup()
+{
+    m_service.reset();
+    m_receiver.reset();
+    m_resolver.reset();
+    m_certificateDir.reset();
+}
+
+int tst_Callbacks::taskCount()
+{
+    const HttpResponse list = m_service->get(QStringLiteral("/admin/v1/tasks"), Tokens::bob);
+    if (list.status != 200)
+        return -1;
+    return int(list.json.value(u"tasks").toArray().size());
+}
+
+QJsonObject tst_Callbacks::taskDetail(const QString &taskId)
+{
+    return m_service->get(QStringLiteral("/admin/v1/tasks/") + taskId, Tokens::bob).json;
+}
+
+HttpResponse tst_Callbacks::submitWithCallback(const QJsonObject &callback, const QString &token)
+{
+    const QJsonObject submission = m_service->freshSubmission(Arap::q4PlanRead(), token);
+    return m_service->submit(withCallback(submission, callback), token);
+}
+
+bool tst_Callbacks::deliverNow()
+{
+    bool done = false;
+    m_service->host()->deliverDueCallbacks([&done] { done = true; });
+    return QTest::qWaitFor([&done] { return done; }, 15000);
+}
+
+void tst_Callbacks::hostileEndpointRejected_data()
+{
+    QTest::addColumn<QString>("endpoint");
+    QTest::addColumn<QString>("reason"); // a phrase of the problem's detail
+
+    // Every host of these rows is on the allowlist as a public destination, so the address
+    // check must reject them.
+    const QString internal = QStringLiteral("internal address");
+    for (const char *endpoint :
+         {"https://[::ffff:127.0.0.1]/cb", "https://[::ffff:7f00:1]/cb", "https://[::ffff:169.254.169.254]/x",
+          "https://2130706433/cb", "https://0x7f.0.0.1/cb", "https://127.1/cb", "https://[::]/cb",
+          "https://[fd00::1]/cb", "https://[64:ff9b::a9fe:a9fe]/cb", "https://localhost./cb"}) {
+        QTest::newRow(endpoint) << QString::fromLatin1(endpoint) << internal;
+    }
+    QTest::newRow("https://unresolvable.invalid/cb") << QStringLiteral("https://unresolvable.invalid/cb")
+                                                     << QStringLiteral("could not be resolved");
+    QTest::newRow("http://cb.example.test/cb") << QStringLiteral("http://cb.example.test/cb")
+                                               << QStringLiteral("must use https");
+    QTest::newRow("https://user:pass@cb.example.test/cb") << QStringLiteral("https://user:pass@cb.example.test/cb")
+                                                          << QStringLiteral("user info");
+    QTest::newRow("https://elsewhere.example.test/cb") << QStringLiteral("https://elsewhere.example.test/cb")
+                                                       << QStringLiteral("callback_allowlist");
+    QTest::newRow("https://cb.example.test:8443/cb") << QStringLiteral("https://cb.example.test:8443/cb")
+                                                     << QStringLiteral("callback_allowlist");
+    QTest::newRow("https://rebind.example.test/other") << QStringLiteral("https://rebind.example.test/other")
+                                                       << QStringLiteral("callback_allowlist");
+}
+
+void tst_Callbacks::hostileEndpointRejected()
+{
+    QFETCH(QString, endpoint);
+    QFETCH(QString, reason);
+    const int tasksBefore = taskCount();
+
+    const HttpResponse response = submitWithCallback(QJsonObject{{QStringLiteral("endpoint"), endpoint}});
+
+    QCOMPARE(response.status, 400);
+    QCOMPARE(response.problemType(), QStringLiteral("urn:openid:authzen:access-request:error:invalid_callback"));
+    QVERIFY2(!response.json.value(u"invalid_value").toString().isEmpty(), response.describe().constData());
+    QVERIFY2(response.json.value(u"detail").toString().contains(reason), response.describe().constData());
+    QCOMPARE(taskCount(), tasksBefore);
+    QVERIFY(deliverNow());
+    QCOMPARE(m_receiver->connections, 0);
+}
+
+void tst_Callbacks::malformedCallbackRejected_data()
+{
+    QTest::addColumn<QJsonValue>("callback");
+    QTest::addColumn<QString>("invalidValue");
+
+    const QString endpoint = QStringLiteral("https://cb.example.test/cb");
+    QTest::newRow("not an object") << QJsonValue(endpoint) << QStringLiteral("callback");
+    QTest::newRow("no endpoint") << QJsonValue(QJsonObject{}) << QStringLiteral("callback.endpoint");
+    QTest::newRow("relative endpoint") << QJsonValue(QJsonObject{{QStringLiteral("endpoint"), QStringLiteral("/cb")}})
+                                       << QStringLiteral("/cb");
+    QTest::newRow("fragment") << QJsonValue(QJsonObject{{QStringLiteral("endpoint"), QString(endpoint + QStringLiteral("#x"))}})
+                              << QString(endpoint + QStringLiteral("#x"));
+    QTest::newRow("dot segment")
+        << QJsonValue(QJsonObject{{QStringLiteral("endpoint"), QStringLiteral("https://rebind.example.test/hooks/../admin")}})
+        << QStringLiteral("https://rebind.example.test/hooks/../admin");
+    QTest::newRow("state a number") << QJsonValue(QJsonObject{{QStringLiteral("endpoint"), endpoint},
+                                                              {QStringLiteral("state"), 5}})
+                                    << QStringLiteral("callback.state");
+    QTest::newRow("state too long") << QJsonValue(QJsonObject{{QStringLiteral("endpoint"), endpoint},
+                                                              {QStringLiteral("state"), QString(1025, u'x')}})
+                                    << QStringLiteral("callback.state");
+    QTest::newRow("events empty") << QJsonValue(QJsonObject{{QStringLiteral("endpoint"), endpoint},
+                                                            {QStringLiteral("events"), QJsonArray{}}})
+                                  << QStringLiteral("callback.events");
+    QTest::newRow("unknown event") << QJsonValue(QJsonObject{{QStringLiteral("endpoint"), endpoint},
+                                                             {QStringLiteral("events"), QJsonArray{QStringLiteral("pending")}}})
+                                   << QStringLiteral("pending");
+}
+
+void tst_Callbacks::malformedCallbackRejected()
+{
+    QFETCH(QJsonValue, callback);
+    QFETCH(QString, invalidValue);
+    QJsonObject submission = m_service->freshSubmission(Arap::q4PlanRead());
+    submission.insert(QStringLiteral("callback"), callback);
+
+    const HttpResponse response = m_service->submit(submission);
+
+    QCOMPARE(response.status, 400);
+    QCOMPARE(response.problemType(), QStringLiteral("urn:openid:authzen:access-request:error:invalid_callback"));
+    QCOMPARE(response.json.value(u"invalid_value").toString(), invalidValue);
+    QCOMPARE(taskCount(), 0);
+}
+
+void tst_Callbacks::bulkCallbackRejected()
+{
+    const QJsonObject item{{QStringLiteral("resource"), entity(QStringLiteral("document"), QStringLiteral("q4-plan"))},
+                           {QStringLiteral("action"), QJsonObject{{QStringLiteral("name"), QStringLiteral("can_read")}}}};
+    const QJsonObject body{{QStringLiteral("subject"), entity(QStringLiteral("user"), QStringLiteral("alice"))},
+                           {QStringLiteral("items"), QJsonArray{item}},
+                           {QStringLiteral("callback"),
+                            QJsonObject{{QStringLiteral("endpoint"), QStringLiteral("http://cb.example.test/cb")}}}};
+
+    const HttpResponse response = m_service->submit(body);
+
+    QCOMPARE(response.status, 400);
+    QCOMPARE(response.problemType(), QStringLiteral("urn:openid:authzen:access-request:error:invalid_callback"));
+    QCOMPARE(m_receiver->connections, 0);
+}
+
+void tst_Callbacks::secretRequired()
+{
+    const HttpResponse response =
+        submitWithCallback(QJsonObject{{QStringLiteral("endpoint"), internalEndpoint()}}, Tokens::pepB);
+
+    QCOMPARE(response.status, 400);
+    QCOMPARE(response.problemType(), QStringLiteral("urn:openid:authzen:access-request:error:invalid_callback"));
+    QVERIFY2(response.json.value(u"detail").toString().contains(QLatin1String("callback_secret")), response.describe().constData());
+}
+
+void tst_Callbacks::metadataAddressRejected()
+{
+    m_resolver->answers.insert(QStringLiteral("cb.example.test"), {QHostAddress(QStringLiteral("169.254.169.254"))});
+
+    const HttpResponse response =
+        submitWithCallback(QJsonObject{{QStringLiteral("endpoint"), QStringLiteral("https://cb.example.test/cb")}});
+
+    QCOMPARE(response.status, 400);
+    QVERIFY2(response.json.value(u"detail").toString().contains(QLatin1String("169.254.169.254")), response.describe().constData());
+    QCOMPARE(taskCount(), 0);
+
+    // One internal address among public ones is enough to reject.
+    m_resolver->answers.insert(QStringLiteral("cb.example.test"),
+                               {QHostAddress(QStringLiteral("203.0.113.7")), QHostAddress(QStringLiteral("10.0.0.5"))});
+    const HttpResponse mixed =
+        submitWithCallback(QJsonObject{{QStringLiteral("endpoint"), QStringLiteral("https://cb.example.test/cb")}});
+    QCOMPARE(mixed.status, 400);
+    QCOMPARE(m_receiver->connections, 0);
+}
+
+void tst_Callbacks::approvedNotifiesReceiver()
+{
+    const QString state = QStringLiteral("opaque \"state\" with ünïcode / and ? chars");
+    const HttpResponse submitted = submitWithCallback(QJsonObject{{QStringLiteral("endpoint"), internalEndpoint()},
+                                                                  {QStringLiteral("state"), state}});
+    QCOMPARE(submitted.status, 202);
+    const QString taskId = submitted.json.value(u"task").toObject().value(u"id").toString();
+    const QString statusEndpoint = submitted.json.value(u"task").toObject().value(u"status_endpoint").toString();
+
+    QCOMPARE(m_service->approve(taskId, Tokens::bob).status, 200);
+    QVERIFY(deliverNow());
+    QTRY_COMPARE(m_receiver->requests.size(), 1);
+
+    const Receiver::Request request = m_receiver->requests.first();
+    QVERIFY2(request.head.startsWith("POST /hooks/access HTTP/1.1"), request.head.constData());
+    QCOMPARE(request.header("Content-Type"), QByteArrayLiteral("application/json"));
+    QCOMPARE(verifiedSignature(request), QString());
+    const QJsonObject notification = QJsonDocument::fromJson(request.body).object();
+    QCOMPARE(notification.value(u"state").toString(), state);
+    QCOMPARE(notification.value(u"task").toObject().value(u"id").toString(), taskId);
+    QCOMPARE(notification.value(u"task").toObject().value(u"status").toString(), QStringLiteral("approved"));
+    QCOMPARE(notification.value(u"task").toObject().value(u"status_endpoint").toString(), statusEndpoint);
+    QVERIFY(!notification.contains(u"result"));
+
+    // The approver API shows the destination and the attempt, never the state.
+    QJsonObject callback;
+    QTRY_VERIFY((callback = taskDetail(taskId).value(u"callback").toObject())
+                    .value(u"deliveries").toArray().first().toObject().value(u"status").toString() == u"delivered");
+    QCOMPARE(callback.value(u"endpoint").toString(), internalEndpoint());
+    QVERIFY(!callback.contains(u"state"));
+    QVERIFY(!QJsonDocument(taskDetail(taskId)).toJson().contains("opaque"));
+    const QJsonObject delivery = callback.value(u"deliveries").toArray().first().toObject();
+    QCOMPARE(delivery.value(u"event").toString(), QStringLiteral("approved"));
+    const QJsonObject attempt = delivery.value(u"log").toArray().first().toObject();
+    QCOMPARE(attempt.value(u"attempt").toInt(), 1);
+    QCOMPARE(attempt.value(u"address").toString(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(attempt.value(u"http_status").toInt(), 200);
+    QVERIFY(!attempt.contains(u"error"));
+}
+
+void tst_Callbacks::deniedNotifiesReceiver()
+{
+    const HttpResponse submitted = submitWithCallback(QJsonObject{{QStringLiteral("endpoint"), internalEndpoint()},
+                                                                  {QStringLiteral("state"), QStringLiteral("s-1")}});
+    QCOMPARE(submitted.status, 202);
+    const QString taskId = submitted.json.value(u"task").toObject().value(u"id").toString();
+
+    QCOMPARE(m_service->deny(taskId, Tokens::bob, QJsonObject{{QStringLiteral("reason"), QStringLiteral("no")}}).status,
+             200);
+    QVERIFY(deliverNow());
+    QTRY_COMPARE(m_receiver->requests.size(), 1);
+
+    QCOMPARE(verifiedSignature(m_receiver->requests.first()), QString());
+    const QJsonObject notification = QJsonDocument::fromJson(m_receiver->requests.first().body).object();
+    QCOMPARE(notification.value(u"task").toObject().value(u"status").toString(), QStringLiteral("denied"));
+    QCOMPARE(notification.value(u"state").toString(), QStringLiteral("s-1"));
+}
+
+void tst_Callbacks::eventsFilterRespected()
+{
+    const HttpResponse submitted = submitWithCallback(
+        QJsonObject{{QStringLiteral("endpoint"), internalEndpoint()},
+                    {QStringLiteral("events"), QJsonArray{QStringLiteral("approved")}}});
+    QCOMPARE(submitted.status, 202);
+    const QString taskId = submitted.json.value(u"task").toObject().value(u"id").toString();
+
+    QCOMPARE(m_service->deny(taskId, Tokens::bob).status, 200);
+    QVERIFY(deliverNow());
+
+    QCOMPARE(m_receiver->connections, 0);
+    const QJsonObject callback = taskDetail(taskId).value(u"callback").toObject();
+    QCOMPARE(callback.value(u"events").toArray(), QJsonArray{QStringLiteral("approved")});
+    QVERIFY(callback.value(u"deliveries").toArray().isEmpty());
+}
+
+void tst_Callbacks::failedAttemptRetried()
+{
+    m_receiver->script = {500};
+    const HttpResponse submitted = submitWithCallback(QJsonObject{{QStringLiteral("endpoint"), internalEndpoint()}});
+    QCOMPARE(submitted.status, 202);
+    const QString taskId = submitted.json.value(u"task").toObject().value(u"id").toString();
+    QCOMPARE(m_service->approve(taskId, Tokens::bob).status, 200);
+    QVERIFY(deliverNow());
+    QTRY_COMPARE(m_receiver->requests.size(), 1);
+    QTRY_COMPARE(taskDetail(taskId).value(u"callback").toObject().value(u"deliveries").toArray().first().toObject()
+                     .value(u"attempts").toInt(),
+                 1);
+
+    // Not due before the backoff has passed.
+    QVERIFY(deliverNow());
+    QCOMPARE(m_receiver->requests.size(), 1);
+
+    m_service->clock().advanceSeconds(10);
+    QVERIFY(deliverNow());
+    QTRY_COMPARE(m_receiver->requests.size(), 2);
+    QTRY_COMPARE(taskDetail(taskId).value(u"callback").toObject().value(u"deliveries").toArray().first().toObject()
+                     .value(u"status").toString(),
+                 QStringLiteral("delivered"));
+    const QJsonArray log = taskDetail(taskId).value(u"callback").toObject().value(u"deliveries").toArray().first()
+                               .toObject().value(u"log").toArray();
+    QCOMPARE(log.size(), 2);
+    QCOMPARE(log.at(0).toObject().value(u"http_status").toInt(), 500);
+    QCOMPARE(log.at(1).toObject().value(u"http_status").toInt(), 200);
+}
+
+void tst_Callbacks::redirectNotFollowed()
+{
+    m_receiver->script = {302};
+    const HttpResponse submitted = submitWithCallback(QJsonObject{{QStringLiteral("endpoint"), internalEndpoint()}});
+    QCOMPARE(submitted.status, 202);
+    const QString taskId = submitted.json.value(u"task").toObject().value(u"id").toString();
+    QCOMPARE(m_service->approve(taskId, Tokens::bob).status, 200);
+    QVERIFY(deliverNow());
+
+    QTRY_COMPARE(taskDetail(taskId).value(u"callback").toObject().value(u"deliveries").toArray().first().toObject()
+                     .value(u"attempts").toInt(),
+                 1);
+    QCOMPARE(m_receiver->requests.size(), 1);
+    const QJsonObject delivery =
+        taskDetail(taskId).value(u"callback").toObject().value(u"deliveries").toArray().first().toObject();
+    QCOMPARE(delivery.value(u"status").toString(), QStringLiteral("pending"));
+    QCOMPARE(delivery.value(u"log").toArray().first().toObject().value(u"http_status").toInt(), 302);
+}
+
+void tst_Callbacks::rebindingRefusedAtDelivery()
+{
+    // Public at submission (a documentation address that nothing ever connects to) ...
+    m_resolver->answers.insert(QStringLiteral("rebind.example.test"), {QHostAddress(QStringLiteral("203.0.113.7"))});
+    const HttpResponse submitted =
+        submitWithCallback(QJsonObject{{QStringLiteral("endpoint"), QStringLiteral("https://rebind.example.test/hooks/x")}});
+    QCOMPARE(submitted.status, 202);
+    const QString taskId = submitted.json.value(u"task").toObject().value(u"id").toString();
+
+    // ... and the cloud metadata address by the time the task is decided.
+    m_resolver->answers.insert(QStringLiteral("rebind.example.test"), {QHostAddress(QStringLiteral("169.254.169.254"))});
+    QCOMPARE(m_service->approve(taskId, Tokens::bob).status, 200);
+    QVERIFY(deliverNow());
+
+    QTRY_COMPARE(taskDetail(taskId).value(u"callback").toObject().value(u"deliveries").toArray().first().toObject()
+                     .value(u"attempts").toInt(),
+                 1);
+    const QJsonObject attempt = taskDetail(taskId).value(u"callback").toObject().value(u"deliveries").toArray().first()
+                                    .toObject().value(u"log").toArray().first().toObject();
+    QVERIFY(!attempt.contains(u"address"));
+    QVERIFY2(attempt.value(u"error").toString().contains(QLatin1String("169.254.169.254")),
+             qPrintable(attempt.value(u"error").toString()));
+    QCOMPARE(m_receiver->connections, 0);
+}
+
+void tst_Callbacks::certificateNameVerified()
+{
+    // The receiver's certificate names pep.internal.test, not the host the endpoint names.
+    const HttpResponse submitted = submitWithCallback(QJsonObject{
+        {QStringLiteral("endpoint"), QStringLiteral("https://wrong-name.test:%1/hooks").arg(m_receiver->port())}});
+    QCOMPARE(submitted.status, 202);
+    const QString taskId = submitted.json.value(u"task").toObject().value(u"id").toString();
+    QCOMPARE(m_service->approve(taskId, Tokens::bob).status, 200);
+    QVERIFY(deliverNow());
+
+    QTRY_COMPARE(taskDetail(taskId).value(u"callback").toObject().value(u"deliveries").toArray().first().toObject()
+                     .value(u"attempts").toInt(),
+                 1);
+    const QJsonObject attempt = taskDetail(taskId).value(u"callback").toObject().value(u"deliveries").toArray().first()
+                                    .toObject().value(u"log").toArray().first().toObject();
+    QVERIFY2(attempt.value(u"error").toString().contains(QLatin1String("TLS")), qPrintable(attempt.value(u"error").toString()));
+    QVERIFY(!attempt.contains(u"http_status"));
+    QVERIFY(m_receiver->requests.isEmpty());
+}
+
+void tst_Callbacks::deliverySurvivesRestart()
+{
+    m_receiver->script = {503};
+    const HttpResponse submitted = submitWithCallback(QJsonObject{{QStringLiteral("endpoint"), internalEndpoint()},
+                                                                  {QStringLiteral("state"), QStringLiteral("kept")}});
+    QCOMPARE(submitted.status, 202);
+    const QString taskId = submitted.json.value(u"task").toObject().value(u"id").toString();
+    QCOMPARE(m_service->approve(taskId, Tokens::bob).status, 200);
+    QVERIFY(deliverNow());
+    QTRY_COMPARE(m_receiver->requests.size(), 1);
+    QTRY_COMPARE(taskDetail(taskId).value(u"callback").toObject().value(u"deliveries").toArray().first().toObject()
+                     .value(u"attempts").toInt(),
+                 1);
+
+    QVERIFY2(m_service->restart(), qPrintable(m_service->errorString()));
+    m_service->clock().advanceSeconds(10);
+    QVERIFY(deliverNow());
+
+    QTRY_COMPARE(m_receiver->requests.size(), 2);
+    QCOMPARE(verifiedSignature(m_receiver->requests.last()), QString());
+    QCOMPARE(QJsonDocument::fromJson(m_receiver->requests.last().body).object().value(u"state").toString(),
+             QStringLiteral("kept"));
+}
+
+void tst_Callbacks::invalidConfigRejected_data()
+{
+    QTest::addColumn<QString>("member");
+    QTest::addColumn<QJsonValue>("value");
+
+    QTest::newRow("allowlist http") << QStringLiteral("callback_allowlist")
+                                    << QJsonValue(QJsonArray{QStringLiteral("http://cb.example.test")});
+    QTest::newRow("allowlist userinfo") << QStringLiteral("callback_allowlist")
+                                        << QJsonValue(QJsonArray{QStringLiteral("https://u:p@cb.example.test")});
+    QTest::newRow("allowlist unknown member")
+        << QStringLiteral("callback_allowlist")
+        << QJsonValue(QJsonArray{QJsonObject{{QStringLiteral("origin"), QStringLiteral("https://cb.example.test")},
+                                             {QStringLiteral("internl"), true}}});
+    QTest::newRow("allowlist internal a string")
+        << QStringLiteral("callback_allowlist")
+        << QJsonValue(QJsonArray{QJsonObject{{QStringLiteral("origin"), QStringLiteral("https://cb.example.test")},
+                                             {QStringLiteral("internal"), QStringLiteral("yes")}}});
+    QTest::newRow("ca file missing") << QStringLiteral("callback_ca_file") << QJsonValue(QStringLiteral("/nonexistent.pem"));
+    QTest::newRow("short secret") << QStringLiteral("callback_secret") << QJsonValue(QStringLiteral("short"));
+}
+
+void tst_Callbacks::invalidConfigRejected()
+{
+    QFETCH(QString, member);
+    QFETCH(QJsonValue, value);
+    QJsonObject config = ServiceFixture::identityConfig();
+    if (member == QLatin1String("callback_secret")) {
+        QJsonArray identities = config.value(u"identities").toArray();
+        QJsonObject first = identities.first().toObject();
+        first.insert(member, value);
+        identities.replace(0, first);
+        config.insert(QStringLiteral("identities"), identities);
+    } else {
+        config.insert(member, value);
+    }
+
+    ServiceFixture service;
+    service.setConfigure([config](Service::ServiceOptions &options) { options.config = config; });
+
+    QVERIFY(!service.start());
+    QVERIFY2(service.errorString().contains(member.section(u'_', 0, 0)), qPrintable(service.errorString()));
+}
+
+QTEST_MAIN(tst_Callbacks)
+#include "tst_callbacks.moc"
