@@ -28,8 +28,12 @@ EventStreamClient::EventStreamClient(QUrl baseUrl, QString token, QObject *paren
     , m_token(std::move(token))
     , m_reconnectTimer(new QTimer(this))
     , m_keepAliveTimer(new QTimer(this))
+    , m_sliceTimer(new QTimer(this))
 {
     m_reconnectTimer->setSingleShot(true);
+    m_sliceTimer->setSingleShot(true);
+    m_sliceTimer->setInterval(0);
+    connect(m_sliceTimer, &QTimer::timeout, this, &EventStreamClient::deliverSlice);
     connect(m_reconnectTimer, &QTimer::timeout, this, &EventStreamClient::openSocket);
     connect(m_keepAliveTimer, &QTimer::timeout, this, &EventStreamClient::onKeepAliveTick);
 }
@@ -85,6 +89,7 @@ void EventStreamClient::start(qint64 afterSeq)
 
     m_running = true;
     m_lastSeq = std::max(m_lastSeq, afterSeq);
+    m_deliveredSeq = std::max(m_deliveredSeq, afterSeq);
     m_retryDelay = m_initialDelay;
     openSocket();
 }
@@ -94,6 +99,12 @@ void EventStreamClient::stop()
     m_running = false;
     m_reconnectTimer->stop();
     m_keepAliveTimer->stop();
+
+    // Undelivered events are dropped, so a later start() asks the service for them again.
+    m_sliceTimer->stop();
+    m_pending.clear();
+    m_lastSeq = m_deliveredSeq;
+
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
@@ -221,7 +232,26 @@ void EventStreamClient::onTextMessage(const QString &message)
         return;
 
     m_lastSeq = seq;
-    Q_EMIT eventReceived(event);
+    m_pending.push_back(event);
+    if (!m_sliceTimer->isActive())
+        m_sliceTimer->start();
+}
+
+void EventStreamClient::deliverSlice()
+{
+    QElapsedTimer slice;
+    slice.start();
+    int delivered = 0;
+    while (!m_pending.empty() && delivered < kSliceEvents && slice.elapsed() < kSliceMs) {
+        const QJsonObject event = std::move(m_pending.front());
+        m_pending.pop_front();
+        m_deliveredSeq = event.value(u"seq").toInteger();
+        ++delivered;
+        // A receiver may call stop(), which empties the queue; the loop condition sees that.
+        Q_EMIT eventReceived(event);
+    }
+    if (!m_pending.empty())
+        m_sliceTimer->start();
 }
 
 void EventStreamClient::onKeepAliveTick()

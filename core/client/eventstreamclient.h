@@ -9,6 +9,7 @@
 #include <QUrl>
 
 #include <chrono>
+#include <deque>
 
 class QSslCertificate;
 class QTimer;
@@ -20,6 +21,10 @@ namespace Recourse::Client {
 // Emits eventReceived() once per event in increasing seq order: an event whose seq is not above
 // the last one delivered is dropped. When the connection drops it reconnects by itself after a
 // growing delay and resumes with ?after=lastSeq, so the server replays everything missed.
+//
+// A replay can bring thousands of events in one socket read. They are delivered in slices of at
+// most kSliceEvents events or kSliceMs milliseconds, with the event loop running in between, so
+// a console that starts far behind keeps painting and taking input while it catches up.
 class EventStreamClient final : public QObject
 {
     Q_OBJECT
@@ -39,8 +44,14 @@ public:
     void start(qint64 afterSeq = 0);
     void stop();
 
+    static constexpr int kSliceEvents = 200;
+    static constexpr int kSliceMs = 8;
+
     State state() const { return m_state; }
-    qint64 lastSeq() const { return m_lastSeq; }
+    // The seq of the last event delivered through eventReceived().
+    qint64 lastSeq() const { return m_deliveredSeq; }
+    // The number of events received but not delivered yet.
+    qsizetype pendingEvents() const { return qsizetype(m_pending.size()); }
     // The reason of the last failed or dropped connection, for an offline indicator's tooltip.
     QString lastError() const { return m_lastError; }
     // Delay before the next reconnection attempt.
@@ -68,6 +79,7 @@ private:
     void onConnected();
     void onDisconnected();
     void onTextMessage(const QString &message);
+    void deliverSlice();
     void onKeepAliveTick();
     void scheduleReconnect();
     void setState(State state);
@@ -83,7 +95,10 @@ private:
     State m_state = State::Offline;
     QString m_lastError;
     QString m_pinError; // why the current connection failed the pin check, if it did
-    qint64 m_lastSeq = 0;
+    qint64 m_lastSeq = 0;      // the last seq received; the next connection resumes after it
+    qint64 m_deliveredSeq = 0; // the last seq emitted
+    std::deque<QJsonObject> m_pending;
+    QTimer *m_sliceTimer = nullptr;
     qint64 m_droppedMessages = 0;
     bool m_running = false;
     bool m_awaitingPong = false;

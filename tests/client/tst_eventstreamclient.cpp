@@ -6,6 +6,7 @@
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTest>
+#include <QTimer>
 
 #include <memory>
 
@@ -51,6 +52,8 @@ private Q_SLOTS:
     void backoffGrowsToMaximum();
     void rejectedUpgradeStaysOffline();
     void stopGoesOffline();
+    void replayArrivesInSlices();
+    void stopDropsUndeliveredEvents();
 
 private:
     std::unique_ptr<FakeApproverService> m_service;
@@ -227,6 +230,62 @@ void tst_EventStreamClient::stopGoesOffline()
     QTRY_COMPARE(m_service->connectedStreams(), 0);
     m_service->publish(makeEvent(1));
     QCOMPARE(m_service->streamRequests.size(), 1);
+}
+
+void tst_EventStreamClient::replayArrivesInSlices()
+{
+    constexpr int kHistory = 1000;
+    for (int seq = 1; seq <= kHistory; ++seq)
+        m_service->publish(makeEvent(seq));
+
+    // A zero timer started at the first event fires at the next turn of the event loop, so the
+    // number of events delivered by then is what one turn delivered.
+    qsizetype deliveredInFirstTurn = -1;
+    QList<qint64> delivered;
+    connect(m_stream.get(), &EventStreamClient::eventReceived, this, [&](const QJsonObject &event) {
+        if (delivered.isEmpty())
+            QTimer::singleShot(0, this, [&] { deliveredInFirstTurn = delivered.size(); });
+        delivered.append(event.value(u"seq").toInteger());
+    });
+    m_stream->start();
+
+    QTRY_COMPARE(delivered.size(), kHistory);
+    QVERIFY(deliveredInFirstTurn > 0);
+    QVERIFY2(deliveredInFirstTurn <= EventStreamClient::kSliceEvents, qPrintable(QString::number(deliveredInFirstTurn)));
+    QList<qint64> expected;
+    for (int seq = 1; seq <= kHistory; ++seq)
+        expected.append(seq);
+    QCOMPARE(delivered, expected);
+    QCOMPARE(m_stream->lastSeq(), kHistory);
+    QCOMPARE(m_stream->pendingEvents(), 0);
+}
+
+void tst_EventStreamClient::stopDropsUndeliveredEvents()
+{
+    constexpr int kHistory = 1000;
+    for (int seq = 1; seq <= kHistory; ++seq)
+        m_service->publish(makeEvent(seq));
+
+    // Stop from inside the first delivery, while the rest of the replay waits in the queue.
+    QList<qint64> delivered;
+    auto stopAtFirst = connect(m_stream.get(), &EventStreamClient::eventReceived, this, [&](const QJsonObject &event) {
+        delivered.append(event.value(u"seq").toInteger());
+        if (delivered.size() == 1)
+            m_stream->stop();
+    });
+    m_stream->start();
+    QTRY_COMPARE(delivered.size(), 1);
+    QCOMPARE(m_stream->lastSeq(), 1);
+    QCOMPARE(m_stream->pendingEvents(), 0);
+    disconnect(stopAtFirst);
+
+    // Starting again asks for everything after the last event delivered, not the last received.
+    connect(m_stream.get(), &EventStreamClient::eventReceived, this,
+            [&](const QJsonObject &event) { delivered.append(event.value(u"seq").toInteger()); });
+    m_stream->start(m_stream->lastSeq());
+    QTRY_COMPARE(delivered.size(), kHistory);
+    QCOMPARE(m_service->streamRequests.last().url().query(), QStringLiteral("after=1"));
+    QCOMPARE(delivered.last(), kHistory);
 }
 
 QTEST_GUILESS_MAIN(tst_EventStreamClient)
