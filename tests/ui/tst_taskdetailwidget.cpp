@@ -282,7 +282,7 @@ void tst_TaskDetailWidget::showsCallbackDeliveries()
 void tst_TaskDetailWidget::showsWhenNoCallbackRequested()
 {
     showPendingTask();
-    QVERIFY(labelText("callbackSummaryLabel").contains(u"no callback"));
+    QVERIFY(labelText("callbackSummaryLabel").contains(u"did not request a callback"));
     auto *tree = m_widget->findChild<QTreeWidget *>(QStringLiteral("callbacksTree"));
     QVERIFY(tree);
     QCOMPARE(tree->topLevelItemCount(), 0);
