@@ -132,6 +132,47 @@ Result<const Policy::Template *> resolveTemplate(const QJsonObject &body, const 
     return tmpl;
 }
 
+// The requested_access of item `item`: its own members win over the top-level ones, member by member.
+QJsonObject requestedAccessOf(const QJsonObject &body, const QJsonObject &item)
+{
+    QJsonObject requested = body.value(QStringLiteral("requested_access")).toObject();
+    const QJsonObject overrides = item.value(QStringLiteral("requested_access")).toObject();
+    for (auto it = overrides.constBegin(); it != overrides.constEnd(); ++it)
+        requested.insert(it.key(), it.value());
+    return requested;
+}
+
+// Checks the request schema and the catalog fields against what item `position` would store,
+// so a value placed in an item's requested_access passes the same checks as a top-level one.
+// A failure in a member the item set names the item's own pointer.
+Result<void> checkItemAdditions(Store::WriteTx &tx, const QJsonObject &body, qsizetype position, const BoundItems &bound,
+                                const Policy::Template &tmpl)
+{
+    const QJsonObject item = body.value(QStringLiteral("items")).toArray().at(position).toObject();
+    QJsonObject effective = body;
+    effective.insert(QStringLiteral("requested_access"), requestedAccessOf(body, item));
+
+    Result<void> checked = RequestSchema::checkSubmission(effective, tmpl);
+    if (checked && !tmpl.catalogs.isEmpty()) {
+        const Policy::Request submitted{body.value(QStringLiteral("subject")).toObject(),
+                                        item.value(QStringLiteral("resource")).toObject(),
+                                        item.value(QStringLiteral("action")).toObject(),
+                                        body.value(QStringLiteral("context")).toObject()};
+        const Internal::BoundDenial &itemBound = bound.of(position);
+        const Policy::Request denied = Catalogs::deniedRequest(tx, itemBound.evaluationId, submitted, itemBound.members);
+        checked = Catalogs::checkSubmission(effective, tmpl, denied);
+    }
+    if (checked)
+        return {};
+
+    Error error = checked.error();
+    const QString prefix = QStringLiteral("/requested_access/");
+    const QJsonObject own = item.value(QStringLiteral("requested_access")).toObject();
+    if (error.value.startsWith(prefix) && own.contains(error.value.mid(prefix.size()).section(u'/', 0, 0)))
+        error.value = QStringLiteral("/items/%1").arg(position) + error.value;
+    return error;
+}
+
 // The stored form of item `position`: what the views show and what its approval binds.
 QJsonObject storedItem(const QJsonObject &body, qsizetype position, const BoundItems &bound)
 {
@@ -139,12 +180,7 @@ QJsonObject storedItem(const QJsonObject &body, qsizetype position, const BoundI
     const bool own = bound.own.at(position).has_value();
     const QJsonObject denial = own ? item.value(QStringLiteral("denial")).toObject()
                                    : body.value(QStringLiteral("denial")).toObject();
-
-    // Item members win over the top-level ones, member by member.
-    QJsonObject requested = body.value(QStringLiteral("requested_access")).toObject();
-    const QJsonObject overrides = item.value(QStringLiteral("requested_access")).toObject();
-    for (auto it = overrides.constBegin(); it != overrides.constEnd(); ++it)
-        requested.insert(it.key(), it.value());
+    const QJsonObject requested = requestedAccessOf(body, item);
 
     return QJsonObject{
         {QStringLiteral("resource"), item.value(QStringLiteral("resource"))},
@@ -259,22 +295,11 @@ Result<Store::TaskRecord> createTask(Store::WriteTx &tx, const QJsonObject &body
     auto tmpl = resolveTemplate(body, bound.value(), policy);
     if (!tmpl)
         return tmpl.error();
-    if (auto r = RequestSchema::checkSubmission(body, *tmpl.value()); !r)
-        return r.error();
-    // Shared catalog fields must be offered for the denied evaluation of every item.
-    if (!tmpl.value()->catalogs.isEmpty()) {
-        const QJsonArray bodyItems = body.value(QStringLiteral("items")).toArray();
-        for (qsizetype i = 0; i < bodyItems.size(); ++i) {
-            const QJsonObject item = bodyItems.at(i).toObject();
-            const Policy::Request submitted{body.value(QStringLiteral("subject")).toObject(),
-                                            item.value(QStringLiteral("resource")).toObject(),
-                                            item.value(QStringLiteral("action")).toObject(),
-                                            body.value(QStringLiteral("context")).toObject()};
-            const Internal::BoundDenial &itemBound = bound->of(i);
-            const Policy::Request denied = Catalogs::deniedRequest(tx, itemBound.evaluationId, submitted, itemBound.members);
-            if (auto r = Catalogs::checkSubmission(body, *tmpl.value(), denied); !r)
-                return r.error();
-        }
+    // The schema and the catalogs see each item as it will be stored: shared catalog fields must
+    // be offered for the denied evaluation of every item.
+    for (qsizetype i = 0; i < presented.items.size(); ++i) {
+        if (auto r = checkItemAdditions(tx, body, i, bound.value(), *tmpl.value()); !r)
+            return r.error();
     }
 
     // 4. The task, its items, and links from every denied evaluation to it.

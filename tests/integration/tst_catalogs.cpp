@@ -23,6 +23,8 @@ namespace {
 constexpr int kGeneratedItems = 130;
 
 const QString kField = QStringLiteral("/context/entitlement");
+// A second catalog field, under requested_access, which a bulk item may set for itself.
+const QString kRoleField = QStringLiteral("/requested_access/role");
 
 // The catalog: generated items, one item only priya may see, one retired item, and one item
 // whose label does not contain "crm". `retireFirst` marks crm.ent.001 retired.
@@ -62,13 +64,24 @@ QByteArray templatesDocument(bool retireFirst)
                       QJsonObject{{QStringLiteral("type"), QStringLiteral("object")},
                                   {QStringLiteral("properties"),
                                    QJsonObject{{QStringLiteral("entitlement"),
-                                                QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}}}}}}}},
+                                                QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}}}}}},
+                     {QStringLiteral("requested_access"),
+                      QJsonObject{{QStringLiteral("type"), QStringLiteral("object")},
+                                  {QStringLiteral("properties"),
+                                   QJsonObject{{QStringLiteral("role"),
+                                                QJsonObject{{QStringLiteral("type"), QStringLiteral("string")},
+                                                            {QStringLiteral("maxLength"), 64}}}}}}}}},
     };
+    const QJsonArray roles{
+        QJsonObject{{QStringLiteral("value"), QStringLiteral("role.viewer")}, {QStringLiteral("label"), QStringLiteral("Viewer")}},
+        QJsonObject{{QStringLiteral("value"), QStringLiteral("role.admin")}, {QStringLiteral("label"), QStringLiteral("Administrator")},
+                    {QStringLiteral("retired"), true}}};
     const QJsonObject tmpl{
         {QStringLiteral("steps"), QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("manager")},
                                                          {QStringLiteral("groups"), QJsonArray{QStringLiteral("managers")}}}}},
         {QStringLiteral("request_schema"), schema},
-        {QStringLiteral("catalogs"), QJsonObject{{kField, QJsonObject{{QStringLiteral("items"), catalogItems(retireFirst)}}}}},
+        {QStringLiteral("catalogs"), QJsonObject{{kField, QJsonObject{{QStringLiteral("items"), catalogItems(retireFirst)}}},
+                                                 {kRoleField, QJsonObject{{QStringLiteral("items"), roles}}}}},
     };
     const QJsonObject plain{
         {QStringLiteral("steps"), QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("manager")},
@@ -148,6 +161,7 @@ private Q_SLOTS:
     void submissionRejectsHiddenValue();
     void submissionRejectsRetiredValue();
     void catalogCallsAreRateLimited();
+    void bulkItemValuesAreChecked();
 
 private:
     bool writePolicy(bool retireFirst);
@@ -269,7 +283,7 @@ void TestCatalogs::catalogsDocumentShape()
     QVERIFY2(response.status == 200, response.describe().constData());
 
     const QJsonObject fields = response.json.value(QStringLiteral("fields")).toObject();
-    QCOMPARE(fields.keys(), QStringList{kField});
+    QCOMPARE(fields.keys(), (QStringList{kField, kRoleField}));
     const QJsonObject reference = fields.value(kField).toObject();
     const QString endpoint = reference.value(QStringLiteral("endpoint")).toString();
     QCOMPARE(originOf(endpoint), originOf(accessRequest.value(QStringLiteral("endpoint")).toString()));
@@ -536,6 +550,43 @@ void TestCatalogs::catalogCallsAreRateLimited()
     const auto [status, retryAfter] = get(document);
     QCOMPARE(status, 429);
     QVERIFY(retryAfter.toInt() >= 1);
+}
+
+void TestCatalogs::bulkItemValuesAreChecked()
+{
+    // Two denials for sam, each bound to its own bulk item.
+    QJsonArray denials;
+    for (int i = 0; i < 2; ++i)
+        denials.append(submissionFor(crmRequest(QStringLiteral("sam")), deny(QStringLiteral("sam"))).value(u"denial"));
+    const auto bulkBody = [&](const QJsonValue &secondRole) {
+        QJsonArray items;
+        for (int i = 0; i < 2; ++i) {
+            QJsonObject item{{QStringLiteral("resource"), entity(QStringLiteral("application"), QStringLiteral("crm"))},
+                             {QStringLiteral("action"), QJsonObject{{QStringLiteral("name"), QStringLiteral("use")}}},
+                             {QStringLiteral("denial"), denials.at(i)}};
+            if (i == 1)
+                item.insert(QStringLiteral("requested_access"), QJsonObject{{QStringLiteral("role"), secondRole}});
+            items.append(item);
+        }
+        return QJsonObject{{QStringLiteral("subject"), entity(QStringLiteral("user"), QStringLiteral("sam"))},
+                           {QStringLiteral("context"), QJsonObject{{QStringLiteral("entitlement"), QStringLiteral("billing.read")}}},
+                           {QStringLiteral("requested_access"), QJsonObject{{QStringLiteral("role"), QStringLiteral("role.viewer")}}},
+                           {QStringLiteral("items"), items}};
+    };
+
+    // An item's own value passes the same catalog and schema checks as a top-level one, and the
+    // problem names the item's pointer.
+    const QString itemPointer = QStringLiteral("/items/1") + kRoleField;
+    for (const QJsonValue &value : {QJsonValue(QStringLiteral("role.admin")), QJsonValue(QStringLiteral("role.owner")),
+                                    QJsonValue(QJsonObject{{QStringLiteral("nested"), QJsonArray{1, 2, 3}}})}) {
+        const HttpResponse response = m_service->submit(bulkBody(value));
+        QVERIFY2(response.status == 400, response.describe().constData());
+        QVERIFY(response.isProblem());
+        QCOMPARE(response.json.value(QStringLiteral("invalid_value")).toString(), itemPointer);
+    }
+
+    const HttpResponse accepted = m_service->submit(bulkBody(QStringLiteral("role.viewer")));
+    QVERIFY2(accepted.status == 202, accepted.describe().constData());
 }
 
 QTEST_GUILESS_MAIN(TestCatalogs)
