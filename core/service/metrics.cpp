@@ -8,10 +8,65 @@ namespace Recourse::Service {
 
 namespace {
 
-// A path segment that is an id of ours (arq_, apr_, evl_ and the like) or any long opaque token.
-bool looksLikeId(const QByteArray &segment)
+// Every route the service serves. `*` stands for one segment (an id or a template name) and a
+// trailing `**` for the rest of the path. Anything else is labelled "other", so neither a scanner
+// nor a caller without a token can add series.
+constexpr const char *kRoutePatterns[] = {
+    "/.well-known/authzen-configuration",
+    "/access/v1/jwks",
+    "/access/v1/evaluation",
+    "/access/v1/evaluations",
+    "/access/v1/requests",
+    "/access/v1/requests/*",
+    "/access/v1/requests/*/cancel",
+    "/access/v1/search/subject",
+    "/access/v1/search/resource",
+    "/access/v1/search/action",
+    "/access/v1/templates/*/request-schema",
+    "/access/v1/templates/*/catalogs",
+    "/access/v1/templates/*/catalog/**",
+    "/admin/v1/whoami",
+    "/admin/v1/tasks",
+    "/admin/v1/tasks:batch",
+    "/admin/v1/tasks/*",
+    "/admin/v1/tasks/*/approve",
+    "/admin/v1/tasks/*/deny",
+    "/admin/v1/approvals/*/revoke",
+    "/admin/v1/audit",
+    "/admin/v1/audit/verify",
+    "/admin/v1/denials",
+    "/admin/v1/events",
+    "/admin/v1/explain",
+    "/admin/v1/policy",
+    "/admin/v1/keys",
+    "/admin/v1/keys/rotate",
+    "/admin/v1/preview",
+    "/healthz",
+    "/metrics",
+};
+
+// The label of a route pattern: `*` becomes {id}, or {template} after /templates/, and `**`
+// becomes {field}.
+QByteArray labelOf(const QByteArray &pattern)
 {
-    return segment.size() > 12 || segment.contains('_');
+    QByteArray label = pattern;
+    label.replace("/templates/*/", "/templates/{template}/");
+    label.replace("**", "{field}");
+    label.replace('*', "{id}");
+    return label;
+}
+
+bool matches(const QList<QByteArray> &pattern, const QList<QByteArray> &segments)
+{
+    for (qsizetype i = 0; i < pattern.size(); ++i) {
+        if (pattern.at(i) == "**")
+            return segments.size() > i;
+        if (i >= segments.size())
+            return false;
+        if (pattern.at(i) == "*" ? segments.at(i).isEmpty() : pattern.at(i) != segments.at(i))
+            return false;
+    }
+    return segments.size() == pattern.size();
 }
 
 QByteArray escapeLabel(const QString &value)
@@ -32,18 +87,15 @@ QByteArray number(double value)
 
 QString Metrics::routeOf(const QByteArray &method, const QByteArray &path)
 {
-    QList<QByteArray> segments = path.split('/');
-    for (QByteArray &segment : segments) {
-        if (looksLikeId(segment) && !segment.startsWith("authzen-") && !segment.startsWith("tasks:"))
-            segment = "{id}";
+    static const QList<QByteArray> methods{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+    const QByteArray shownMethod = methods.contains(method) ? method : QByteArrayLiteral("OTHER");
+
+    const QList<QByteArray> segments = path.split('/');
+    for (const char *pattern : kRoutePatterns) {
+        if (matches(QByteArray(pattern).split('/'), segments))
+            return QString::fromLatin1(shownMethod + ' ' + labelOf(pattern));
     }
-    // Unknown paths all share one label so a scanner cannot grow the series without bound.
-    QByteArray joined = segments.join('/');
-    const bool known = joined.startsWith("/access/v1/") || joined.startsWith("/admin/v1/")
-        || joined.startsWith("/.well-known/") || joined == "/healthz" || joined == "/metrics";
-    if (!known)
-        joined = "other";
-    return QString::fromLatin1(method.left(10) + ' ' + joined.left(120));
+    return QString::fromLatin1(shownMethod + " other");
 }
 
 void Metrics::record(const QString &route, int status, double seconds)

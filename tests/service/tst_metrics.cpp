@@ -69,8 +69,16 @@ void MetricsTest::routeLabelsHideIds()
     QCOMPARE(Service::Metrics::routeOf("POST", "/admin/v1/tasks/arq_x1/approve"),
              QStringLiteral("POST /admin/v1/tasks/{id}/approve"));
     QCOMPARE(Service::Metrics::routeOf("POST", "/admin/v1/tasks:batch"), QStringLiteral("POST /admin/v1/tasks:batch"));
-    // A scanner's random paths share one label.
+    QCOMPARE(Service::Metrics::routeOf("GET", "/.well-known/authzen-configuration"),
+             QStringLiteral("GET /.well-known/authzen-configuration"));
+    QCOMPARE(Service::Metrics::routeOf("GET", "/access/v1/templates/crm_access/catalog/context/entitlement"),
+             QStringLiteral("GET /access/v1/templates/{template}/catalog/{field}"));
+    // A scanner's random paths share one label, also under the API prefixes, and so do unknown
+    // methods.
     QCOMPARE(Service::Metrics::routeOf("GET", "/wp-login.php"), QStringLiteral("GET other"));
+    QCOMPARE(Service::Metrics::routeOf("GET", "/access/v1/p17/q17/r17"), QStringLiteral("GET other"));
+    QCOMPARE(Service::Metrics::routeOf("GET", "/admin/v1/tasks/arq_x1/approve/extra"), QStringLiteral("GET other"));
+    QCOMPARE(Service::Metrics::routeOf("BREW", "/metrics"), QStringLiteral("OTHER /metrics"));
 }
 
 void MetricsTest::metricsCountRequestsPerRoute()
