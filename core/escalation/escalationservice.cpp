@@ -453,7 +453,11 @@ Result<Reply> EscalationService::listDenials(const Identity &, qint64 beforeMs, 
 {
     Store::Reader reader(*m_store);
     QJsonArray list;
-    const QList<Store::EvaluationRecord> denials = reader.recentDenials(beforeMs, beforeRowId, limit);
+    // One more than the page, so the last page is known to be the last and carries no cursor.
+    QList<Store::EvaluationRecord> denials = reader.recentDenials(beforeMs, beforeRowId, limit + 1);
+    const bool more = denials.size() > limit;
+    if (more)
+        denials.removeLast();
     for (const Store::EvaluationRecord &r : denials) {
         QJsonObject entry{{QStringLiteral("evaluation_id"), r.id},
                           {QStringLiteral("evaluated_at"), Rfc3339::format(r.createdMs)},
@@ -471,7 +475,7 @@ Result<Reply> EscalationService::listDenials(const Identity &, qint64 beforeMs, 
     }
     Reply reply;
     reply.body.insert(QStringLiteral("denials"), list);
-    if (!denials.isEmpty() && denials.size() == qBound(1, limit, 1000)) {
+    if (more) {
         const Store::EvaluationRecord &last = denials.constLast();
         reply.body.insert(QStringLiteral("next_cursor"), QString(QString::number(last.createdMs) + u'.' + QString::number(last.rowId)));
     }

@@ -118,7 +118,7 @@ public:
     // What approving a task with a scope and end time would unlock, and what policy would still deny.
     Result<Reply> preview(const Identity &caller, const QJsonObject &body);
     // Lists requestable denials, newest first, after the page position (beforeMs, beforeRowId);
-    // next_cursor is present while more may follow.
+    // next_cursor is present while more follow.
     Result<Reply> listDenials(const Identity &caller, qint64 beforeMs, qint64 beforeRowId, int limit);
     // Audit records filtered by task_id, evaluation_id, subject, approver, since, until, after.
     Result<Reply> audit(const QUrlQuery &query);

@@ -460,7 +460,9 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
         return policyAdmin(request, std::move(respond));
     if (m_signingKeys && (path == "/admin/v1/keys" || path == "/admin/v1/keys/rotate"))
         return keysAdmin(request, *caller, std::move(respond));
-    if (path == "/admin/v1/denials" && method == "GET") {
+    if (path == "/admin/v1/denials" && method != "GET")
+        return respond(methodNotAllowed(request, "GET"));
+    if (path == "/admin/v1/denials") {
         const auto page = pageParameters(request.query, 100);
         if (!page)
             return respond(problemFor(page.error()));

@@ -32,6 +32,7 @@ private Q_SLOTS:
     void pagesVisitEveryDenialOnce();
     void invalidPageParameters_data();
     void invalidPageParameters();
+    void otherMethodsAreNotAllowed();
 };
 
 void tst_DenialsList::pagesVisitEveryDenialOnce()
@@ -73,6 +74,11 @@ void tst_DenialsList::pagesVisitEveryDenialOnce()
     // Newest first, and within a millisecond the later denial first.
     QCOMPARE(listed, issued);
     QCOMPARE(pageSizes, (QList<qsizetype>{3, 3, 1}));
+
+    // A page that ends exactly at the oldest denial is the last one: no cursor to an empty page.
+    const HttpResponse exact = service.get(QStringLiteral("/admin/v1/denials?limit=7"), Tokens::auditor);
+    QCOMPARE(exact.json.value(u"denials").toArray().size(), 7);
+    QVERIFY(!exact.json.contains(u"next_cursor"));
 }
 
 void tst_DenialsList::invalidPageParameters_data()
@@ -99,6 +105,15 @@ void tst_DenialsList::invalidPageParameters()
     QVERIFY2(response.status == 400, response.describe().constData());
     QVERIFY(response.isProblem());
     QCOMPARE(response.json.value(u"invalid_value").toString(), invalidValue);
+}
+
+void tst_DenialsList::otherMethodsAreNotAllowed()
+{
+    ServiceFixture service;
+    QVERIFY2(service.start(), qPrintable(service.errorString()));
+    const HttpResponse response = service.send("DELETE", QStringLiteral("/admin/v1/denials"), {}, Tokens::auditor);
+    QCOMPARE(response.status, 405);
+    QCOMPARE(response.header("allow"), QByteArray("GET"));
 }
 
 QTEST_GUILESS_MAIN(tst_DenialsList)
