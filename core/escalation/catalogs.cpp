@@ -5,6 +5,7 @@
 
 #include <QJsonArray>
 #include <QMessageAuthenticationCode>
+#include <QRegularExpression>
 #include <QUrl>
 
 namespace Recourse::Escalation::Catalogs {
@@ -62,6 +63,10 @@ Result<qsizetype> readCursor(const QString &cursor, const QByteArray &key, const
         return invalid;
 
     const QByteArray raw = *decoded;
+    // The decoder drops a lone trailing character, so only the exact encoding of the decoded bytes
+    // is the cursor that was issued.
+    if (raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals) != cursor.toLatin1())
+        return invalid;
     const qsizetype dot = raw.indexOf('.');
     if (dot <= 0 || dot > 9)
         return invalid;
@@ -84,11 +89,17 @@ Result<qsizetype> readCursor(const QString &cursor, const QByteArray &key, const
 
 int pageSize(const QUrlQuery &query)
 {
+    const QString text = query.queryItemValue(QStringLiteral("limit")).trimmed();
     bool ok = false;
-    const qint64 requested = query.queryItemValue(QStringLiteral("limit")).toLongLong(&ok);
-    if (!ok)
-        return kDefaultLimit;
-    return int(qBound<qint64>(1, requested, qint64(kMaxLimit)));
+    const qint64 requested = text.toLongLong(&ok);
+    if (ok)
+        return int(qBound<qint64>(1, requested, qint64(kMaxLimit)));
+
+    // An integer beyond qint64 is still an integer: clamp it by its sign.
+    static const QRegularExpression integer(QStringLiteral("^[+-]?[0-9]+$"));
+    if (integer.match(text).hasMatch())
+        return text.startsWith(u'-') ? 1 : kMaxLimit;
+    return kDefaultLimit;
 }
 
 QJsonObject itemObject(const Policy::CatalogItem &item, bool withOwner)

@@ -344,6 +344,12 @@ void TestCatalogs::clampsLimitAndIgnoresUnknown()
     QCOMPARE(small.status, 200);
     QCOMPARE(small.json.value(QStringLiteral("items")).toArray().size(), 1);
 
+    // Integers beyond 64 bits are clamped by their sign too.
+    const HttpResponse huge = list(decision, QStringLiteral("limit=99999999999999999999"));
+    QCOMPARE(huge.json.value(QStringLiteral("items")).toArray().size(), 100);
+    const HttpResponse hugeNegative = list(decision, QStringLiteral("limit=-99999999999999999999"));
+    QCOMPARE(hugeNegative.json.value(QStringLiteral("items")).toArray().size(), 1);
+
     const HttpResponse defaulted = list(decision, QStringLiteral("limit=many"));
     QCOMPARE(defaulted.status, 200);
     QCOMPARE(defaulted.json.value(QStringLiteral("items")).toArray().size(), 20);
@@ -432,7 +438,9 @@ void TestCatalogs::tamperedCursorGetsBadRequest()
 
     QString tampered = cursor;
     tampered[0] = tampered.at(0) == u'A' ? u'B' : u'A';
-    const QStringList badCursors{tampered, cursor.left(cursor.size() - 2), QStringLiteral("not a cursor"), QString()};
+    // One extra character decodes to the same bytes, so it is caught only by comparing encodings.
+    const QStringList badCursors{tampered, cursor.left(cursor.size() - 2), cursor + u'A', cursor + u'9',
+                                 QStringLiteral("not a cursor"), QString()};
     for (const QString &bad : badCursors) {
         const HttpResponse response = list(decision, QStringLiteral("limit=5&cursor=") + QString::fromLatin1(QUrl::toPercentEncoding(bad)));
         QVERIFY2(response.status == 400, qPrintable(bad + u' ' + QString::fromUtf8(response.describe())));
