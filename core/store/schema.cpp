@@ -103,6 +103,12 @@ const QList<QStringList> &migrations()
                            " duration_ms INTEGER NOT NULL)"),
             QStringLiteral("CREATE INDEX callback_attempts_task ON callback_attempts(task_id)"),
         },
+        // Version 4: the sweep that runs every second deletes expired idempotency keys and jti
+        // entries by expires_ms; without these indexes each run read both tables in full.
+        {
+            QStringLiteral("CREATE INDEX idempotency_expires ON idempotency(expires_ms)"),
+            QStringLiteral("CREATE INDEX jti_seen_expires ON jti_seen(expires_ms)"),
+        },
     };
     return list;
 }

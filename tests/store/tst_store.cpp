@@ -78,6 +78,7 @@ private Q_SLOTS:
     void failedJobRollsBackAlone();
     void terminalStatusCannotChange();
     void readsSeeEveryLaterCommit();
+    void purgeUsesExpiryIndexes();
     void terminalStatusTriggerBlocksRawSql();
     void jtiReplayIsRejected();
     void eventsAreCommittedInSeqOrder();
@@ -298,6 +299,22 @@ void StoreTest::readsSeeEveryLaterCommit()
     }).ok());
     QCOMPARE(Reader(*m_store).task(QStringLiteral("arq_fresh"))->status, QStringLiteral("approved"));
     QCOMPARE(Reader(*m_store).countTasks(QStringLiteral("pending")), 3);
+}
+
+// The sweep purges every second; on a store with a day of idempotency keys a table scan per run
+// would cost more than the purge itself.
+void StoreTest::purgeUsesExpiryIndexes()
+{
+    QSqlDatabase db = rawConnection(databasePath());
+    for (const char *table : {"idempotency", "jti_seen"}) {
+        QSqlQuery plan(db);
+        QVERIFY(plan.exec(QStringLiteral("EXPLAIN QUERY PLAN DELETE FROM %1 WHERE expires_ms < 5").arg(QLatin1String(table))));
+        QStringList details;
+        while (plan.next())
+            details.append(plan.value(3).toString());
+        QVERIFY2(details.join(u' ').contains(QStringLiteral("USING INDEX")), qPrintable(details.join(u'|')));
+        QVERIFY2(!details.join(u' ').startsWith(QStringLiteral("SCAN")), qPrintable(details.join(u'|')));
+    }
 }
 
 void StoreTest::terminalStatusTriggerBlocksRawSql()
