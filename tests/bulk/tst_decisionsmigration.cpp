@@ -43,7 +43,8 @@ Result<QJsonObject> insertDecision(SqliteStore &store, int item, int step, const
     });
 }
 
-// A file as schema version 1 left it, reduced to the one table version 2 changes.
+// A file as schema version 1 left it, reduced to the table version 2 changes and the two tables
+// that version 4 indexes.
 bool writeVersionOneFile(const QString &path)
 {
     bool ok = true;
@@ -62,6 +63,11 @@ bool writeVersionOneFile(const QString &path)
                  " UNIQUE(task_id, step, approver))",
                  "INSERT INTO decisions (task_id, step, approver, decision, comment, reason, at_ms, extra)"
                  " VALUES ('arq_single', 0, 'bob', 'approve', 'looks fine', NULL, 1796400000000, '{}')",
+                 "CREATE TABLE idempotency ("
+                 " caller TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL, task_id TEXT NOT NULL,"
+                 " status_code INTEGER NOT NULL, response BLOB NOT NULL, created_ms INTEGER NOT NULL,"
+                 " expires_ms INTEGER NOT NULL, PRIMARY KEY(caller, key))",
+                 "CREATE TABLE jti_seen (jti TEXT PRIMARY KEY, expires_ms INTEGER NOT NULL, task_id TEXT)",
              }) {
             ok = ok && query.exec(QString::fromLatin1(statement));
         }
