@@ -100,7 +100,7 @@ void EventStreamClient::stop()
     m_reconnectTimer->stop();
     m_keepAliveTimer->stop();
 
-    // Undelivered events are dropped, so a later start() asks the service for them again.
+    // Undelivered events are dropped, so a later start() requests them from the service again.
     m_sliceTimer->stop();
     m_pending.clear();
     m_lastSeq = m_deliveredSeq;
@@ -247,7 +247,7 @@ void EventStreamClient::deliverSlice()
         m_pending.pop_front();
         m_deliveredSeq = event.value(u"seq").toInteger();
         ++delivered;
-        // A receiver may call stop(), which empties the queue; the loop condition sees that.
+        // A receiver may call stop(), which empties the queue, so the loop condition checks the queue again.
         Q_EMIT eventReceived(event);
     }
     if (!m_pending.empty())

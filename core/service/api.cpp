@@ -190,8 +190,8 @@ struct PageCursor
     QString tieBreaker;
 };
 
-// Reads `limit` (1 to 500, `fallback` when absent) and `cursor` ("<ms>.<tie-breaker>", as the
-// list answers issue it in next_cursor).
+// Reads `limit` (1 to 500, `fallback` when absent) and `cursor` ("<ms>.<tie-breaker>", as list
+// responses return it in next_cursor).
 Result<std::pair<int, PageCursor>> pageParameters(const QUrlQuery &query, int fallback)
 {
     int limit = fallback;

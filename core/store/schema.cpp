@@ -104,7 +104,7 @@ const QList<QStringList> &migrations()
             QStringLiteral("CREATE INDEX callback_attempts_task ON callback_attempts(task_id)"),
         },
         // Version 4: the sweep that runs every second deletes expired idempotency keys and jti
-        // entries by expires_ms; without these indexes each run read both tables in full.
+        // entries by expires_ms, and without these indexes each run read both tables in full.
         {
             QStringLiteral("CREATE INDEX idempotency_expires ON idempotency(expires_ms)"),
             QStringLiteral("CREATE INDEX jti_seen_expires ON jti_seen(expires_ms)"),

@@ -279,7 +279,7 @@ void tst_EventStreamClient::stopDropsUndeliveredEvents()
     QCOMPARE(m_stream->pendingEvents(), 0);
     disconnect(stopAtFirst);
 
-    // Starting again asks for everything after the last event delivered, not the last received.
+    // Starting again requests everything after the last event delivered, not the last received.
     connect(m_stream.get(), &EventStreamClient::eventReceived, this,
             [&](const QJsonObject &event) { delivered.append(event.value(u"seq").toInteger()); });
     m_stream->start(m_stream->lastSeq());

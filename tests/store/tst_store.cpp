@@ -255,9 +255,9 @@ void StoreTest::terminalStatusCannotChange()
     QCOMPARE(Reader(*m_store).task(QStringLiteral("arq_once"))->decidedBy, QStringLiteral("bob"));
 }
 
-// Statements are prepared once per connection and reused. A reused SELECT that was left on its
-// first row would keep the read connection on an old snapshot, so every read after a commit must
-// still see it, and a statement must work again after the job that used it was rolled back.
+// Statements are prepared once per connection and reused. A reused SELECT left on its first row
+// would keep the read connection on an old snapshot. So every read after a commit must see it,
+// and a statement must work again after the job that used it was rolled back.
 void StoreTest::readsSeeEveryLaterCommit()
 {
     QVERIFY(writeAndWait(*m_store, [](WriteTx &tx) -> Result<QJsonObject> {
@@ -301,8 +301,8 @@ void StoreTest::readsSeeEveryLaterCommit()
     QCOMPARE(Reader(*m_store).countTasks(QStringLiteral("pending")), 3);
 }
 
-// The sweep purges every second; on a store with a day of idempotency keys a table scan per run
-// would cost more than the purge itself.
+// The sweep purges every second, so on a store with a day of idempotency keys a table scan per
+// run would cost more than the purge itself.
 void StoreTest::purgeUsesExpiryIndexes()
 {
     QSqlDatabase db = rawConnection(databasePath());
