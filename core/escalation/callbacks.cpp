@@ -366,6 +366,12 @@ bool isInternal(const QHostAddress &address)
             return isInternalIpv4(ipv4At(b, 12));
         return true; // 64:ff9b:1::/48 is for local NAT64 use
     }
+    // 2001::/32 (Teredo) reaches a host through a UDP tunnel to the IPv4 address stored inverted
+    // in bytes 12 to 15, with a Teredo server's IPv4 address in bytes 4 to 7. Either may be
+    // internal, so the whole prefix is rejected instead of decoded. A receiver on a Teredo
+    // address needs an allowlist entry with "internal": true.
+    if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && b[3] == 0x00)
+        return true;
     // 2002::/16 (6to4) embeds the IPv4 address in bytes 2 to 5.
     if (b[0] == 0x20 && b[1] == 0x02)
         return isInternalIpv4(ipv4At(b, 2));

@@ -73,7 +73,8 @@ private:
 std::optional<QHostAddress> numericHost(const QString &host, bool *malformed);
 
 // Whether `address` is loopback, private, link-local, shared, multicast, reserved or unspecified,
-// including the IPv4-mapped, IPv4-compatible, 6to4 and NAT64 forms of such IPv4 addresses.
+// including the IPv4-mapped, IPv4-compatible, 6to4 and NAT64 forms of such IPv4 addresses. Every
+// Teredo address (2001::/32) counts as internal too.
 bool isInternal(const QHostAddress &address);
 
 using Recourse::HostResolver;

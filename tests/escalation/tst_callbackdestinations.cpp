@@ -75,9 +75,17 @@ void tst_CallbackDestinations::internalAddress_data()
           "64:ff9b:1::1", "2002:7f00:1::", "fd00::1", "fc00::1", "fe80::1", "fec0::1", "ff02::1", "100::1"}) {
         QTest::newRow(address) << QString::fromLatin1(address) << true;
     }
+    // Teredo (2001::/32) is internal whatever IPv4 addresses it carries: server 65.54.227.120 with
+    // the public client 192.0.2.45 or the client 10.0.0.1, server 10.0.0.1 with the client
+    // 127.0.0.1, and both ends of the prefix.
+    for (const char *address : {"2001:0:4136:e378:8000:63bf:3fff:fdd2", "2001:0:4136:e378:8000:63bf:f5ff:fffe",
+                                "2001:0:a00:1:8000:63bf:80ff:fffe", "2001::", "2001:0:ffff:ffff:ffff:ffff:ffff:ffff"}) {
+        QTest::newRow(address) << QString::fromLatin1(address) << true;
+    }
     for (const char *address : {"203.0.113.7", "8.8.8.8", "100.63.255.255", "100.128.0.0", "172.32.0.1",
                                 "198.20.0.1", "223.255.255.255", "::ffff:203.0.113.7", "64:ff9b::808:808",
-                                "2002:cb00:7107::", "2001:db8::1", "2606:4700::1111"}) {
+                                "2002:cb00:7107::", "2001:db8::1", "2001:1::1", "2001:4860:4860::8888",
+                                "2606:4700::1111"}) {
         QTest::newRow(address) << QString::fromLatin1(address) << false;
     }
 }

@@ -203,7 +203,8 @@ QJsonObject tst_Callbacks::callbackConfig() const
                              QStringLiteral("https://[::ffff:169.254.169.254]"), QStringLiteral("https://2130706433"),
                              QStringLiteral("https://0x7f.0.0.1"), QStringLiteral("https://127.1"),
                              QStringLiteral("https://[::]"), QStringLiteral("https://[fd00::1]"),
-                             QStringLiteral("https://[64:ff9b::a9fe:a9fe]"), QStringLiteral("https://localhost."),
+                             QStringLiteral("https://[64:ff9b::a9fe:a9fe]"),
+                             QStringLiteral("https://[2001:0:a00:1:8000:63bf:80ff:fffe]"), QStringLiteral("https://localhost."),
                              QStringLiteral("https://unresolvable.invalid"),
                              QJsonObject{{QStringLiteral("origin"),
                                           QStringLiteral("https://%1:%2").arg(kInternalHost).arg(m_receiver->port())},
@@ -279,7 +280,8 @@ void tst_Callbacks::hostileEndpointRejected_data()
     for (const char *endpoint :
          {"https://[::ffff:127.0.0.1]/cb", "https://[::ffff:7f00:1]/cb", "https://[::ffff:169.254.169.254]/x",
           "https://2130706433/cb", "https://0x7f.0.0.1/cb", "https://127.1/cb", "https://[::]/cb",
-          "https://[fd00::1]/cb", "https://[64:ff9b::a9fe:a9fe]/cb", "https://localhost./cb"}) {
+          "https://[fd00::1]/cb", "https://[64:ff9b::a9fe:a9fe]/cb", "https://[2001:0:a00:1:8000:63bf:80ff:fffe]/cb",
+          "https://localhost./cb"}) {
         QTest::newRow(endpoint) << QString::fromLatin1(endpoint) << internal;
     }
     QTest::newRow("https://unresolvable.invalid/cb") << QStringLiteral("https://unresolvable.invalid/cb")
