@@ -105,6 +105,45 @@ void post(QObject *parent, const Callbacks::Destination &destination, const QByt
     socket->connectToHostEncrypted(destination.address.toString(), destination.port, destination.host);
 }
 
+// Returns the audit record type for the state an attempt moves its delivery to.
+QString auditType(const QString &deliveryState)
+{
+    if (deliveryState == QLatin1String("delivered"))
+        return QStringLiteral("callback.delivered");
+    if (deliveryState == QLatin1String("failed"))
+        return QStringLiteral("callback.failed");
+    return QStringLiteral("callback.attempt_failed");
+}
+
+// Appends the audit record of one attempt to the task's trail. The data names the event, the
+// attempt, the address connected to and the receiver's status or the failure. It never contains
+// the secret, the signature, the PEP's state or the endpoint, whose query may carry a token.
+Result<void> auditAttempt(Store::WriteTx &tx, const Store::CallbackAttemptRecord &attempt,
+                          const QString &deliveryState, qint64 nextAttemptMs)
+{
+    QJsonObject data{{QStringLiteral("event"), attempt.event}, {QStringLiteral("attempt"), attempt.attempt}};
+    if (!attempt.address.isEmpty())
+        data.insert(QStringLiteral("address"), attempt.address);
+    if (attempt.httpStatus > 0)
+        data.insert(QStringLiteral("http_status"), attempt.httpStatus);
+    if (!attempt.error.isEmpty())
+        data.insert(QStringLiteral("error"), attempt.error);
+    if (nextAttemptMs > 0)
+        data.insert(QStringLiteral("next_attempt_at"), Rfc3339::format(nextAttemptMs));
+
+    Store::AuditRecord record;
+    record.type = auditType(deliveryState);
+    record.actor = QStringLiteral("system");
+    record.taskId = attempt.taskId;
+    record.data = data;
+    // With these ids the evaluation_id and subject filters of the audit API find the record too.
+    if (const std::optional<Store::TaskRecord> task = tx.task(attempt.taskId)) {
+        record.evaluationId = task->evaluationId;
+        record.subjectId = task->subjectId;
+    }
+    return tx.appendAudit(record);
+}
+
 } // namespace
 
 CallbackDispatcher::CallbackDispatcher(Options options, Store::Store *store, const IdentityRegistry *identities,
@@ -268,8 +307,12 @@ void CallbackDispatcher::record(Store::CallbackAttemptRecord attempt, bool deliv
         return;
     }
     const qint64 deliveryId = attempt.deliveryId;
+    // The attempt and its audit record commit together, so the audit trail and the delivery log
+    // never disagree about an attempt.
     m_store->write([attempt, state, nextAttemptMs](Store::WriteTx &tx) -> Result<QJsonObject> {
         if (auto r = tx.recordCallbackAttempt(attempt, state, nextAttemptMs); !r)
+            return r.error();
+        if (auto r = auditAttempt(tx, attempt, state, nextAttemptMs); !r)
             return r.error();
         return QJsonObject{};
     }, this, [this, deliveryId, finished](Result<QJsonObject> result) {

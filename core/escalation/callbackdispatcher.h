@@ -18,8 +18,9 @@ namespace Recourse::Escalation {
 // Delivers the callback notifications that terminal task transitions queued in the store. Each
 // attempt re-resolves and re-checks the destination (a name may have been rebound to an internal
 // address since the submission), connects to the checked address, verifies the receiver's
-// certificate for the endpoint's host, and POSTs the signed notification. Lives on the service's
-// event-loop thread.
+// certificate for the endpoint's host, and POSTs the signed notification. Each attempt is stored
+// in the delivery log together with its audit record (callback.delivered, callback.attempt_failed
+// or callback.failed) in one transaction. Lives on the service's event-loop thread.
 class CallbackDispatcher final : public QObject
 {
     Q_OBJECT

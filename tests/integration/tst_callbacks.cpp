@@ -1,7 +1,11 @@
 // Per-task callbacks: every spelling of an internal destination is rejected at submission without a
 // connection, allow-listed destinations are re-checked at every delivery attempt, and a real HTTPS
 // receiver on 127.0.0.1 gets signed notifications, retries after failures and after a restart.
+// Every attempt leaves an audit record in the task's trail, without the secret or the signature.
 
+#include "app/ctl/output.h"
+#include "core/base/rfc3339.h"
+#include "core/escalation/callbackdispatcher.h"
 #include "core/escalation/callbacks.h"
 #include "core/service/tls.h"
 #include "tests/integration/araprequests.h"
@@ -137,6 +141,38 @@ QJsonObject withCallback(QJsonObject submission, const QJsonObject &callback)
     return submission;
 }
 
+// The callback records of a task's audit trail, oldest first.
+QList<QJsonObject> callbackRecords(const QJsonArray &trail)
+{
+    QList<QJsonObject> records;
+    for (const QJsonValue &record : trail) {
+        if (record.toObject().value(u"type").toString().startsWith(QLatin1String("callback.")))
+            records.append(record.toObject());
+    }
+    return records;
+}
+
+// Names each secret of a callback that occurs in `exported`: the HMAC key, every signature the
+// receiver got (whole header and digest), the PEP's state and the bearer tokens.
+QStringList leakedSecrets(const QByteArray &exported, const QList<Receiver::Request> &requests, const QString &state)
+{
+    QStringList leaked;
+    if (exported.contains(kSecret))
+        leaked.append(QStringLiteral("callback_secret"));
+    for (const Receiver::Request &request : requests) {
+        const QByteArray signature = request.header("Recourse-Signature");
+        if (exported.contains(signature) || exported.contains(signature.mid(signature.indexOf("v1=") + 3)))
+            leaked.append(QStringLiteral("signature ") + QString::fromLatin1(signature));
+    }
+    if (exported.contains(state.toUtf8()))
+        leaked.append(QStringLiteral("state"));
+    for (const QString &token : {Tokens::pepA, Tokens::bob, Tokens::auditor}) {
+        if (exported.contains(token.toUtf8()))
+            leaked.append(QStringLiteral("bearer token ") + token);
+    }
+    return leaked;
+}
+
 } // namespace
 
 class tst_Callbacks : public QObject
@@ -162,6 +198,8 @@ private Q_SLOTS:
     void rebindingRefusedAtDelivery();
     void certificateNameVerified();
     void deliverySurvivesRestart();
+    void deliveredCallbackAudited();
+    void givenUpCallbackAudited();
     void invalidConfigRejected_data();
     void invalidConfigRejected();
 
@@ -178,6 +216,10 @@ private:
     // Submits q4-plan's requestable denial with `callback` as pep-a.
     HttpResponse submitWithCallback(const QJsonObject &callback, const QString &token = Tokens::pepA);
     bool deliverNow();
+    QJsonArray auditTrail(const QString &taskId);
+    // The whole audit log as recoursectl's audit export writes it: JSON Lines, then CSV rows.
+    QByteArray auditExport();
+    QJsonObject verifyAudit();
 
     std::unique_ptr<ServiceFixture> m_service;
     std::unique_ptr<Receiver> m_receiver;
@@ -267,6 +309,30 @@ bool tst_Callbacks::deliverNow()
     bool done = false;
     m_service->host()->deliverDueCallbacks([&done] { done = true; });
     return QTest::qWaitFor([&done] { return done; }, 15000);
+}
+
+QJsonArray tst_Callbacks::auditTrail(const QString &taskId)
+{
+    return m_service->get(QStringLiteral("/admin/v1/audit?task_id=") + taskId, Tokens::auditor)
+        .json.value(u"records").toArray();
+}
+
+QByteArray tst_Callbacks::auditExport()
+{
+    const QJsonArray records =
+        m_service->get(QStringLiteral("/admin/v1/audit"), Tokens::auditor).json.value(u"records").toArray();
+    QByteArray jsonLines;
+    QString csv = Ctl::csvRecord(Ctl::auditCsvColumns());
+    for (const QJsonValue &record : records) {
+        jsonLines += Ctl::jsonLine(record.toObject());
+        csv += Ctl::auditCsvRow(record.toObject());
+    }
+    return jsonLines + csv.toUtf8();
+}
+
+QJsonObject tst_Callbacks::verifyAudit()
+{
+    return m_service->get(QStringLiteral("/admin/v1/audit/verify"), Tokens::auditor).json;
 }
 
 void tst_Callbacks::hostileEndpointRejected_data()
@@ -552,6 +618,13 @@ void tst_Callbacks::rebindingRefusedAtDelivery()
     QVERIFY2(attempt.value(u"error").toString().contains(QLatin1String("169.254.169.254")),
              qPrintable(attempt.value(u"error").toString()));
     QCOMPARE(m_receiver->connections, 0);
+
+    // The audit record of the rejected attempt has the reason and no address, since nothing connected.
+    const QList<QJsonObject> audited = callbackRecords(auditTrail(taskId));
+    QCOMPARE(audited.size(), 1);
+    QCOMPARE(audited.first().value(u"type").toString(), QStringLiteral("callback.attempt_failed"));
+    QVERIFY(!audited.first().value(u"data").toObject().contains(u"address"));
+    QCOMPARE(audited.first().value(u"data").toObject().value(u"error").toString(), attempt.value(u"error").toString());
 }
 
 void tst_Callbacks::certificateNameVerified()
@@ -596,6 +669,100 @@ void tst_Callbacks::deliverySurvivesRestart()
     QCOMPARE(verifiedSignature(m_receiver->requests.last()), QString());
     QCOMPARE(QJsonDocument::fromJson(m_receiver->requests.last().body).object().value(u"state").toString(),
              QStringLiteral("kept"));
+}
+
+void tst_Callbacks::deliveredCallbackAudited()
+{
+    const QString state = QStringLiteral("pep-session-token-5f3a9c");
+    const HttpResponse submitted = submitWithCallback(QJsonObject{{QStringLiteral("endpoint"), internalEndpoint()},
+                                                                  {QStringLiteral("state"), state}});
+    QCOMPARE(submitted.status, 202);
+    const QString taskId = submitted.json.value(u"task").toObject().value(u"id").toString();
+    QCOMPARE(m_service->approve(taskId, Tokens::bob).status, 200);
+    QVERIFY(deliverNow());
+    QTRY_COMPARE(taskDetail(taskId).value(u"callback").toObject().value(u"deliveries").toArray().first().toObject()
+                     .value(u"status").toString(),
+                 QStringLiteral("delivered"));
+
+    // The delivery follows the transition that queued it in the task's trail.
+    const QJsonArray trail = auditTrail(taskId);
+    QStringList types;
+    for (const QJsonValue &record : trail)
+        types.append(record.toObject().value(u"type").toString());
+    QCOMPARE(types, (QStringList{QStringLiteral("denial.issued"), QStringLiteral("task.created"),
+                                 QStringLiteral("task.approved"), QStringLiteral("callback.delivered")}));
+
+    const QJsonObject record = trail.last().toObject();
+    QCOMPARE(record.value(u"actor").toString(), QStringLiteral("system"));
+    QCOMPARE(record.value(u"task_id").toString(), taskId);
+    QCOMPARE(record.value(u"evaluation_id").toString(), trail.first().toObject().value(u"evaluation_id").toString());
+    QCOMPARE(record.value(u"subject_id").toString(), QStringLiteral("alice"));
+    const QJsonObject data = record.value(u"data").toObject();
+    QCOMPARE(data.value(u"event").toString(), QStringLiteral("approved"));
+    QCOMPARE(data.value(u"attempt").toInt(), 1);
+    QCOMPARE(data.value(u"address").toString(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(data.value(u"http_status").toInt(), 200);
+    QVERIFY(!data.contains(u"error"));
+    QVERIFY(!data.contains(u"next_attempt_at"));
+
+    const QJsonObject verified = verifyAudit();
+    QVERIFY2(verified.value(u"ok").toBool(), qPrintable(verified.value(u"message").toString()));
+    QCOMPARE(m_receiver->requests.size(), 1);
+    QCOMPARE(leakedSecrets(auditExport(), m_receiver->requests, state), QStringList());
+}
+
+void tst_Callbacks::givenUpCallbackAudited()
+{
+    using Escalation::CallbackDispatcher;
+    const QString state = QStringLiteral("pep-session-token-91be04");
+    m_receiver->script = QList<int>(CallbackDispatcher::kMaxAttempts, 503);
+    const HttpResponse submitted = submitWithCallback(QJsonObject{{QStringLiteral("endpoint"), internalEndpoint()},
+                                                                  {QStringLiteral("state"), state}});
+    QCOMPARE(submitted.status, 202);
+    const QString taskId = submitted.json.value(u"task").toObject().value(u"id").toString();
+    QCOMPARE(m_service->deny(taskId, Tokens::bob).status, 200);
+
+    for (int attempt = 1; attempt <= CallbackDispatcher::kMaxAttempts; ++attempt) {
+        QVERIFY(deliverNow());
+        QTRY_COMPARE(taskDetail(taskId).value(u"callback").toObject().value(u"deliveries").toArray().first().toObject()
+                         .value(u"attempts").toInt(),
+                     attempt);
+        m_service->clock().advanceMs(CallbackDispatcher::retryDelayMs(attempt));
+    }
+    QCOMPARE(taskDetail(taskId).value(u"callback").toObject().value(u"deliveries").toArray().first().toObject()
+                 .value(u"status").toString(),
+             QStringLiteral("failed"));
+    QCOMPARE(m_receiver->requests.size(), CallbackDispatcher::kMaxAttempts);
+
+    // One record per attempt: each failure that leads to a retry, then the last one.
+    const QList<QJsonObject> records = callbackRecords(auditTrail(taskId));
+    QCOMPARE(records.size(), CallbackDispatcher::kMaxAttempts);
+    for (int i = 0; i < records.size(); ++i) {
+        const bool last = i == records.size() - 1;
+        const QJsonObject data = records.at(i).value(u"data").toObject();
+        QCOMPARE(records.at(i).value(u"type").toString(),
+                 last ? QStringLiteral("callback.failed") : QStringLiteral("callback.attempt_failed"));
+        QCOMPARE(records.at(i).value(u"task_id").toString(), taskId);
+        QCOMPARE(data.value(u"event").toString(), QStringLiteral("denied"));
+        QCOMPARE(data.value(u"attempt").toInt(), i + 1);
+        QCOMPARE(data.value(u"address").toString(), QStringLiteral("127.0.0.1"));
+        QCOMPARE(data.value(u"http_status").toInt(), 503);
+        QVERIFY2(data.value(u"error").toString().contains(QLatin1String("status 503")),
+                 qPrintable(data.value(u"error").toString()));
+        QCOMPARE(data.contains(u"next_attempt_at"), !last);
+    }
+    // The record of the first failure names when the second attempt was due.
+    const QString firstAttemptTime = taskDetail(taskId).value(u"callback").toObject().value(u"deliveries").toArray()
+                                         .first().toObject().value(u"log").toArray().first().toObject()
+                                         .value(u"time").toString();
+    const Result<qint64> firstAttemptMs = Rfc3339::parse(firstAttemptTime);
+    QVERIFY(firstAttemptMs);
+    QCOMPARE(records.first().value(u"data").toObject().value(u"next_attempt_at").toString(),
+             Rfc3339::format(firstAttemptMs.value() + CallbackDispatcher::retryDelayMs(1)));
+
+    const QJsonObject verified = verifyAudit();
+    QVERIFY2(verified.value(u"ok").toBool(), qPrintable(verified.value(u"message").toString()));
+    QCOMPARE(leakedSecrets(auditExport(), m_receiver->requests, state), QStringList());
 }
 
 void tst_Callbacks::invalidConfigRejected_data()
