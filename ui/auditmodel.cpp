@@ -34,6 +34,13 @@ QString describeData(const QJsonObject &record)
     add(QStringLiteral("comment"), data.value(u"comment"));
     add(QStringLiteral("until"), data.value(u"approved_until"));
     add(QStringLiteral("approval"), record.value(u"approval_id"));
+    // The members of the callback.* records: one delivery attempt and its outcome.
+    add(QStringLiteral("event"), data.value(u"event"));
+    add(QStringLiteral("attempt"), data.value(u"attempt"));
+    add(QStringLiteral("http_status"), data.value(u"http_status"));
+    add(QStringLiteral("address"), data.value(u"address"));
+    add(QStringLiteral("error"), data.value(u"error"));
+    add(QStringLiteral("next_attempt_at"), data.value(u"next_attempt_at"));
     return parts.join(QStringLiteral(" · "));
 }
 

@@ -46,6 +46,7 @@ private Q_SLOTS:
     void findsRecordsBySeq();
     void marksBrokenRecord();
     void recordsComeBackInSeqOrder();
+    void callbackRecordDetailed();
 
 private:
     std::unique_ptr<AuditModel> m_model;
@@ -131,6 +132,30 @@ void tst_AuditModel::recordsComeBackInSeqOrder()
 
     m_model->setRecords({});
     QCOMPARE(m_model->rowCount(), 0);
+}
+
+void tst_AuditModel::callbackRecordDetailed()
+{
+    QJsonObject failed = record(6, QStringLiteral("callback.attempt_failed"), QStringLiteral("evl_A"),
+                                QStringLiteral("arq_A"), QStringLiteral("system"));
+    failed.insert(QStringLiteral("data"),
+                  QJsonObject{{QStringLiteral("event"), QStringLiteral("approved")},
+                              {QStringLiteral("attempt"), 2},
+                              {QStringLiteral("address"), QStringLiteral("203.0.113.7")},
+                              {QStringLiteral("http_status"), 503},
+                              {QStringLiteral("error"), QStringLiteral("The receiver answered with status 503.")},
+                              {QStringLiteral("next_attempt_at"), QStringLiteral("2026-12-04T10:00:40Z")}});
+    QList<QJsonObject> records = m_model->records();
+    records.append(failed);
+    m_model->setRecords(records);
+
+    const QModelIndex detail = m_model->indexOfSeq(6).siblingAtColumn(AuditModel::DetailColumn);
+
+    QCOMPARE(detail.data().toString(),
+             QStringLiteral("event approved · attempt 2 · http_status 503 · address 203.0.113.7 · error The receiver "
+                            "answered with status 503. · next_attempt_at 2026-12-04T10:00:40Z"));
+    QCOMPARE(m_model->indexOfSeq(6).siblingAtColumn(AuditModel::TypeColumn).data().toString(),
+             QStringLiteral("callback.attempt_failed"));
 }
 
 QTEST_MAIN(tst_AuditModel)
