@@ -217,6 +217,12 @@ QString ActivityModel::outcome(const QString &type, const QJsonObject &data)
         const QString approver = data.value(u"approver").toString();
         return approver.isEmpty() ? tr("progressed") : tr("progressed (%1: %2)").arg(approver, data.value(u"decision").toString());
     }
+    if (type == u"callback.delivered")
+        return tr("callback delivered (HTTP %1)").arg(data.value(u"http_status").toInt());
+    if (type == u"callback.attempt_failed")
+        return tr("callback attempt %1 failed").arg(data.value(u"attempt").toInt());
+    if (type == u"callback.failed")
+        return tr("callback given up after attempt %1").arg(data.value(u"attempt").toInt());
     if (type.startsWith(u"task.")) {
         const QString status = TaskText::status(data.value(u"status").toString());
         const QString approver = data.value(u"approver").toString();

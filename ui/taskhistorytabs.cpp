@@ -212,7 +212,7 @@ void TaskHistoryTabs::populateCallbacks(const QJsonObject &task)
         if (status == QLatin1String("delivered"))
             shownStatus = tr("delivered");
         else if (status == QLatin1String("pending"))
-            shownStatus = tr("retrying");
+            shownStatus = delivery.value(u"attempts").toInteger() > 0 ? tr("retrying") : tr("queued");
         else if (status == QLatin1String("failed"))
             shownStatus = tr("failed, no more attempts");
         auto *item = new QTreeWidgetItem(m_callbacks, {delivery.value(u"event").toString(), shownStatus,

@@ -1,5 +1,7 @@
 #include "core/escalation/callbackdispatcher.h"
 
+#include "core/escalation/internal.h"
+
 #include "core/base/logfields.h"
 #include "core/base/rfc3339.h"
 
@@ -115,11 +117,12 @@ QString auditType(const QString &deliveryState)
     return QStringLiteral("callback.attempt_failed");
 }
 
-// Appends the audit record of one attempt to the task's trail. The data names the event, the
-// attempt, the address connected to and the receiver's status or the failure. It never contains
-// the secret, the signature, the PEP's state or the endpoint, whose query may carry a token.
-Result<void> auditAttempt(Store::WriteTx &tx, const Store::CallbackAttemptRecord &attempt,
-                          const QString &deliveryState, qint64 nextAttemptMs)
+// Appends the audit record and the event of one attempt to the task's trail. The data names the
+// event, the attempt, the address connected to and the receiver's status or the failure. It never
+// contains the secret, the signature, the PEP's state or the endpoint, whose query may carry a
+// token. The event lets a console that shows the task refresh its delivery log at once.
+Result<void> recordTrail(Store::WriteTx &tx, const Store::CallbackAttemptRecord &attempt, const QString &deliveryState,
+                         qint64 nextAttemptMs)
 {
     QJsonObject data{{QStringLiteral("event"), attempt.event}, {QStringLiteral("attempt"), attempt.attempt}};
     if (!attempt.address.isEmpty())
@@ -131,17 +134,25 @@ Result<void> auditAttempt(Store::WriteTx &tx, const Store::CallbackAttemptRecord
     if (nextAttemptMs > 0)
         data.insert(QStringLiteral("next_attempt_at"), Rfc3339::format(nextAttemptMs));
 
+    const std::optional<Store::TaskRecord> task = tx.task(attempt.taskId);
     Store::AuditRecord record;
     record.type = auditType(deliveryState);
     record.actor = QStringLiteral("system");
     record.taskId = attempt.taskId;
     record.data = data;
     // With these ids the evaluation_id and subject filters of the audit API find the record too.
-    if (const std::optional<Store::TaskRecord> task = tx.task(attempt.taskId)) {
+    if (task) {
         record.evaluationId = task->evaluationId;
         record.subjectId = task->subjectId;
     }
-    return tx.appendAudit(record);
+    if (auto r = tx.appendAudit(record); !r)
+        return r;
+
+    // Without its task the event has no subject, resource or action to show, so only the audit
+    // record is written.
+    if (!task)
+        return {};
+    return Internal::event(tx, record.type, *task, data);
 }
 
 } // namespace
@@ -307,12 +318,12 @@ void CallbackDispatcher::record(Store::CallbackAttemptRecord attempt, bool deliv
         return;
     }
     const qint64 deliveryId = attempt.deliveryId;
-    // The attempt and its audit record commit together, so the audit trail and the delivery log
-    // never disagree about an attempt.
+    // The attempt, its audit record and its event commit together, so the audit trail, the event
+    // stream and the delivery log never disagree about an attempt.
     m_store->write([attempt, state, nextAttemptMs](Store::WriteTx &tx) -> Result<QJsonObject> {
         if (auto r = tx.recordCallbackAttempt(attempt, state, nextAttemptMs); !r)
             return r.error();
-        if (auto r = auditAttempt(tx, attempt, state, nextAttemptMs); !r)
+        if (auto r = recordTrail(tx, attempt, state, nextAttemptMs); !r)
             return r.error();
         return QJsonObject{};
     }, this, [this, deliveryId, finished](Result<QJsonObject> result) {

@@ -128,6 +128,23 @@ void tst_ActivityModel::columns_data()
         4, QStringLiteral("task.denied"), QStringLiteral("arq_9"), FixtureNowMs,
         {{QStringLiteral("status"), QStringLiteral("denied")}, {QStringLiteral("approver"), QStringLiteral("carol")}});
 
+    const QJsonObject delivered = makeEvent(
+        7, QStringLiteral("callback.delivered"), QStringLiteral("arq_9"), FixtureNowMs,
+        with(bound(), {{QStringLiteral("event"), QStringLiteral("approved")}, {QStringLiteral("attempt"), 2},
+                       {QStringLiteral("http_status"), 204}}));
+    const QJsonObject attemptFailed = makeEvent(
+        8, QStringLiteral("callback.attempt_failed"), QStringLiteral("arq_9"), FixtureNowMs,
+        with(bound(), {{QStringLiteral("event"), QStringLiteral("approved")}, {QStringLiteral("attempt"), 1},
+                       {QStringLiteral("http_status"), 503}}));
+    const QJsonObject givenUp = makeEvent(
+        9, QStringLiteral("callback.failed"), QStringLiteral("arq_9"), FixtureNowMs,
+        with(bound(), {{QStringLiteral("event"), QStringLiteral("approved")}, {QStringLiteral("attempt"), 8},
+                       {QStringLiteral("error"), QStringLiteral("Connection refused")}}));
+
+    QTest::newRow("callback delivered") << delivered << int(ActivityModel::OutcomeColumn) << QStringLiteral("callback delivered (HTTP 204)");
+    QTest::newRow("callback attempt failed") << attemptFailed << int(ActivityModel::OutcomeColumn) << QStringLiteral("callback attempt 1 failed");
+    QTest::newRow("callback given up") << givenUp << int(ActivityModel::OutcomeColumn) << QStringLiteral("callback given up after attempt 8");
+    QTest::newRow("callback task") << givenUp << int(ActivityModel::TaskColumn) << QStringLiteral("arq_9");
     QTest::newRow("re-evaluation denied outcome") << reevaluationDenied << int(ActivityModel::OutcomeColumn) << QStringLiteral("denied");
     QTest::newRow("re-evaluation denied reason") << reevaluationDenied << int(ActivityModel::ReasonColumn) << QStringLiteral("approval_revoked");
     QTest::newRow("re-evaluation denied next action") << reevaluationDenied << int(ActivityModel::NextActionColumn) << QStringLiteral("request");
