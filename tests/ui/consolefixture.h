@@ -8,6 +8,7 @@
 #include "ui/activitymodel.h"
 #include "ui/inboxmodel.h"
 #include "ui/mainwindow.h"
+#include "ui/taskdetailwidget.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -66,6 +67,17 @@ inline std::unique_ptr<Console> openConsole(ServiceFixture &service, const QStri
     if (!QTest::qWaitFor([&console] { return console->events->state() == Client::EventStreamClient::State::Online; }, 10000))
         return nullptr;
     return console;
+}
+
+// Opens `taskId` in the console's detail view once the inbox lists it, and waits until the detail
+// shows it. Returns false when either does not happen within 10 s.
+inline bool showTask(Console &console, const QString &taskId)
+{
+    Ui::MainWindow *window = console.window.get();
+    if (!QTest::qWaitFor([&] { return window->inboxModel()->indexOfTask(taskId).isValid(); }, 10000))
+        return false;
+    window->openTask(taskId);
+    return QTest::qWaitFor([&] { return window->detailWidget()->task().value(u"id").toString() == taskId; }, 10000);
 }
 
 // The modal dialog of type T that is open now, if any.

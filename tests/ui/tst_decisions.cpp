@@ -36,7 +36,6 @@ private Q_SLOTS:
     void batchDenyNeedsReason();
 
 private:
-    bool showTask(const QString &taskId);
     void selectTasks(const QStringList &taskIds);
 
     QTemporaryDir m_dir;
@@ -63,15 +62,6 @@ void tst_Decisions::cleanup()
     m_service.reset();
 }
 
-bool tst_Decisions::showTask(const QString &taskId)
-{
-    Ui::MainWindow *window = m_bob->window.get();
-    if (!QTest::qWaitFor([&] { return window->inboxModel()->indexOfTask(taskId).isValid(); }, 10000))
-        return false;
-    window->openTask(taskId);
-    return QTest::qWaitFor([&] { return window->detailWidget()->task().value(u"id").toString() == taskId; }, 10000);
-}
-
 void tst_Decisions::selectTasks(const QStringList &taskIds)
 {
     QTableView *view = m_bob->window->inboxView();
@@ -90,7 +80,7 @@ void tst_Decisions::denyWithReason()
 {
     const Escalation flow = m_service->requestAccess(documentRequest(QStringLiteral("q4-plan")));
     QVERIFY2(flow.ok(), qPrintable(flow.failure));
-    QVERIFY(showTask(flow.taskId()));
+    QVERIFY(showTask(*m_bob, flow.taskId()));
 
     // Given bob presses Deny, the dialog refuses to deny without a reason;
     auto *deny = m_bob->window->findChild<QPushButton *>(QStringLiteral("denyButton"));
@@ -120,7 +110,7 @@ void tst_Decisions::revokeLiveApproval()
     QVERIFY2(flow.ok(), qPrintable(flow.failure));
     const QJsonObject request = withApproval(documentRequest(QStringLiteral("q4-plan")), flow.approval);
     QCOMPARE(m_service->evaluate(request).json.value(u"decision").toBool(), true);
-    QVERIFY(showTask(flow.taskId()));
+    QVERIFY(showTask(*m_bob, flow.taskId()));
 
     // when bob selects it on the Approvals tab and revokes it with a comment,
     auto *approvals = m_bob->window->findChild<QTreeWidget *>(QStringLiteral("approvalsTree"));
