@@ -34,6 +34,8 @@ bool ActivityFilterProxy::matches(Kind kind, const QString &type)
         return type.startsWith(u"reevaluation.");
     case Kind::Revocations:
         return type == u"approval.revoked";
+    case Kind::Callbacks:
+        return type.startsWith(u"callback.");
     }
     return true;
 }

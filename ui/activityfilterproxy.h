@@ -11,7 +11,7 @@ class ActivityFilterProxy final : public QSortFilterProxyModel
     Q_DISABLE_COPY_MOVE(ActivityFilterProxy)
 
 public:
-    enum class Kind { All, Evaluations, RequestableDenials, Tasks, Reevaluations, Revocations };
+    enum class Kind { All, Evaluations, RequestableDenials, Tasks, Reevaluations, Revocations, Callbacks };
     Q_ENUM(Kind)
 
     explicit ActivityFilterProxy(QObject *parent = nullptr);

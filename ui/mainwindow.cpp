@@ -150,6 +150,7 @@ void MainWindow::buildActivityDock()
     m_activityKind->addItem(tr("Tasks and decisions"), int(ActivityFilterProxy::Kind::Tasks));
     m_activityKind->addItem(tr("Re-evaluations"), int(ActivityFilterProxy::Kind::Reevaluations));
     m_activityKind->addItem(tr("Revocations"), int(ActivityFilterProxy::Kind::Revocations));
+    m_activityKind->addItem(tr("Callback deliveries"), int(ActivityFilterProxy::Kind::Callbacks));
     connect(m_activityKind, &QComboBox::currentIndexChanged, this, [this] {
         m_activityProxy->setKind(ActivityFilterProxy::Kind(m_activityKind->currentData().toInt()));
     });

@@ -1,4 +1,5 @@
 #include "tests/ui/taskfixtures.h"
+#include "ui/activityfilterproxy.h"
 #include "ui/activitymodel.h"
 
 #include <QAbstractItemModelTester>
@@ -8,6 +9,7 @@
 #include <memory>
 
 using namespace Recourse::Testing;
+using Recourse::Ui::ActivityFilterProxy;
 using Recourse::Ui::ActivityModel;
 
 namespace {
@@ -46,6 +48,9 @@ private Q_SLOTS:
     void burstIsOneInsertion();
     void columns_data();
     void columns();
+    void proxyFiltersByKind_data();
+    void proxyFiltersByKind();
+    void proxyFollowsEviction();
 
 private:
     std::unique_ptr<ActivityModel> m_model;
@@ -170,6 +175,71 @@ void tst_ActivityModel::columns()
 
     QCOMPARE(m_model->rowCount(), 1);
     QCOMPARE(m_model->index(0, column).data().toString(), text);
+}
+
+void tst_ActivityModel::proxyFiltersByKind_data()
+{
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<QStringList>("types");
+
+    QTest::newRow("all") << int(ActivityFilterProxy::Kind::All)
+                         << QStringList{u"callback.delivered"_qs, u"approval.revoked"_qs, u"reevaluation.allowed"_qs,
+                                        u"task.approved"_qs, u"evaluation.denied.requestable"_qs, u"evaluation.permitted"_qs};
+    QTest::newRow("evaluations") << int(ActivityFilterProxy::Kind::Evaluations) << QStringList{u"evaluation.permitted"_qs};
+    QTest::newRow("requestable") << int(ActivityFilterProxy::Kind::RequestableDenials)
+                                 << QStringList{u"evaluation.denied.requestable"_qs};
+    QTest::newRow("tasks") << int(ActivityFilterProxy::Kind::Tasks) << QStringList{u"task.approved"_qs};
+    QTest::newRow("re-evaluations") << int(ActivityFilterProxy::Kind::Reevaluations) << QStringList{u"reevaluation.allowed"_qs};
+    QTest::newRow("revocations") << int(ActivityFilterProxy::Kind::Revocations) << QStringList{u"approval.revoked"_qs};
+    QTest::newRow("callbacks") << int(ActivityFilterProxy::Kind::Callbacks) << QStringList{u"callback.delivered"_qs};
+}
+
+void tst_ActivityModel::proxyFiltersByKind()
+{
+    QFETCH(int, kind);
+    QFETCH(QStringList, types);
+
+    ActivityFilterProxy proxy;
+    QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    proxy.setSourceModel(m_model.get());
+    const QStringList sent{u"evaluation.permitted"_qs, u"evaluation.denied.requestable"_qs, u"task.approved"_qs,
+                           u"reevaluation.allowed"_qs, u"approval.revoked"_qs, u"callback.delivered"_qs};
+    for (qsizetype i = 0; i < sent.size(); ++i)
+        m_model->addEvent(makeEvent(i + 1, sent.at(i), QStringLiteral("arq_1"), FixtureNowMs + i, bound()));
+    m_model->flush();
+
+    proxy.setKind(ActivityFilterProxy::Kind(kind));
+
+    QStringList shown;
+    for (int row = 0; row < proxy.rowCount(); ++row)
+        shown.append(proxy.index(row, 0).data(ActivityModel::TypeRole).toString());
+    QCOMPARE(shown, types);
+}
+
+void tst_ActivityModel::proxyFollowsEviction()
+{
+    // The model keeps 10 rows, so older rows leave it while the proxy filters and sorts.
+    ActivityFilterProxy proxy;
+    QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    proxy.setSourceModel(m_model.get());
+    proxy.setKind(ActivityFilterProxy::Kind::Tasks);
+    proxy.setFilterFixedString(QStringLiteral("ARQ_7"));
+
+    for (int i = 1; i <= 14; ++i) {
+        const QString type = i % 2 ? QStringLiteral("task.created") : QStringLiteral("evaluation.permitted");
+        m_model->addEvent(makeEvent(i, type, QStringLiteral("arq_%1").arg(i), FixtureNowMs + i, bound()));
+        m_model->flush();
+    }
+
+    QCOMPARE(m_model->rowCount(), 10);
+    QCOMPARE(proxy.rowCount(), 1);
+    QCOMPARE(proxy.index(0, 0).data(ActivityModel::TaskIdRole).toString(), QStringLiteral("arq_7"));
+
+    for (int i = 15; i <= 18; ++i) {
+        m_model->addEvent(makeEvent(i, QStringLiteral("task.created"), QStringLiteral("arq_%1").arg(i), FixtureNowMs + i, bound()));
+        m_model->flush();
+    }
+    QCOMPARE(proxy.rowCount(), 0);
 }
 
 QTEST_MAIN(tst_ActivityModel)
