@@ -86,6 +86,18 @@
         <source>%1 by %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>callback delivered (HTTP %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>callback attempt %1 failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>callback given up after attempt %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Recourse::Ui::ApproveDialog</name>
@@ -1170,6 +1182,10 @@ previous %2</source>
         <source>Next action</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Callback deliveries</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Recourse::Ui::PolicyView</name>
@@ -1705,6 +1721,78 @@ Comment:</source>
     </message>
     <message>
         <source>denied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Callbacks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Callback deliveries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The PEP did not request a callback, so it polls the status endpoint.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notifies %1 on these outcomes: %2. A notification is only a hint: the PEP reads the status endpoint before it acts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>next at %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>delivered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>retrying</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed, no more attempts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTTP %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2 ms)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>attempt %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not connected</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
