@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <fcntl.h>
 #include <unistd.h>
+#include <chrono>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -29,6 +30,11 @@ namespace {
 // How many queued jobs one transaction takes at most. Larger groups amortize the fsync further
 // but delay the first job's answer; 256 keeps a group well under a millisecond of SQL work.
 constexpr int kMaxGroupSize = 256;
+
+// How long the writer lets detached jobs gather before it commits them. No caller waits for a
+// detached job, and waking the writer for each one cost a thread wake-up and a commit per plain
+// evaluation. Now the jobs of one millisecond share a commit (about 20 at 20,000 evaluations/s).
+constexpr std::chrono::microseconds kDetachedLinger{1000};
 
 Result<void> configureConnection(QSqlDatabase &db)
 {
@@ -61,6 +67,7 @@ struct Store::Private
     std::mutex mutex;
     std::condition_variable wake;
     std::deque<PendingJob> queue;
+    int waitedJobs = 0; // queued jobs whose caller waits for the result, so the writer starts at once
     bool stopping = false;
     QThread *writer = nullptr;
     QString auditHead; // hash of the newest committed audit record; owned by the writer thread
@@ -180,19 +187,26 @@ void Store::write(WriteJob job, QObject *context, WriteDone done)
             return;
         }
         d->queue.push_back(PendingJob{std::move(job), context, std::move(done), false});
+        ++d->waitedJobs;
     }
     d->wake.notify_one();
 }
 
 void Store::writeDetached(WriteJob job)
 {
+    bool wake = false;
     {
         std::lock_guard lock(d->mutex);
         if (d->stopping)
             return;
+        wake = d->queue.empty();
         d->queue.push_back(PendingJob{std::move(job), nullptr, {}, true});
+        wake = wake || int(d->queue.size()) >= kMaxGroupSize;
     }
-    d->wake.notify_one();
+    // The writer lingers once it has a detached job, so only the first job of a batch wakes it,
+    // and a full group ends the linger.
+    if (wake)
+        d->wake.notify_one();
 }
 
 StatementCache &Store::readerStatements()
@@ -236,7 +250,12 @@ void Store::runWriter()
                 d->wake.wait(lock, [this] { return d->stopping || !d->queue.empty(); });
                 if (d->queue.empty() && d->stopping)
                     break;
+                d->wake.wait_for(lock, kDetachedLinger, [this] {
+                    return d->stopping || d->waitedJobs > 0 || int(d->queue.size()) >= kMaxGroupSize;
+                });
                 while (!d->queue.empty() && int(group.size()) < kMaxGroupSize) {
+                    if (!d->queue.front().detached)
+                        --d->waitedJobs;
                     group.push_back(std::move(d->queue.front()));
                     d->queue.pop_front();
                 }
