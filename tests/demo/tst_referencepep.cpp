@@ -7,7 +7,9 @@
 #include "tests/integration/servicefixture.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 
 #include <memory>
@@ -42,6 +44,42 @@ public:
 
 private:
     QTcpServer m_server;
+};
+
+// An HTTP server on 127.0.0.1 that responds to every request with 200 and one fixed JSON body, so
+// the PEP can be shown task statuses the real service never returns.
+class FixedStatusServer
+{
+public:
+    bool listen(const QJsonObject &body)
+    {
+        const QByteArray payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
+        m_response = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+            + QByteArray::number(payload.size()) + "\r\nConnection: close\r\n\r\n" + payload;
+        QObject::connect(&m_server, &QTcpServer::newConnection, &m_server, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                auto received = std::make_shared<QByteArray>();
+                QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, received] {
+                    // Every request of the PEP here is a GET without a body, so the request ends with its head.
+                    received->append(socket->readAll());
+                    if (!received->contains("\r\n\r\n"))
+                        return;
+                    ++requests;
+                    socket->write(m_response);
+                    socket->disconnectFromHost();
+                });
+                QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            }
+        });
+        return m_server.listen(QHostAddress::LocalHost, 0);
+    }
+    QString baseUrl() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort()); }
+
+    int requests = 0;
+
+private:
+    QTcpServer m_server;
+    QByteArray m_response;
 };
 
 QJsonObject statusBody(const QString &status, const QJsonObject &result = {}, const QJsonObject &display = {})
@@ -82,6 +120,8 @@ private Q_SLOTS:
     void metadataEndpointWhenDenialNamesNone();
     void approvalOnlyFromApprovedTask_data();
     void approvalOnlyFromApprovedTask();
+    void pollingStopsOnUnknownStatus_data();
+    void pollingStopsOnUnknownStatus();
 
 private:
     std::unique_ptr<Pep::ReferencePep> makePep(const QString &serviceUrl) const;
@@ -256,6 +296,42 @@ void tst_ReferencePep::approvalOnlyFromApprovedTask()
     QCOMPARE(bool(approval), approved);
     if (approved)
         QCOMPARE(approval->value(u"id").toString(), QStringLiteral("apr_0000000000000000000000000"));
+}
+
+void tst_ReferencePep::pollingStopsOnUnknownStatus_data()
+{
+    QTest::addColumn<QJsonObject>("body");
+    QTest::addColumn<bool>("terminal");
+
+    QTest::newRow("approved (control)") << statusBody(QStringLiteral("approved"), reevaluateResult()) << true;
+    QTest::newRow("unknown status escalated") << statusBody(QStringLiteral("escalated"), reevaluateResult()) << false;
+    QTest::newRow("status Pending in another case") << statusBody(QStringLiteral("Pending")) << false;
+    QTest::newRow("no task") << QJsonObject{{QStringLiteral("result"), QJsonValue(reevaluateResult())}} << false;
+}
+
+void tst_ReferencePep::pollingStopsOnUnknownStatus()
+{
+    QFETCH(QJsonObject, body);
+    QFETCH(bool, terminal);
+
+    // A status the PEP does not know means "not approved", so it stops polling at once instead
+    // of waiting for a change, and returns an error rather than the body.
+    FixedStatusServer server;
+    QVERIFY(server.listen(body));
+    const auto pep = makePep(server.baseUrl());
+    const QJsonObject handle{{QStringLiteral("id"), QStringLiteral("arq_0000000000000000000000000")},
+                             {QStringLiteral("status"), QStringLiteral("pending")},
+                             {QStringLiteral("status_endpoint"), QString(server.baseUrl() + QStringLiteral("/access/v1/requests/x"))},
+                             {QStringLiteral("expires_at"), QStringLiteral("2099-01-01T00:00:00Z")}};
+    int waits = 0;
+
+    const auto completed = pep->waitForCompletion(handle, [&waits](int) { ++waits; });
+
+    QCOMPARE(server.requests, 1);
+    QCOMPARE(waits, 0);
+    QCOMPARE(bool(completed), terminal);
+    if (terminal)
+        QCOMPARE(completed.value(), body);
 }
 
 QTEST_GUILESS_MAIN(tst_ReferencePep)
