@@ -1,13 +1,16 @@
 // How the Access Request Endpoint compares a submission with its denial over HTTP. The binding
 // token outranks an echoed evaluation_id. Bound context is compared structurally (RFC 8785
 // numbers, code points, array order, null versus absent). Extension members the service does not
-// know are ignored.
+// know are ignored. A policy that binds a member the approval protocol sets is rejected at start.
 
 #include "tests/integration/araprequests.h"
 #include "tests/integration/servicefixture.h"
 
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Recourse;
@@ -48,6 +51,8 @@ private Q_SLOTS:
     void contextComparedStructurally();
     void extensionMembersIgnored();
     void denialWithoutExpiry();
+    void reservedContextMemberRejected_data();
+    void reservedContextMemberRejected();
 
 private:
     std::unique_ptr<ServiceFixture> m_service;
@@ -208,6 +213,49 @@ void tst_SubmissionBinding::denialWithoutExpiry()
     QCOMPARE(response.json.value(u"invalid_value").toString(), QStringLiteral("denial.expires_at"));
     const HttpResponse tasks = m_service->get(QStringLiteral("/admin/v1/tasks"), Tokens::auditor);
     QCOMPARE(tasks.json.value(u"tasks").toArray().size(), 0);
+}
+
+void tst_SubmissionBinding::reservedContextMemberRejected_data()
+{
+    QTest::addColumn<QString>("member");
+
+    // The PDP and the PEP set these members during the escalation itself, so binding one would
+    // make every submission or re-evaluation differ from its denial.
+    for (const char *member : {"approval", "access_request", "evaluation_id", "evaluated_at", "reason"})
+        QTest::newRow(member) << QString::fromLatin1(member);
+}
+
+void tst_SubmissionBinding::reservedContextMemberRejected()
+{
+    QFETCH(QString, member);
+
+    // The shipped arap-conformance pack, with manager_approval also binding `member`.
+    QTemporaryDir pack;
+    QVERIFY(pack.isValid());
+    const QDir source(QStringLiteral(RECOURSE_SOURCE_DIR "/resources/policies/arap-conformance"));
+    for (const QString &name : source.entryList({QStringLiteral("*.json")}, QDir::Files))
+        QVERIFY(QFile::copy(source.filePath(name), QDir(pack.path()).filePath(name)));
+    QFile templatesFile(QDir(pack.path()).filePath(QStringLiteral("templates.json")));
+    QVERIFY(templatesFile.open(QIODevice::ReadOnly));
+    QJsonObject document = QJsonDocument::fromJson(templatesFile.readAll()).object();
+    templatesFile.close();
+    QJsonObject templates = document.value(u"templates").toObject();
+    QJsonObject managerApproval = templates.value(u"manager_approval").toObject();
+    QJsonArray relevant = managerApproval.value(u"relevant_context").toArray();
+    QVERIFY(!relevant.isEmpty());
+    relevant.append(member);
+    managerApproval.insert(QStringLiteral("relevant_context"), relevant);
+    templates.insert(QStringLiteral("manager_approval"), managerApproval);
+    document.insert(QStringLiteral("templates"), templates);
+    QVERIFY(templatesFile.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    QVERIFY(templatesFile.write(QJsonDocument(document).toJson()) > 0);
+    templatesFile.close();
+
+    ServiceFixture service(pack.path());
+
+    QVERIFY(!service.start());
+    QVERIFY2(service.errorString().contains(QStringLiteral("\"%1\" cannot be an authorization-relevant context member").arg(member)),
+             qPrintable(service.errorString()));
 }
 
 QTEST_GUILESS_MAIN(tst_SubmissionBinding)
