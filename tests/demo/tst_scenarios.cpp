@@ -170,6 +170,13 @@ void ScenariosTest::toolDiscovery()
     QCOMPARE(evaluations.at(3).request.value(QStringLiteral("resource")).toObject().value(QStringLiteral("id")).toString(),
              QStringLiteral("bulk-refund"));
 
+    // And the PEP acts on the 201 response directly, so no status poll comes between it and the
+    // re-evaluation.
+    QVERIFY(harness.steps.size() >= 3);
+    QCOMPARE(harness.steps.at(1).name, QStringLiteral("submission"));
+    QCOMPARE(harness.steps.at(1).status, 201);
+    QCOMPARE(harness.steps.at(2).name, QStringLiteral("evaluation"));
+
     // And the manager's task names the agent in its actor chain.
     const HttpResponse task = harness.fixture.get(QStringLiteral("/admin/v1/tasks/") + harness.pendingTasks.first(), Tokens::bob);
     QCOMPARE(task.status, 200);
