@@ -1,8 +1,10 @@
 // How the Access Request Endpoint compares a submission with its denial over HTTP. The binding
 // token outranks an echoed evaluation_id. Bound context is compared structurally (RFC 8785
 // numbers, code points, array order, null versus absent). Extension members the service does not
-// know are ignored. A policy that binds a member the approval protocol sets is rejected at start.
+// know are ignored. Token forms other than compact JWS are rejected. A policy that binds a member
+// the approval protocol sets is rejected at start.
 
+#include "core/jose/jose.h"
 #include "tests/integration/araprequests.h"
 #include "tests/integration/servicefixture.h"
 
@@ -51,6 +53,8 @@ private Q_SLOTS:
     void contextComparedStructurally();
     void extensionMembersIgnored();
     void denialWithoutExpiry();
+    void nonJwsTokenRejected_data();
+    void nonJwsTokenRejected();
     void reservedContextMemberRejected_data();
     void reservedContextMemberRejected();
 
@@ -211,6 +215,39 @@ void tst_SubmissionBinding::denialWithoutExpiry()
     QVERIFY2(response.status == 400, response.describe().constData());
     QVERIFY(response.isProblem());
     QCOMPARE(response.json.value(u"invalid_value").toString(), QStringLiteral("denial.expires_at"));
+    const HttpResponse tasks = m_service->get(QStringLiteral("/admin/v1/tasks"), Tokens::auditor);
+    QCOMPARE(tasks.json.value(u"tasks").toArray().size(), 0);
+}
+
+void tst_SubmissionBinding::nonJwsTokenRejected_data()
+{
+    QTest::addColumn<QString>("token");
+
+    // The service verifies compact JWS only, so any other token form must fail as a binding
+    // instead of being accepted unchecked.
+    const QString jweHeader = QString::fromLatin1(
+        Jose::base64UrlEncode(QByteArrayLiteral(R"({"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"k1"})")));
+    QTest::newRow("five-part JWE") << QString(jweHeader + QStringLiteral(".a2V5.aXY.Y2lwaGVy.dGFn"));
+    QTest::newRow("opaque reference") << QStringLiteral("ref_5f2c9a0e7b1d4c3a");
+    QTest::newRow("two parts") << QStringLiteral("eyJhbGciOiJFUzI1NiJ9.e30");
+    QTest::newRow("four parts") << QStringLiteral("eyJhbGciOiJFUzI1NiJ9.e30.c2ln.eHg");
+}
+
+void tst_SubmissionBinding::nonJwsTokenRejected()
+{
+    QFETCH(QString, token);
+
+    QJsonObject submission = m_service->freshSubmission(Arap::q4PlanRead());
+    QVERIFY(!submission.isEmpty());
+    QJsonObject denial = submission.value(u"denial").toObject();
+    denial.insert(QStringLiteral("binding_token"), token);
+    submission.insert(QStringLiteral("denial"), denial);
+
+    const HttpResponse response = m_service->submit(submission);
+
+    QVERIFY2(response.status == 400, response.describe().constData());
+    QVERIFY(response.isProblem());
+    QCOMPARE(response.problemType(), kInvalidBinding);
     const HttpResponse tasks = m_service->get(QStringLiteral("/admin/v1/tasks"), Tokens::auditor);
     QCOMPARE(tasks.json.value(u"tasks").toArray().size(), 0);
 }
