@@ -53,9 +53,7 @@ class FixedStatusServer
 public:
     bool listen(const QJsonObject &body)
     {
-        const QByteArray payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
-        m_response = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-            + QByteArray::number(payload.size()) + "\r\nConnection: close\r\n\r\n" + payload;
+        respondWith(body);
         QObject::connect(&m_server, &QTcpServer::newConnection, &m_server, [this] {
             while (QTcpSocket *socket = m_server.nextPendingConnection()) {
                 auto received = std::make_shared<QByteArray>();
@@ -74,6 +72,14 @@ public:
         return m_server.listen(QHostAddress::LocalHost, 0);
     }
     QString baseUrl() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort()); }
+
+    // Replaces the body, for a body that has to name the server's own URL.
+    void respondWith(const QJsonObject &body)
+    {
+        const QByteArray payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
+        m_response = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+            + QByteArray::number(payload.size()) + "\r\nConnection: close\r\n\r\n" + payload;
+    }
 
     int requests = 0;
 
@@ -113,6 +119,7 @@ private Q_SLOTS:
     void cleanup();
 
     void discoverRejectsOtherPdp();
+    void discoverIgnoresUnknownMembers();
     void submitsOnlyRequestableDenials_data();
     void submitsOnlyRequestableDenials();
     void untrustedOriginsNotContacted_data();
@@ -172,6 +179,29 @@ void tst_ReferencePep::discoverRejectsOtherPdp()
     QVERIFY(!discovered);
     QVERIFY2(discovered.error().message.contains(m_service->baseUrl()), qPrintable(discovered.error().message));
     QVERIFY(pep->metadata().isEmpty());
+}
+
+void tst_ReferencePep::discoverIgnoresUnknownMembers()
+{
+    // Metadata that names this server as the PDP and adds members the PEP does not know, of
+    // every JSON type.
+    FixedStatusServer server;
+    QVERIFY(server.listen(QJsonObject{}));
+    const QString base = server.baseUrl();
+    server.respondWith(QJsonObject{
+        {QStringLiteral("policy_decision_point"), base},
+        {QStringLiteral("access_evaluation_endpoint"), QString(base + QStringLiteral("/access/v1/evaluation"))},
+        {QStringLiteral("future_endpoint"), QString(base + QStringLiteral("/access/v2/anything"))},
+        {QStringLiteral("com.example.flags"), QJsonArray{1, QStringLiteral("two"), QJsonValue(QJsonValue::Null)}},
+        {QStringLiteral("com.example.limits"), QJsonObject{{QStringLiteral("rate"), 5}}},
+    });
+
+    const auto pep = makePep(base);
+    const auto discovered = pep->discover();
+
+    QVERIFY2(discovered, discovered ? "" : qPrintable(discovered.error().message));
+    QCOMPARE(server.requests, 1);
+    QCOMPARE(pep->metadata().value(u"policy_decision_point").toString(), base);
 }
 
 void tst_ReferencePep::submitsOnlyRequestableDenials_data()
