@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QEventLoop>
+#include <QJsonArray>
 #include <QNetworkReply>
 #include <QRandomGenerator>
 #include <QTimer>
@@ -28,6 +29,34 @@ void waitMs(int ms)
     QEventLoop loop;
     QTimer::singleShot(ms, &loop, &QEventLoop::quit);
     loop.exec();
+}
+
+// The `denial` member of a submission: every binding member exactly as the PDP sent it. The
+// token is never decoded or changed.
+QJsonObject echoedDenial(const QJsonObject &decision)
+{
+    const QJsonObject context = decision.value(QStringLiteral("context")).toObject();
+    const QJsonObject accessRequest = context.value(QStringLiteral("access_request")).toObject();
+    QJsonObject denial{{QStringLiteral("expires_at"), accessRequest.value(QStringLiteral("expires_at"))}};
+    for (const char *member : {"evaluation_id", "evaluated_at", "reason"}) {
+        if (context.contains(QLatin1String(member)))
+            denial.insert(QLatin1String(member), context.value(QLatin1String(member)));
+    }
+    for (const char *member : {"binding_token", "template"}) {
+        if (accessRequest.contains(QLatin1String(member)))
+            denial.insert(QLatin1String(member), accessRequest.value(QLatin1String(member)));
+    }
+    return denial;
+}
+
+// Submission-time additions go into members of their own; original members stay untouched.
+QJsonObject withAdditions(QJsonObject context, const QJsonObject &additions)
+{
+    for (auto it = additions.begin(); it != additions.end(); ++it) {
+        if (!context.contains(it.key()))
+            context.insert(it.key(), it.value());
+    }
+    return context;
 }
 
 } // namespace
@@ -126,45 +155,64 @@ Result<Exchange> ReferencePep::submit(const QJsonObject &request, const QJsonObj
     if (!isRequestable(decision))
         return failure(QStringLiteral("The decision is not a requestable denial, so there is nothing to submit."));
 
-    const QJsonObject context = decision.value(QStringLiteral("context")).toObject();
-    const QJsonObject accessRequest = context.value(QStringLiteral("access_request")).toObject();
-    // The denial's endpoint wins over metadata, but only on the trusted origin.
-    QUrl endpoint(accessRequest.value(QStringLiteral("endpoint")).toString());
-    if (endpoint.isEmpty())
-        endpoint = QUrl(m_metadata.value(QStringLiteral("access_request_endpoint")).toString());
-
-    // Echo every binding member exactly as received; the token is never decoded or changed.
-    QJsonObject denial{{QStringLiteral("expires_at"), accessRequest.value(QStringLiteral("expires_at"))}};
-    for (const char *member : {"evaluation_id", "evaluated_at", "reason"}) {
-        if (context.contains(QLatin1String(member)))
-            denial.insert(QLatin1String(member), context.value(QLatin1String(member)));
-    }
-    for (const char *member : {"binding_token", "template"}) {
-        if (accessRequest.contains(QLatin1String(member)))
-            denial.insert(QLatin1String(member), accessRequest.value(QLatin1String(member)));
-    }
-
-    // Submission-time additions go into members of their own; original members stay untouched.
-    QJsonObject submittedContext = request.value(QStringLiteral("context")).toObject();
-    for (auto it = additions.begin(); it != additions.end(); ++it) {
-        if (!submittedContext.contains(it.key()))
-            submittedContext.insert(it.key(), it.value());
-    }
-
     QJsonObject body{{QStringLiteral("subject"), request.value(QStringLiteral("subject"))},
                      {QStringLiteral("resource"), request.value(QStringLiteral("resource"))},
                      {QStringLiteral("action"), request.value(QStringLiteral("action"))},
-                     {QStringLiteral("context"), submittedContext},
-                     {QStringLiteral("denial"), denial}};
+                     {QStringLiteral("context"), withAdditions(request.value(QStringLiteral("context")).toObject(), additions)},
+                     {QStringLiteral("denial"), echoedDenial(decision)}};
     if (!requestedAccess.isEmpty())
         body.insert(QStringLiteral("requested_access"), requestedAccess);
 
     if (idempotencyKey.isEmpty())
         idempotencyKey = Ids::random(u"idem_");
-    auto exchange = call("POST", endpoint, body, idempotencyKey.toUtf8());
+    auto exchange = call("POST", endpointFor(decision), body, idempotencyKey.toUtf8());
     if (m_config.trace && exchange)
         m_config.trace(QStringLiteral("submission"), body, exchange.value());
     return exchange;
+}
+
+Result<Exchange> ReferencePep::submitBundle(const QList<BundleItem> &items, const QJsonObject &additions,
+                                            QString idempotencyKey)
+{
+    if (items.isEmpty())
+        return failure(QStringLiteral("A bundle needs at least one item."));
+
+    // The bundle binds one subject and context, so every item must come from the same ones.
+    const QJsonObject first = items.first().request;
+    QJsonArray bodyItems;
+    for (const BundleItem &item : items) {
+        if (!isRequestable(item.decision))
+            return failure(QStringLiteral("An item's decision is not a requestable denial, so the bundle cannot include it."));
+        if (item.request.value(QStringLiteral("subject")) != first.value(QStringLiteral("subject"))
+            || item.request.value(QStringLiteral("context")) != first.value(QStringLiteral("context")))
+            return failure(QStringLiteral("The items of a bundle must share their subject and context."));
+        if (endpointFor(item.decision) != endpointFor(items.first().decision))
+            return failure(QStringLiteral("The items of a bundle must name the same access request endpoint."));
+        bodyItems.append(QJsonObject{{QStringLiteral("resource"), item.request.value(QStringLiteral("resource"))},
+                                     {QStringLiteral("action"), item.request.value(QStringLiteral("action"))},
+                                     {QStringLiteral("denial"), echoedDenial(item.decision)}});
+    }
+
+    const QJsonObject body{{QStringLiteral("subject"), first.value(QStringLiteral("subject"))},
+                           {QStringLiteral("context"), withAdditions(first.value(QStringLiteral("context")).toObject(), additions)},
+                           {QStringLiteral("items"), bodyItems}};
+    if (idempotencyKey.isEmpty())
+        idempotencyKey = Ids::random(u"idem_");
+    auto exchange = call("POST", endpointFor(items.first().decision), body, idempotencyKey.toUtf8());
+    if (m_config.trace && exchange)
+        m_config.trace(QStringLiteral("submission"), body, exchange.value());
+    return exchange;
+}
+
+QUrl ReferencePep::endpointFor(const QJsonObject &decision) const
+{
+    // The denial's endpoint wins over metadata; call() still refuses any other origin.
+    const QJsonObject accessRequest =
+        decision.value(QStringLiteral("context")).toObject().value(QStringLiteral("access_request")).toObject();
+    const QUrl endpoint(accessRequest.value(QStringLiteral("endpoint")).toString());
+    if (!endpoint.isEmpty())
+        return endpoint;
+    return QUrl(m_metadata.value(QStringLiteral("access_request_endpoint")).toString());
 }
 
 Result<Exchange> ReferencePep::status(const QJsonObject &taskHandle)
@@ -222,6 +270,29 @@ Result<QJsonObject> ReferencePep::approvalFrom(const QJsonObject &statusBody)
     const QJsonValue approval = result.value(QStringLiteral("approval"));
     if (!approval.isObject())
         return failure(QStringLiteral("The result carries no approval."));
+    return approval.toObject();
+}
+
+Result<QJsonObject> ReferencePep::itemApprovalFrom(const QJsonObject &statusBody, int position)
+{
+    const QJsonObject task = statusBody.value(QStringLiteral("task")).toObject();
+    const QString status = task.value(QStringLiteral("status")).toString();
+    if (status != QLatin1String("approved") && status != QLatin1String("partial"))
+        return failure(QStringLiteral("The task ended %1, so no item is approved.").arg(status), status);
+    const QJsonArray items = task.value(QStringLiteral("items")).toArray();
+    if (position < 0 || position >= items.size())
+        return failure(QStringLiteral("The task has no item %1.").arg(position));
+
+    const QJsonObject item = items.at(position).toObject();
+    const QString itemStatus = item.value(QStringLiteral("status")).toString();
+    if (itemStatus != QLatin1String("approved"))
+        return failure(QStringLiteral("Item %1 ended %2, not approved.").arg(position).arg(itemStatus), itemStatus);
+    const QJsonObject result = item.value(QStringLiteral("result")).toObject();
+    if (result.value(QStringLiteral("mode")).toString() != QLatin1String("reevaluate"))
+        return failure(QStringLiteral("Item %1 uses an unknown completion mode; treating it as not approved.").arg(position));
+    const QJsonValue approval = result.value(QStringLiteral("approval"));
+    if (!approval.isObject())
+        return failure(QStringLiteral("Item %1 carries no approval.").arg(position));
     return approval.toObject();
 }
 

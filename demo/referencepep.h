@@ -54,6 +54,19 @@ public:
     Result<Exchange> submit(const QJsonObject &request, const QJsonObject &decision, const QJsonObject &additions,
                             const QJsonObject &requestedAccess, QString idempotencyKey = {});
 
+    // One item of a bundle: the evaluation request the PDP denied and its requestable denial.
+    struct BundleItem
+    {
+        QJsonObject request;
+        QJsonObject decision;
+    };
+
+    // Submits one access request for several requestable denials of the same subject and context
+    // (the Bulk profile's `items`), each item echoing its own denial unchanged. The task lists
+    // its items in the same order.
+    Result<Exchange> submitBundle(const QList<BundleItem> &items, const QJsonObject &additions,
+                                  QString idempotencyKey = {});
+
     // Polls a task until it is terminal or expires. `onWait` runs before each wait with the
     // delay in milliseconds.
     Result<QJsonObject> waitForCompletion(const QJsonObject &taskHandle,
@@ -66,12 +79,19 @@ public:
     // exactly "approved" and result.mode exactly "reevaluate" with an approval object.
     static Result<QJsonObject> approvalFrom(const QJsonObject &statusBody);
 
+    // Returns the approval of item `position` of a bundle task, or an error when that item is not
+    // approved: the task must have ended approved or partial, and the item itself must be
+    // approved with result.mode "reevaluate" and an approval object.
+    static Result<QJsonObject> itemApprovalFrom(const QJsonObject &statusBody, int position);
+
     // Re-evaluates `request` with `approval` unchanged at context.approval.
     Result<QJsonObject> reevaluate(const QJsonObject &request, const QJsonObject &approval);
 
     const QJsonObject &metadata() const { return m_metadata; }
 
 private:
+    // Returns the endpoint a requestable denial names, or the metadata's when it names none.
+    QUrl endpointFor(const QJsonObject &decision) const;
     Result<Exchange> call(const QByteArray &method, const QUrl &url, const QJsonObject &body,
                           const QByteArray &idempotencyKey = {});
     bool trusted(const QUrl &url) const;

@@ -8,6 +8,7 @@ Result<void> runRevoked(ScenarioContext &context);
 Result<void> runExpired(ScenarioContext &context);
 Result<void> runPepRestart(ScenarioContext &context);
 Result<void> runGrantPending(ScenarioContext &context);
+Result<void> runBundle(ScenarioContext &context);
 
 namespace {
 
@@ -30,6 +31,10 @@ const QList<Scenario> &scenarios()
          QStringLiteral("The agent discovers a low-risk tool, which is approved automatically (201), then a high-risk "
                         "tool, which a manager approves."),
          runToolDiscovery},
+        {QStringLiteral("bundle"), QStringLiteral("demo"),
+         QStringLiteral("The agent requests three high-risk tools in one bundle; the manager approves two and denies "
+                        "one, so the task ends partial and only the two approved tools are permitted."),
+         runBundle},
         {QStringLiteral("revoked"), QStringLiteral("demo"),
          QStringLiteral("An approval is revoked mid-mission; the next re-evaluation is denied approval_expired and the "
                         "PEP follows next_action request."),

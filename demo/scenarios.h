@@ -16,6 +16,10 @@ struct ScenarioHooks
 {
     // A task waits for a person. Default: nothing; someone decides it in the console.
     std::function<void(const QString &taskId)> onTaskPending;
+    // A bundle task waits for a person, and the scenario wants the items at positions `approve`
+    // approved and those at `deny` denied. Default: nothing; someone decides the items in the
+    // console (approve the chosen items, then deny the rest).
+    std::function<void(const QString &taskId, const QList<int> &approve, const QList<int> &deny)> onItemDecisionsWanted;
     // The scenario wants approval `approvalId` revoked. Default: nothing; someone revokes it in
     // the console.
     std::function<void(const QString &approvalId)> onRevokeWanted;

@@ -55,6 +55,10 @@ public:
         };
         context.hooks.nowMs = [this] { return fixture.clock().nowMs(); };
         context.hooks.onTaskPending = [this](const QString &taskId) { approve(taskId); };
+        context.hooks.onItemDecisionsWanted = [this](const QString &taskId, const QList<int> &approved,
+                                                     const QList<int> &denied) {
+            decideItems(taskId, approved, denied);
+        };
         return true;
     }
 
@@ -62,6 +66,22 @@ public:
     {
         pendingTasks.append(taskId);
         lastAnswer = fixture.approve(taskId, Tokens::bob, body);
+    }
+
+    // Approves the items at `approved` and denies those at `denied` as bob, in two decisions.
+    void decideItems(const QString &taskId, const QList<int> &approved, const QList<int> &denied)
+    {
+        pendingTasks.append(taskId);
+        QJsonArray approvedItems;
+        for (const int position : approved)
+            approvedItems.append(position);
+        QJsonArray deniedItems;
+        for (const int position : denied)
+            deniedItems.append(position);
+        itemAnswers.append(fixture.approve(taskId, Tokens::bob, QJsonObject{{QStringLiteral("items"), approvedItems}}));
+        itemAnswers.append(fixture.deny(taskId, Tokens::bob,
+                                        QJsonObject{{QStringLiteral("items"), deniedItems},
+                                                    {QStringLiteral("reason"), QStringLiteral("Closing accounts is out of scope.")}}));
     }
 
     // Each evaluation's decision as "permit" or "deny reason/next_action".
@@ -110,6 +130,7 @@ public:
     QList<Step> steps;
     QStringList pendingTasks;
     HttpResponse lastAnswer;
+    QList<HttpResponse> itemAnswers;
     int advancedSeconds = 0;
 };
 
@@ -127,6 +148,7 @@ class ScenariosTest : public QObject
 private Q_SLOTS:
     void supportAgent();
     void toolDiscovery();
+    void bundleEndsPartial();
     void revokedThenDenied();
     void revokedThenApprovedAgain();
     void expired();
@@ -183,6 +205,59 @@ void ScenariosTest::toolDiscovery()
     const QJsonArray chain = task.json.value(QStringLiteral("actor_chain")).toArray();
     QVERIFY2(!chain.isEmpty(), task.describe().constData());
     QCOMPARE(chain.first().toObject().value(QStringLiteral("id")).toString(), QStringLiteral("support-agent-7"));
+}
+
+void ScenariosTest::bundleEndsPartial()
+{
+    // Given the demo pack and a manager who approves two of the bundle's three tools.
+    Harness harness(QStringLiteral("demo"));
+    QVERIFY2(harness.start(), qPrintable(harness.fixture.errorString()));
+
+    // When the agent requests the three tools in one bundle.
+    const Result<void> result = Demo::runScenario(QStringLiteral("bundle"), harness.context);
+
+    // Then one bulk task holds the three items with their own denials,
+    QVERIFY2(result, failure(result, harness.output).constData());
+    const QList<Step> submissions = harness.named(QStringLiteral("submission"));
+    QCOMPARE(submissions.size(), 1);
+    QCOMPARE(submissions.first().status, 202);
+    const QJsonArray items = submissions.first().request.value(QStringLiteral("items")).toArray();
+    QCOMPARE(items.size(), 3);
+    for (const QJsonValue &item : items)
+        QVERIFY(item.toObject().value(QStringLiteral("denial")).toObject().contains(QStringLiteral("binding_token")));
+    QVERIFY(!submissions.first().request.contains(QStringLiteral("resource")));
+
+    // and the manager's two decisions were accepted, ending the task partial;
+    QCOMPARE(harness.itemAnswers.size(), 2);
+    QCOMPARE(harness.itemAnswers.at(0).status, 200);
+    QCOMPARE(harness.itemAnswers.at(1).status, 200);
+    QCOMPARE(harness.itemAnswers.at(1).json.value(QStringLiteral("status")).toString(), QStringLiteral("partial"));
+    const QList<Step> polls = harness.named(QStringLiteral("status"));
+    QVERIFY(!polls.isEmpty());
+    QCOMPARE(polls.last().response.value(QStringLiteral("task")).toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("partial"));
+
+    // and only the two approved tools are permitted, each with its own item's approval.
+    QCOMPARE(harness.decisions(),
+             (QStringList{QStringLiteral("deny approval_required"), QStringLiteral("deny approval_required"),
+                          QStringLiteral("deny approval_required"), QStringLiteral("permit"), QStringLiteral("permit"),
+                          QStringLiteral("deny out_of_scope/request")}));
+    const QList<Step> evaluations = harness.named(QStringLiteral("evaluation"));
+    const auto toolOf = [&](int index) {
+        return evaluations.at(index).request.value(QStringLiteral("resource")).toObject().value(QStringLiteral("id")).toString();
+    };
+    QCOMPARE(toolOf(3), QStringLiteral("refund-issuer"));
+    QCOMPARE(toolOf(4), QStringLiteral("ledger-export"));
+    QCOMPARE(toolOf(5), QStringLiteral("account-closer"));
+    const QJsonObject firstApproval =
+        evaluations.at(3).request.value(QStringLiteral("context")).toObject().value(QStringLiteral("approval")).toObject();
+    const QJsonObject secondApproval =
+        evaluations.at(4).request.value(QStringLiteral("context")).toObject().value(QStringLiteral("approval")).toObject();
+    QVERIFY(!firstApproval.isEmpty());
+    QVERIFY(firstApproval.value(QStringLiteral("id")) != secondApproval.value(QStringLiteral("id")));
+    QCOMPARE(evaluations.at(5).request.value(QStringLiteral("context")).toObject().value(QStringLiteral("approval")).toObject(),
+             firstApproval);
+    QVERIFY(harness.output.contains(QStringLiteral("The agent does not call account-closer.")));
 }
 
 void ScenariosTest::revokedThenDenied()
