@@ -1,5 +1,6 @@
 // The simulated PEP's requests and helpers, shared by recourse-loadgen and the console benchmark.
 #include "bench/loadruns.h"
+#include "demo/referencepep.h"
 
 #include <QJsonDocument>
 #include <QUrl>
@@ -47,22 +48,8 @@ bool isRequestable(const QJsonObject &decision)
 
 QJsonObject submissionFor(const QJsonObject &request, const QJsonObject &decision)
 {
-    const QJsonObject context = decision.value(QStringLiteral("context")).toObject();
-    const QJsonObject accessRequest = context.value(QStringLiteral("access_request")).toObject();
-
-    // The binding material goes back exactly as received, and the token is never decoded.
-    QJsonObject denial{{QStringLiteral("expires_at"), accessRequest.value(QStringLiteral("expires_at"))}};
-    for (const char *member : {"evaluation_id", "evaluated_at", "reason"}) {
-        if (context.contains(QLatin1String(member)))
-            denial.insert(QLatin1String(member), context.value(QLatin1String(member)));
-    }
-    for (const char *member : {"binding_token", "template"}) {
-        if (accessRequest.contains(QLatin1String(member)))
-            denial.insert(QLatin1String(member), accessRequest.value(QLatin1String(member)));
-    }
-
     QJsonObject body = request;
-    body.insert(QStringLiteral("denial"), denial);
+    body.insert(QStringLiteral("denial"), ::Recourse::Pep::ReferencePep::denialFor(decision));
     return body;
 }
 

@@ -31,24 +31,6 @@ void waitMs(int ms)
     loop.exec();
 }
 
-// The `denial` member of a submission: every binding member exactly as the PDP sent it. The
-// token is never decoded or changed.
-QJsonObject echoedDenial(const QJsonObject &decision)
-{
-    const QJsonObject context = decision.value(QStringLiteral("context")).toObject();
-    const QJsonObject accessRequest = context.value(QStringLiteral("access_request")).toObject();
-    QJsonObject denial{{QStringLiteral("expires_at"), accessRequest.value(QStringLiteral("expires_at"))}};
-    for (const char *member : {"evaluation_id", "evaluated_at", "reason"}) {
-        if (context.contains(QLatin1String(member)))
-            denial.insert(QLatin1String(member), context.value(QLatin1String(member)));
-    }
-    for (const char *member : {"binding_token", "template"}) {
-        if (accessRequest.contains(QLatin1String(member)))
-            denial.insert(QLatin1String(member), accessRequest.value(QLatin1String(member)));
-    }
-    return denial;
-}
-
 // Submission-time additions go into members of their own; original members stay untouched.
 QJsonObject withAdditions(QJsonObject context, const QJsonObject &additions)
 {
@@ -148,6 +130,22 @@ bool ReferencePep::isRequestable(const QJsonObject &decision)
         && decision.value(QStringLiteral("context")).toObject().value(QStringLiteral("access_request")).isObject();
 }
 
+QJsonObject ReferencePep::denialFor(const QJsonObject &decision)
+{
+    const QJsonObject context = decision.value(QStringLiteral("context")).toObject();
+    const QJsonObject accessRequest = context.value(QStringLiteral("access_request")).toObject();
+    QJsonObject denial{{QStringLiteral("expires_at"), accessRequest.value(QStringLiteral("expires_at"))}};
+    for (const char *member : {"evaluation_id", "evaluated_at", "reason"}) {
+        if (context.contains(QLatin1String(member)))
+            denial.insert(QLatin1String(member), context.value(QLatin1String(member)));
+    }
+    for (const char *member : {"binding_token", "template"}) {
+        if (accessRequest.contains(QLatin1String(member)))
+            denial.insert(QLatin1String(member), accessRequest.value(QLatin1String(member)));
+    }
+    return denial;
+}
+
 Result<Exchange> ReferencePep::submit(const QJsonObject &request, const QJsonObject &decision,
                                       const QJsonObject &additions, const QJsonObject &requestedAccess,
                                       QString idempotencyKey)
@@ -159,7 +157,7 @@ Result<Exchange> ReferencePep::submit(const QJsonObject &request, const QJsonObj
                      {QStringLiteral("resource"), request.value(QStringLiteral("resource"))},
                      {QStringLiteral("action"), request.value(QStringLiteral("action"))},
                      {QStringLiteral("context"), withAdditions(request.value(QStringLiteral("context")).toObject(), additions)},
-                     {QStringLiteral("denial"), echoedDenial(decision)}};
+                     {QStringLiteral("denial"), denialFor(decision)}};
     if (!requestedAccess.isEmpty())
         body.insert(QStringLiteral("requested_access"), requestedAccess);
 
@@ -190,7 +188,7 @@ Result<Exchange> ReferencePep::submitBundle(const QList<BundleItem> &items, cons
             return failure(QStringLiteral("The items of a bundle must name the same access request endpoint."));
         bodyItems.append(QJsonObject{{QStringLiteral("resource"), item.request.value(QStringLiteral("resource"))},
                                      {QStringLiteral("action"), item.request.value(QStringLiteral("action"))},
-                                     {QStringLiteral("denial"), echoedDenial(item.decision)}});
+                                     {QStringLiteral("denial"), denialFor(item.decision)}});
     }
 
     const QJsonObject body{{QStringLiteral("subject"), first.value(QStringLiteral("subject"))},

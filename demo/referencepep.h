@@ -48,6 +48,10 @@ public:
     // Whether a decision is a requestable denial: decision false and context.access_request present.
     static bool isRequestable(const QJsonObject &decision);
 
+    // Returns the `denial` member of a submission for a requestable denial: every binding member
+    // exactly as the PDP sent it. The token is never decoded or changed.
+    static QJsonObject denialFor(const QJsonObject &decision);
+
     // Submits an access request for a requestable denial of `request`. Adds `additions` to the
     // context without touching the original members, echoes the binding material unchanged, and
     // sends `idempotencyKey` (generated when empty). Refuses endpoints on untrusted origins.
