@@ -35,7 +35,7 @@ struct BroadenRules
 };
 
 // An automatic approval evaluated at submission. Runs through the same eligibility check as a
-// person; `duration_seconds` bounds the approval.
+// person (see Escalation::checkAutomatedEligibility); `duration_seconds` bounds the approval.
 struct AutoApproval
 {
     qint64 durationSeconds = 0;
@@ -76,6 +76,9 @@ struct Template
     qint64 hintLifetimeSeconds = 600;       // access_request.expires_at - evaluated_at
     QStringList relevantContext;            // authorization-relevant context members
     QList<WorkflowStep> steps;
+    // Separation of duties: holders of these roles may not decide this template's requests, and a
+    // subject holding one must not get this access without a person's review.
+    QStringList conflictingGroups;
     qint64 maxDurationSeconds = 8 * 3600;   // approved_until - approved_at never exceeds this
     qint64 defaultDurationSeconds = 0;      // 0 = maxDurationSeconds
     qint64 taskLifetimeSeconds = 24 * 3600; // a pending task expires after this

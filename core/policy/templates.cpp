@@ -14,7 +14,7 @@ const QStringList kTemplateMembers = {
     QStringLiteral("relevant_context"), QStringLiteral("steps"), QStringLiteral("max_duration"),
     QStringLiteral("default_duration"), QStringLiteral("task_lifetime"), QStringLiteral("broaden"),
     QStringLiteral("auto_approve"), QStringLiteral("provisioning_delay"), QStringLiteral("display"),
-    QStringLiteral("request_schema"), QStringLiteral("catalogs"),
+    QStringLiteral("request_schema"), QStringLiteral("catalogs"), QStringLiteral("conflicting_groups"),
 };
 
 // Members the ARAP response itself defines; binding them as request context would be circular.
@@ -163,6 +163,32 @@ bool readSteps(const QJsonObject &object, const QString &pointer, SourceFile &fi
     return true;
 }
 
+// Reads "conflicting_groups", the groups that clash with this template's access. Read after
+// "steps": a group cannot both approve and conflict, because its members could never decide.
+bool readConflictingGroups(const QJsonObject &object, const QString &pointer, SourceFile &file, Template &tmpl)
+{
+    const QString key = QStringLiteral("conflicting_groups");
+    if (!object.contains(key))
+        return true;
+    const QString listPointer = childPointer(pointer, key);
+    const auto groups = readStringList(object.value(key), key, listPointer, file);
+    if (!groups)
+        return false;
+
+    for (qsizetype i = 0; i < groups->size(); ++i) {
+        for (const WorkflowStep &step : std::as_const(tmpl.steps)) {
+            if (step.groups.contains(groups->at(i))) {
+                file.error(childPointer(listPointer, i),
+                           QStringLiteral("\"%1\" is an approver group of step \"%2\" and cannot also be a conflicting group")
+                               .arg(groups->at(i), step.name));
+                return false;
+            }
+        }
+    }
+    tmpl.conflictingGroups = *groups;
+    return true;
+}
+
 bool readBroaden(const QJsonObject &object, const QString &pointer, SourceFile &file, Template &tmpl)
 {
     const QString key = QStringLiteral("broaden");
@@ -305,6 +331,7 @@ std::unique_ptr<Template> compileTemplate(const QString &name, const QJsonValue 
         && readDuration(object, QStringLiteral("hint_lifetime"), pointer, file, &tmpl->hintLifetimeSeconds)
         && readRelevantContext(object, pointer, file, *tmpl)
         && readSteps(object, pointer, file, *tmpl)
+        && readConflictingGroups(object, pointer, file, *tmpl)
         && readDuration(object, QStringLiteral("max_duration"), pointer, file, &tmpl->maxDurationSeconds)
         && readDuration(object, QStringLiteral("default_duration"), pointer, file, &tmpl->defaultDurationSeconds)
         && readDuration(object, QStringLiteral("task_lifetime"), pointer, file, &tmpl->taskLifetimeSeconds)
