@@ -22,6 +22,60 @@ bool intersects(const QStringList &a, const QStringList &b)
     return false;
 }
 
+// The first of `groups` that the template lists as conflicting, or an empty string.
+QString firstConflict(const QStringList &groups, const Policy::Template &tmpl)
+{
+    for (const QString &group : groups) {
+        if (tmpl.conflictingGroups.contains(group))
+            return group;
+    }
+    return {};
+}
+
+// The rules every decider passes, a person or an automatic approval: not the subject, the
+// requester or an actor of the chain, and in none of the template's conflicting groups.
+Result<void> checkIndependence(const QString &deciderId, const QStringList &deciderGroups,
+                               const Store::TaskRecord &task, const Policy::Template &tmpl)
+{
+    // Self-approval across the whole chain: the subject, the PEP identity that submitted, and
+    // every principal the submission names as acting for the subject.
+    if (deciderId == task.subjectId) {
+        return notEligible(QStringLiteral("%1 is the subject of this request and cannot decide it.").arg(deciderId),
+                           deciderId);
+    }
+    if (deciderId == task.requester) {
+        return notEligible(QStringLiteral("%1 submitted this request and cannot decide it.").arg(deciderId),
+                           deciderId);
+    }
+    const QStringList chain = Binding::actorIds(task.doc.value(QStringLiteral("actor_chain")).toArray());
+    if (chain.contains(deciderId)) {
+        return notEligible(QStringLiteral("%1 acts in this request's actor chain and cannot decide it.").arg(deciderId),
+                           deciderId);
+    }
+
+    // Separation of duties: a holder of a role that conflicts with this access may not grant it.
+    const QString conflict = firstConflict(deciderGroups, tmpl);
+    if (!conflict.isEmpty()) {
+        return notEligible(QStringLiteral("%1 is in group %2, which conflicts with template %3, and cannot decide it.")
+                               .arg(deciderId, conflict, tmpl.name),
+                           deciderId);
+    }
+    return {};
+}
+
+QStringList subjectGroups(const Store::TaskRecord &task)
+{
+    const QJsonValue groups = task.doc.value(QStringLiteral("subject")).toObject()
+                                  .value(QStringLiteral("properties")).toObject()
+                                  .value(QStringLiteral("groups"));
+    QStringList names;
+    for (const QJsonValue &group : groups.toArray()) {
+        if (group.isString())
+            names.append(group.toString());
+    }
+    return names;
+}
+
 } // namespace
 
 WorkflowProgress progressOf(const Policy::Template &tmpl, const QList<Store::DecisionRecord> &decisions)
@@ -77,21 +131,8 @@ Result<int> checkEligibility(const Identity &approver, const Store::TaskRecord &
     if (!approver.canDecide())
         return notEligible(QStringLiteral("The identity %1 cannot decide tasks.").arg(approver.id), approver.id);
 
-    // Self-approval across the whole chain: the subject, the PEP identity that submitted, and
-    // every principal the submission names as acting for the subject.
-    if (approver.id == task.subjectId) {
-        return notEligible(QStringLiteral("%1 is the subject of this request and cannot decide it.").arg(approver.id),
-                           approver.id);
-    }
-    if (approver.id == task.requester) {
-        return notEligible(QStringLiteral("%1 submitted this request and cannot decide it.").arg(approver.id),
-                           approver.id);
-    }
-    const QStringList chain = Binding::actorIds(task.doc.value(QStringLiteral("actor_chain")).toArray());
-    if (chain.contains(approver.id)) {
-        return notEligible(QStringLiteral("%1 acts in this request's actor chain and cannot decide it.").arg(approver.id),
-                           approver.id);
-    }
+    if (auto independent = checkIndependence(approver.id, approver.groups, task, tmpl); !independent)
+        return independent.error();
 
     // Separation of duties: one person decides at most one step of a task.
     for (const Store::DecisionRecord &decision : decisions) {
@@ -115,6 +156,23 @@ Result<int> checkEligibility(const Identity &approver, const Store::TaskRecord &
     return notEligible(QStringLiteral("%1 is not in a group this task awaits (%2).")
                            .arg(approver.id, awaited.join(QStringLiteral(", "))),
                        approver.id);
+}
+
+Result<void> checkAutomatedEligibility(const Store::TaskRecord &task, const Policy::Template &tmpl)
+{
+    const QString automated = kAutomatedApproverId.toString();
+    if (auto independent = checkIndependence(automated, {}, task, tmpl); !independent)
+        return independent;
+
+    // The evaluator stands in for the subject's own judgement, so the subject's roles count as its roles.
+    const QString conflict = firstConflict(subjectGroups(task), tmpl);
+    if (!conflict.isEmpty()) {
+        return notEligible(QStringLiteral("The subject %1 is in group %2, which conflicts with template %3, so an "
+                                          "automatic approval cannot decide this request and it waits for an approver.")
+                               .arg(task.subjectId, conflict, tmpl.name),
+                           conflict);
+    }
+    return {};
 }
 
 } // namespace Recourse::Escalation

@@ -22,11 +22,21 @@ struct WorkflowProgress
 
 WorkflowProgress progressOf(const Policy::Template &tmpl, const QList<Store::DecisionRecord> &decisions);
 
-// The one eligibility check every path goes through (approver API, batch decisions, automatic
-// approvals): returns the zero-based step the identity may decide, or NotEligible with the reason.
-// Refused: identities that cannot decide; the subject; the requester; any principal of the actor
-// chain; an identity that already decided this task; an identity in no group of an incomplete step.
+// The eligibility check of every person's decision (approver API, batch decisions, bulk items):
+// returns the zero-based step the identity may decide, or NotEligible with the reason.
+// These identities are refused: one that cannot decide, the subject, the requester, any principal
+// of the actor chain, and a member of one of the template's conflicting groups. So is an identity
+// that already decided this task or that is in no group of an incomplete step.
 Result<int> checkEligibility(const Identity &approver, const Store::TaskRecord &task, const Policy::Template &tmpl,
                              const QList<Store::DecisionRecord> &decisions);
+
+// The id that automatic approvals decide and are recorded under.
+inline constexpr QStringView kAutomatedApproverId = u"policy:auto-approval";
+
+// The eligibility check of an automatic approval, with the same chain and conflict rules as
+// checkEligibility(). Nobody reviews an automatic approval, so the evaluator is checked as if it
+// held the subject's groups (the subject's "properties.groups"): a subject in a conflicting group
+// makes the evaluator ineligible, and the task waits for people.
+Result<void> checkAutomatedEligibility(const Store::TaskRecord &task, const Policy::Template &tmpl);
 
 } // namespace Recourse::Escalation
