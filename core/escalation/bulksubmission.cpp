@@ -6,6 +6,7 @@
 #include "core/escalation/bulktask.h"
 #include "core/escalation/catalogs.h"
 #include "core/escalation/requestschema.h"
+#include "core/escalation/workflow.h"
 
 namespace Recourse::Escalation::BulkTask {
 
@@ -360,7 +361,7 @@ Result<Store::TaskRecord> autoApprove(Store::WriteTx &tx, Store::TaskRecord task
     if (!tmpl.autoApproval)
         return task;
 
-    const QString actor = QStringLiteral("policy:auto-approval");
+    const QString actor = kAutomatedApproverId.toString();
     const QJsonObject exact{{QStringLiteral("mode"), QStringLiteral("exact")}};
     QJsonArray items = task.doc.value(QStringLiteral("items")).toArray();
     QList<int> approved;
@@ -372,6 +373,12 @@ Result<Store::TaskRecord> autoApprove(Store::WriteTx &tx, Store::TaskRecord task
                                       view.doc.value(QStringLiteral("context")).toObject()};
         if (!policy.autoApproves(tmpl, request))
             continue;
+        // An ineligible evaluator leaves the item pending for people, with the reason audited.
+        if (auto eligible = checkAutomatedEligibility(view, tmpl); !eligible) {
+            if (auto r = Internal::auditAutomatedRefusal(tx, task, i, eligible.error().message); !r)
+                return r.error();
+            continue;
+        }
 
         const qint64 untilMs = tx.nowMs() + tmpl.autoApproval->durationSeconds * 1000;
         auto approval = Internal::issueApproval(tx, view, i, tmpl, untilMs, exact, config, key);

@@ -4,6 +4,7 @@
 #include "core/base/rfc3339.h"
 #include "core/escalation/binding.h"
 #include "core/escalation/callbacks.h"
+#include "core/escalation/workflow.h"
 
 #include <QJsonArray>
 
@@ -21,6 +22,14 @@ Result<void> audit(Store::WriteTx &tx, const QString &type, const QString &actor
     record.subjectId = task.subjectId;
     record.data = data;
     return tx.appendAudit(record);
+}
+
+Result<void> auditAutomatedRefusal(Store::WriteTx &tx, const Store::TaskRecord &task, int item, const QString &reason)
+{
+    QJsonObject data{{QStringLiteral("decision"), QStringLiteral("approve")}, {QStringLiteral("reason"), reason}};
+    if (item >= 0)
+        data.insert(QStringLiteral("item"), item);
+    return audit(tx, QStringLiteral("auto_approval.refused"), kAutomatedApproverId.toString(), task, data);
 }
 
 Result<void> event(Store::WriteTx &tx, const QString &type, const Store::TaskRecord &task, QJsonObject data)

@@ -33,6 +33,9 @@ Result<void> validateDenial(const QJsonValue &denial, const QString &path);
 
 Result<void> audit(Store::WriteTx &tx, const QString &type, const QString &actor, const Store::TaskRecord &task,
                    const QJsonObject &data, const QString &approvalId = {});
+// Records an "auto_approval.refused" audit entry: the automatic approval matched but its
+// eligibility check failed for `reason`. `item` is the bulk item position, or -1.
+Result<void> auditAutomatedRefusal(Store::WriteTx &tx, const Store::TaskRecord &task, int item, const QString &reason);
 Result<void> event(Store::WriteTx &tx, const QString &type, const Store::TaskRecord &task, QJsonObject data);
 
 // Reads everything the views need about one task inside a transaction.

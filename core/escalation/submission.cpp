@@ -12,6 +12,7 @@
 #include "core/escalation/requestschema.h"
 #include "core/escalation/submissionvalidation.h"
 #include "core/escalation/taskview.h"
+#include "core/escalation/workflow.h"
 #include "core/json/json.h"
 
 #include <QCryptographicHash>
@@ -390,12 +391,19 @@ void EscalationService::submitChecked(const Identity &caller, const QJsonObject 
                                           task.doc.value(QStringLiteral("action")).toObject(),
                                           task.doc.value(QStringLiteral("context")).toObject()};
             if (policy->autoApproves(*tmpl, request)) {
-                const qint64 untilMs = now + tmpl->autoApproval->durationSeconds * 1000;
-                auto granted = Internal::grant(tx, task, *tmpl, QStringLiteral("policy:auto-approval"), untilMs,
-                                               QJsonObject{{QStringLiteral("mode"), QStringLiteral("exact")}}, config, *key);
-                if (!granted)
-                    return granted.error();
-                status = 201;
+                // An ineligible evaluator leaves the task pending for people (202), with the reason audited.
+                auto eligible = checkAutomatedEligibility(task, *tmpl);
+                if (!eligible) {
+                    if (auto r = Internal::auditAutomatedRefusal(tx, task, -1, eligible.error().message); !r)
+                        return r.error();
+                } else {
+                    const qint64 untilMs = now + tmpl->autoApproval->durationSeconds * 1000;
+                    auto granted = Internal::grant(tx, task, *tmpl, kAutomatedApproverId.toString(), untilMs,
+                                                   QJsonObject{{QStringLiteral("mode"), QStringLiteral("exact")}}, config, *key);
+                    if (!granted)
+                        return granted.error();
+                    status = 201;
+                }
             }
         }
 
