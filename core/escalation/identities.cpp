@@ -38,7 +38,91 @@ Result<QByteArray> callbackSecret(const QJsonObject &object, const Identity &ide
     return value.toString().toUtf8();
 }
 
+// Rejects a member that only PEP identities may carry.
+Result<void> requirePep(const QJsonObject &object, const Identity &identity, const QString &member)
+{
+    if (!object.contains(member) || identity.role == Role::Pep)
+        return {};
+    return configError(QStringLiteral("The identity %1 has %2, which only pep identities may carry; remove it or "
+                                      "change the role.").arg(identity.id, member),
+                       member);
+}
+
+// The optional "operations" member of a PEP identity: an array of submit, read and cancel.
+// Absent means every operation, so configs written before the member existed keep working.
+Result<TaskOperations> operations(const QJsonObject &object, const Identity &identity)
+{
+    const QJsonValue value = object.value(QStringLiteral("operations"));
+    if (value.isUndefined())
+        return kAllTaskOperations;
+    if (auto pep = requirePep(object, identity, QStringLiteral("operations")); !pep)
+        return pep.error();
+    if (!value.isArray()) {
+        return configError(QStringLiteral("The operations of identity %1 must be an array of submit, read and cancel.")
+                               .arg(identity.id),
+                           identity.id);
+    }
+
+    TaskOperations granted;
+    for (const QJsonValue &entry : value.toArray()) {
+        const QString name = entry.toString();
+        bool known = false;
+        for (TaskOperation operation : {TaskOperation::Submit, TaskOperation::Read, TaskOperation::Cancel}) {
+            if (entry.isString() && operationName(operation) == name) {
+                granted |= operation;
+                known = true;
+            }
+        }
+        if (!known) {
+            const QString described = entry.isString() ? QStringLiteral("\"%1\"").arg(name)
+                                                       : QStringLiteral("a non-string entry");
+            return configError(QStringLiteral("The operations of identity %1 contain the unknown operation %2; use "
+                                              "submit, read or cancel.").arg(identity.id, described),
+                               name);
+        }
+    }
+    return granted;
+}
+
+// The optional "subjects" member of a PEP identity: the subject ids it may submit for, "*" for
+// any. Absent means any subject.
+Result<QStringList> subjects(const QJsonObject &object, const Identity &identity)
+{
+    const QJsonValue value = object.value(QStringLiteral("subjects"));
+    if (value.isUndefined())
+        return QStringList{QStringLiteral("*")};
+    if (auto pep = requirePep(object, identity, QStringLiteral("subjects")); !pep)
+        return pep.error();
+    const Error invalid = configError(QStringLiteral("The subjects of identity %1 must be an array of non-empty "
+                                                     "subject id strings, or [\"*\"] for any subject.")
+                                          .arg(identity.id),
+                                      identity.id);
+    if (!value.isArray())
+        return invalid;
+
+    QStringList ids;
+    for (const QJsonValue &entry : value.toArray()) {
+        if (!entry.isString() || entry.toString().isEmpty())
+            return invalid;
+        ids.append(entry.toString());
+    }
+    return ids;
+}
+
 } // namespace
+
+QString operationName(TaskOperation operation)
+{
+    switch (operation) {
+    case TaskOperation::Submit:
+        return QStringLiteral("submit");
+    case TaskOperation::Read:
+        return QStringLiteral("read");
+    case TaskOperation::Cancel:
+        return QStringLiteral("cancel");
+    }
+    return {};
+}
 
 QString roleName(Role role)
 {
@@ -83,7 +167,8 @@ Result<void> IdentityRegistry::load(const QJsonObject &config)
         // A misspelt "groups" or "actors" would silently leave an identity without them.
         static const QStringList known{QStringLiteral("id"), QStringLiteral("role"), QStringLiteral("groups"),
                                        QStringLiteral("actors"), QStringLiteral("token"), QStringLiteral("token_sha256"),
-                                       QStringLiteral("callback_secret")};
+                                       QStringLiteral("callback_secret"), QStringLiteral("operations"),
+                                       QStringLiteral("subjects")};
         for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
             if (!known.contains(it.key())) {
                 return configError(QStringLiteral("The identity %1 has the unknown member \"%2\"; the members are %3.")
@@ -99,7 +184,9 @@ Result<void> IdentityRegistry::load(const QJsonObject &config)
                                               "auditor or admin.").arg(id, roleText), roleText);
         }
 
-        Identity identity{id, *role, {}, {}, {}};
+        Identity identity;
+        identity.id = id;
+        identity.role = *role;
         for (const QJsonValue &group : object.value(QStringLiteral("groups")).toArray())
             identity.groups.append(group.toString());
         for (const QJsonValue &actor : object.value(QStringLiteral("actors")).toArray())
@@ -108,6 +195,14 @@ Result<void> IdentityRegistry::load(const QJsonObject &config)
         if (!secret)
             return secret.error();
         identity.callbackSecret = secret.value();
+        const Result<TaskOperations> granted = operations(object, identity);
+        if (!granted)
+            return granted.error();
+        identity.operations = granted.value();
+        const Result<QStringList> allowedSubjects = subjects(object, identity);
+        if (!allowedSubjects)
+            return allowedSubjects.error();
+        identity.subjects = allowedSubjects.value();
 
         QByteArray tokenHash;
         const QString clear = object.value(QStringLiteral("token")).toString();

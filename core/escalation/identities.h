@@ -2,6 +2,7 @@
 
 #include "core/base/result.h"
 
+#include <QFlags>
 #include <QHash>
 #include <QJsonObject>
 #include <QReadWriteLock>
@@ -12,6 +13,16 @@
 namespace Recourse::Escalation {
 
 enum class Role { Pep, Approver, Auditor, Admin };
+
+// The operations on task handles that the ARS authorizes one by one: reading a task's status
+// (and with it the result) does not imply cancelling it, and the reverse.
+enum class TaskOperation { Submit = 0x1, Read = 0x2, Cancel = 0x4 };
+Q_DECLARE_FLAGS(TaskOperations, TaskOperation)
+Q_DECLARE_OPERATORS_FOR_FLAGS(TaskOperations)
+inline constexpr TaskOperations kAllTaskOperations{TaskOperation::Submit | TaskOperation::Read | TaskOperation::Cancel};
+
+// The config name of an operation: submit, read or cancel.
+QString operationName(TaskOperation operation);
 
 struct Identity
 {
@@ -24,7 +35,18 @@ struct Identity
     // The pre-shared key of a PEP's callback notifications (HMAC-SHA256); empty when the PEP may
     // not ask for callbacks. Comes from the config only: never logged, never stored.
     QByteArray callbackSecret;
+    // The task-handle operations the credential may perform. Every one unless the config's
+    // "operations" member of a PEP identity names fewer.
+    TaskOperations operations = kAllTaskOperations;
+    // Subject ids the credential may submit for, "*" for any (the default). Only the config's
+    // "subjects" member of a PEP identity narrows it.
+    QStringList subjects{QStringLiteral("*")};
 
+    bool mayPerform(TaskOperation operation) const { return operations.testFlag(operation); }
+    bool maySubmitFor(const QString &subjectId) const
+    {
+        return subjects.contains(QStringLiteral("*")) || subjects.contains(subjectId);
+    }
     bool canDecide() const { return role == Role::Approver || role == Role::Admin; }
     bool canReadAdmin() const { return role != Role::Pep; }
 };
@@ -38,7 +60,8 @@ class IdentityRegistry
 {
 public:
     // Loads the "identities" array of the --config document. Entries carry "token" (clear text)
-    // or "token_sha256" (hex). Fails on a missing id, an unknown role or a duplicate id or token.
+    // or "token_sha256" (hex). Fails on a missing id, an unknown role, a duplicate id or token, or
+    // an invalid callback_secret, operations or subjects member.
     Result<void> load(const QJsonObject &config);
     Result<void> add(const Identity &identity, const QString &token);
 

@@ -81,7 +81,11 @@ void ServiceHost::addIdentity(const QString &id, const QString &role, const QStr
         qCWarning(lcService) << "Ignoring identity" << id << "with unknown role" << role;
         return;
     }
-    if (auto added = d->identities.add(Escalation::Identity{id, *parsed, groups, {}, {}}, token); !added) {
+    Escalation::Identity identity;
+    identity.id = id;
+    identity.role = *parsed;
+    identity.groups = groups;
+    if (auto added = d->identities.add(identity, token); !added) {
         qCWarning(lcService) << "Cannot add identity" << id << ":" << added.error().message;
         return;
     }
