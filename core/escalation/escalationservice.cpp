@@ -116,13 +116,24 @@ void EscalationService::taskStatus(const Identity &caller, const QString &taskId
     Store::Reader reader(*m_store);
     const std::optional<Store::TaskRecord> task = reader.task(taskId);
     // A leaked handle is useless: another caller learns nothing, not even that the task exists.
+    // So the ownership check comes first, and only the requester can learn that its credential
+    // lacks the read operation.
     if (!task || task->requester != caller.id) {
         done(unknownTask(taskId));
         return;
     }
+    if (!caller.mayPerform(TaskOperation::Read)) {
+        done(Internal::forbidTaskOperation(caller, TaskOperation::Read, taskId));
+        return;
+    }
+    replyWithStatus(*task, std::move(done));
+}
 
+void EscalationService::replyWithStatus(const Store::TaskRecord &task, ReplyCallback done)
+{
+    const QString taskId = task.id;
     const qint64 now = m_clock->nowMs();
-    if (task->status != QLatin1String("pending") && now > task->expiresMs + kTerminalRetentionMs) {
+    if (task.status != QLatin1String("pending") && now > task.expiresMs + kTerminalRetentionMs) {
         done(Error::make(ErrorCode::TaskExpired, QStringLiteral("The task has passed its retention period."), taskId));
         return;
     }
@@ -144,7 +155,7 @@ void EscalationService::taskStatus(const Identity &caller, const QString &taskId
         done(reply);
     };
 
-    if (task->status == QLatin1String("pending") && now >= task->expiresMs) {
+    if (task.status == QLatin1String("pending") && now >= task.expiresMs) {
         m_store->write([taskId](Store::WriteTx &tx) -> Result<QJsonObject> {
             if (auto r = expireIfDue(tx, taskId); !r)
                 return r.error();
@@ -167,10 +178,15 @@ void EscalationService::cancel(const Identity &caller, const QString &taskId, co
     const QString callerId = caller.id;
     const QString reason = body.value(QStringLiteral("reason")).toString().left(200);
     const QString comment = body.value(QStringLiteral("comment")).toString().left(2000);
+    const bool mayCancel = caller.mayPerform(TaskOperation::Cancel);
     m_store->write([=](Store::WriteTx &tx) -> Result<QJsonObject> {
         std::optional<Store::TaskRecord> task = tx.task(taskId);
+        // As for reads: another caller's task is unknown, and only the requester learns that
+        // its credential lacks the cancel operation. POST and DELETE both arrive here.
         if (!task || task->requester != callerId)
             return unknownTask(taskId);
+        if (!mayCancel)
+            return Internal::forbidTaskOperation(caller, TaskOperation::Cancel, taskId);
         if (auto r = expireIfDue(tx, taskId); !r)
             return r.error();
         task = tx.task(taskId);
@@ -181,12 +197,19 @@ void EscalationService::cancel(const Identity &caller, const QString &taskId, co
         if (auto r = close(tx, *task, QStringLiteral("cancelled"), callerId, data); !r)
             return r.error();
         return QJsonObject{};
-    }, this, [this, callerId, taskId, done](Result<QJsonObject> result) {
+    }, this, [this, taskId, done](Result<QJsonObject> result) {
         if (!result) {
             done(result.error());
             return;
         }
-        taskStatus(Identity{callerId, Role::Pep, {}, {}, {}}, taskId, done);
+        // The status body is the cancel operation's own response, so it needs no read right.
+        Store::Reader reader(*m_store);
+        const std::optional<Store::TaskRecord> task = reader.task(taskId);
+        if (!task) {
+            done(unknownTask(taskId));
+            return;
+        }
+        replyWithStatus(*task, done);
     });
 }
 

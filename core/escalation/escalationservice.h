@@ -135,6 +135,9 @@ public:
                                  std::shared_ptr<const Callbacks::HostResolver> resolver);
 
 private:
+    // Sends the status body of `task` after its retention and expiry checks. taskStatus() and
+    // cancel() call it once they have authorized the caller.
+    void replyWithStatus(const Store::TaskRecord &task, ReplyCallback done);
     // submit() after the structure and the callback destination are checked.
     void submitChecked(const Identity &caller, const QJsonObject &body, const QString &idempotencyKey,
                        ReplyCallback done);

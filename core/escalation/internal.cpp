@@ -1,9 +1,11 @@
 #include "core/escalation/internal.h"
 
 #include "core/base/ids.h"
+#include "core/base/logfields.h"
 #include "core/base/rfc3339.h"
 #include "core/escalation/binding.h"
 #include "core/escalation/callbacks.h"
+#include "core/escalation/escalationlogging.h"
 #include "core/escalation/workflow.h"
 
 #include <QJsonArray>
@@ -154,6 +156,38 @@ std::optional<TaskBundle> loadBundle(Store::WriteTx &tx, const QString &taskId)
     if (!task)
         return std::nullopt;
     return TaskBundle{*task, tx.decisions(taskId), tx.approvalsForTask(taskId)};
+}
+
+Error forbidTaskOperation(const Identity &caller, TaskOperation operation, const QString &taskId)
+{
+    const QString name = operationName(operation);
+    if (lcEscalation().isWarningEnabled()) {
+        const Log::ScopedFields fields(QJsonObject{{QStringLiteral("caller_id"), caller.id},
+                                                   {QStringLiteral("operation"), name},
+                                                   {QStringLiteral("task_id"), taskId}});
+        const QString target = taskId.isEmpty() ? QString() : QStringLiteral(" on task ") + taskId;
+        qCWarning(lcEscalation).noquote().nospace() << "Rejected " << name << " by " << caller.id << target
+                                                    << " because its credential does not grant the operation";
+    }
+    return Error::make(ErrorCode::Forbidden,
+                       QStringLiteral("The credential of %1 does not grant the %2 operation on access requests.")
+                           .arg(caller.id, name),
+                       name);
+}
+
+Error forbidSubject(const Identity &caller, const QString &subjectId)
+{
+    if (lcEscalation().isWarningEnabled()) {
+        const Log::ScopedFields fields(QJsonObject{{QStringLiteral("caller_id"), caller.id},
+                                                   {QStringLiteral("operation"), operationName(TaskOperation::Submit)},
+                                                   {QStringLiteral("subject_id"), subjectId}});
+        qCWarning(lcEscalation).noquote() << "Rejected a submission by" << caller.id << "for subject" << subjectId
+                                          << "because its credential does not name the subject";
+    }
+    return Error::make(ErrorCode::Forbidden,
+                       QStringLiteral("The credential of %1 may not submit access requests for the subject %2.")
+                           .arg(caller.id, subjectId),
+                       subjectId.left(64));
 }
 
 } // namespace Recourse::Escalation::Internal

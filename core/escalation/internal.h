@@ -21,6 +21,13 @@ Result<Store::ApprovalRecord> grant(Store::WriteTx &tx, Store::TaskRecord task, 
                                     const QString &approver, qint64 requestedUntilMs, const QJsonObject &scope,
                                     const EscalationConfig &config, const Jose::SigningKey &key);
 
+// Logs and returns the 403 for an authenticated caller whose credential does not grant
+// `operation`. The log line names the caller and task ids; `taskId` is empty for a submission.
+Error forbidTaskOperation(const Identity &caller, TaskOperation operation, const QString &taskId);
+// Logs and returns the 403 for a submission naming a subject that the caller's credential may
+// not submit for. The log line names the caller and subject ids.
+Error forbidSubject(const Identity &caller, const QString &subjectId);
+
 // Moves a pending task to a terminal status with its audit record and event.
 Result<void> finish(Store::WriteTx &tx, Store::TaskRecord task, const QString &status, const QString &actor,
                     const QJsonObject &data);

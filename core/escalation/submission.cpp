@@ -265,11 +265,27 @@ void EscalationService::setCallbackDestinations(Callbacks::Allowlist allowlist,
 void EscalationService::submit(const Identity &caller, const QJsonObject &body, const QString &idempotencyKey,
                                ReplyCallback done)
 {
+    // Authorization comes right after authentication and before the idempotency lookup, so a
+    // credential that has lost the right since its first attempt gets no stored response either,
+    // and a rejected submission creates no task and no idempotency record.
+    if (!caller.mayPerform(TaskOperation::Submit)) {
+        done(Internal::forbidTaskOperation(caller, TaskOperation::Submit, {}));
+        return;
+    }
+
     const bool bulk = body.contains(QStringLiteral("items"));
     if (auto valid = bulk ? BulkTask::validateSubmission(body) : validateSubmission(body); !valid) {
         done(valid.error());
         return;
     }
+    // The subject id is read once the structure is known to be valid. Bulk submissions carry one
+    // top-level subject for all their items, so this check covers them too.
+    const QString subjectId = body.value(QStringLiteral("subject")).toObject().value(QStringLiteral("id")).toString();
+    if (!caller.maySubmitFor(subjectId)) {
+        done(Internal::forbidSubject(caller, subjectId));
+        return;
+    }
+
     if (!body.contains(QStringLiteral("callback"))) {
         submitChecked(caller, body, idempotencyKey, std::move(done));
         return;
