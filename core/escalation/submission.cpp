@@ -292,7 +292,12 @@ void EscalationService::submit(const Identity &caller, const QJsonObject &body, 
     }
 
     // A callback is checked before any task exists, so a rejected one leaves nothing behind and
-    // never causes a connection.
+    // never causes a connection. A notification carries the task's status and result, so asking
+    // for one needs the read operation as polling does.
+    if (!caller.mayPerform(TaskOperation::Read)) {
+        done(Internal::forbidTaskOperation(caller, TaskOperation::Read, {}));
+        return;
+    }
     if (caller.callbackSecret.isEmpty()) {
         done(Error::make(ErrorCode::InvalidCallback,
                          QStringLiteral("The PEP identity %1 has no callback_secret configured, so it cannot receive "

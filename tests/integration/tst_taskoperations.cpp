@@ -199,6 +199,15 @@ void tst_TaskOperations::statusWithoutReadRejected()
     QVERIFY2(refused.status == 404, refused.describe().constData());
     QCOMPARE(refused.problemType(), QStringLiteral("urn:openid:authzen:access-request:error:unknown_task"));
 
+    // A callback would deliver the status and result without polling, so it needs read as well.
+    QJsonObject withCallback = m_service->freshSubmission(Arap::paymentLogRead(), kNoReadToken);
+    QVERIFY(!withCallback.isEmpty());
+    withCallback.insert(QStringLiteral("callback"),
+                        QJsonObject{{QStringLiteral("endpoint"), QStringLiteral("https://cb.example.test/hook")}});
+    checkForbidden(m_service->submit(withCallback, kNoReadToken), QStringLiteral("read"));
+    if (QTest::currentTestFailed())
+        return;
+
     // The cancel response contains the status body as part of the cancel operation, which this PEP has.
     const QString cancelLink = own.task.value(u"links").toObject().value(u"cancel").toString();
     const HttpResponse cancelled = m_service->post(cancelLink, {}, kNoReadToken);
