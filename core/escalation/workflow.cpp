@@ -63,6 +63,7 @@ Result<void> checkIndependence(const QString &deciderId, const QStringList &deci
     return {};
 }
 
+// Returns the string entries of the task subject's "properties.groups", as the PEP sent them.
 QStringList subjectGroups(const Store::TaskRecord &task)
 {
     const QJsonValue groups = task.doc.value(QStringLiteral("subject")).toObject()
@@ -164,7 +165,8 @@ Result<void> checkAutomatedEligibility(const Store::TaskRecord &task, const Poli
     if (auto independent = checkIndependence(automated, {}, task, tmpl); !independent)
         return independent;
 
-    // The evaluator stands in for the subject's own judgement, so the subject's roles count as its roles.
+    // The evaluator replaces a person's judgement on the subject's behalf, so the subject's groups
+    // count as its groups.
     const QString conflict = firstConflict(subjectGroups(task), tmpl);
     if (!conflict.isEmpty()) {
         return notEligible(QStringLiteral("The subject %1 is in group %2, which conflicts with template %3, so an "

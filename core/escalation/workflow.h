@@ -33,10 +33,10 @@ Result<int> checkEligibility(const Identity &approver, const Store::TaskRecord &
 // The id that automatic approvals decide and are recorded under.
 inline constexpr QStringView kAutomatedApproverId = u"policy:auto-approval";
 
-// The eligibility check of an automatic approval, with the same chain and conflict rules as
-// checkEligibility(). Nobody reviews an automatic approval, so the evaluator is checked as if it
-// held the subject's groups (the subject's "properties.groups"): a subject in a conflicting group
-// makes the evaluator ineligible, and the task waits for people.
+// Checks an automatic approval with the same chain and conflict rules as checkEligibility().
+// No person reviews an automatic approval, so the evaluator counts as a member of the subject's
+// groups ("subject.properties.groups"). A subject in a conflicting group therefore makes the
+// evaluator ineligible, and the task waits for people.
 Result<void> checkAutomatedEligibility(const Store::TaskRecord &task, const Policy::Template &tmpl);
 
 } // namespace Recourse::Escalation

@@ -216,7 +216,7 @@ void ScenariosTest::bundleEndsPartial()
     // When the agent requests the three tools in one bundle.
     const Result<void> result = Demo::runScenario(QStringLiteral("bundle"), harness.context);
 
-    // Then one bulk task holds the three items with their own denials,
+    // Then one bulk task contains the three items with their own denials,
     QVERIFY2(result, failure(result, harness.output).constData());
     const QList<Step> submissions = harness.named(QStringLiteral("submission"));
     QCOMPARE(submissions.size(), 1);

@@ -1,7 +1,7 @@
 #pragma once
 
-// Test doubles for callback deliveries: a host resolver answering from a table and an HTTPS
-// receiver on 127.0.0.1 with scripted statuses. Used by the callback integration tests and by
+// Test doubles for callback deliveries: a host resolver that returns addresses from a table, and
+// an HTTPS receiver on 127.0.0.1 that responds with scripted statuses. Used by the callback integration tests and by
 // the console's test of the delivery log.
 
 #include "core/base/hostresolver.h"

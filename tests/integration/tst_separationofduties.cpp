@@ -182,7 +182,7 @@ void tst_SeparationOfDuties::autoApprovalOfConflictWaits()
     const QJsonObject submission = m_service->freshSubmission(refundCall({QStringLiteral("payments-operators")}));
     QVERIFY(!submission.isEmpty());
 
-    // The rule would approve at once, but the subject holds a conflicting role: 202, pending.
+    // The rule would approve at once, but the subject is in a conflicting group, so 202 and pending.
     const HttpResponse response = m_service->submit(submission);
     QVERIFY2(response.status == 202, response.describe().constData());
     QCOMPARE(statusOf(response), QStringLiteral("pending"));
