@@ -8,22 +8,28 @@
 #include <QMutex>
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace Recourse::App {
 
 namespace {
 
+// Pending routine lines are written once this many bytes gather, whatever the delay.
+constexpr qsizetype kMaxPendingBytes = 64 * 1024;
+
 struct Sink
 {
     LogFormat format = LogFormat::Text;
     std::shared_ptr<const Clock> clock;
-    QMutex mutex; // one line at a time, whichever thread logs
+    LogWriter *writer = nullptr; // created by installLogSink()
 };
 
+// Never destroyed: Qt and static destructors may still log while the process exits, and the
+// writer must outlive them. An exit handler writes what is pending.
 Sink &sink()
 {
-    static Sink instance;
-    return instance;
+    static Sink *instance = new Sink;
+    return *instance;
 }
 
 QLatin1StringView levelName(QtMsgType type)
@@ -80,9 +86,7 @@ void handleMessage(QtMsgType type, const QMessageLogContext &context, const QStr
                                           Log::ScopedFields::current(), now)
         + '\n';
 
-    QMutexLocker locker(&target.mutex);
-    std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
-    std::fflush(stderr);
+    target.writer->append(line, type != QtDebugMsg && type != QtInfoMsg);
 }
 
 } // namespace
@@ -132,6 +136,10 @@ void installLogSink(LogFormat format, LogLevel level, std::shared_ptr<const Cloc
     Sink &target = sink();
     target.format = format;
     target.clock = std::move(clock);
+    if (!target.writer) {
+        target.writer = new LogWriter(stderr);
+        std::atexit([] { sink().writer->flush(); });
+    }
 
     // Later rules win: Qt's own categories (and "default") log warnings and above, recourse.* down
     // to the chosen level.
@@ -142,6 +150,68 @@ void installLogSink(LogFormat format, LogLevel level, std::shared_ptr<const Cloc
         rules += QStringLiteral("recourse.*.debug=true\n");
     QLoggingCategory::setFilterRules(rules);
     qInstallMessageHandler(handleMessage);
+}
+
+LogWriter::LogWriter(std::FILE *out, int flushDelayMs)
+    : m_out(out), m_flushDelayMs(flushDelayMs), m_flusher([this] { run(); })
+{
+}
+
+LogWriter::~LogWriter()
+{
+    {
+        QMutexLocker locker(&m_mutex);
+        m_stopping = true;
+        m_wake.wakeAll();
+    }
+    m_flusher.join();
+    flush();
+}
+
+void LogWriter::append(const QByteArray &line, bool urgent)
+{
+    QMutexLocker locker(&m_mutex);
+    const bool wasEmpty = m_pending.isEmpty();
+    m_pending += line;
+    if (urgent || m_pending.size() >= kMaxPendingBytes) {
+        writeLocked();
+        return;
+    }
+
+    // The flusher sleeps while nothing is pending, so only the first line of a gathering wakes it.
+    if (wasEmpty)
+        m_wake.wakeAll();
+}
+
+void LogWriter::flush()
+{
+    QMutexLocker locker(&m_mutex);
+    writeLocked();
+}
+
+void LogWriter::run()
+{
+    QMutexLocker locker(&m_mutex);
+    while (!m_stopping) {
+        if (m_pending.isEmpty()) {
+            m_wake.wait(&m_mutex);
+            continue;
+        }
+
+        // Gathers for the delay; a stop request ends the wait early and the destructor writes.
+        m_wake.wait(&m_mutex, QDeadlineTimer(m_flushDelayMs));
+        if (!m_stopping)
+            writeLocked();
+    }
+}
+
+void LogWriter::writeLocked()
+{
+    if (m_pending.isEmpty())
+        return;
+    std::fwrite(m_pending.constData(), 1, size_t(m_pending.size()), m_out);
+    std::fflush(m_out);
+    m_pending.clear();
 }
 
 } // namespace Recourse::App

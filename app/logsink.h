@@ -3,10 +3,15 @@
 #include "core/base/clock.h"
 #include "core/base/result.h"
 
+#include <QByteArray>
 #include <QJsonObject>
+#include <QMutex>
 #include <QString>
+#include <QWaitCondition>
 
+#include <cstdio>
 #include <memory>
+#include <thread>
 
 namespace Recourse::App {
 
@@ -30,5 +35,38 @@ void installLogSink(LogFormat format, LogLevel level, std::shared_ptr<const Cloc
 // replace the time, level, category or message members.
 QByteArray formatLogLine(LogFormat format, QtMsgType type, const char *category, const QString &message,
                          const QJsonObject &fields, qint64 nowMs);
+
+// Writes log lines to a stream without a system call per line. Under load the service logs one
+// info line per HTTP request, and writing and flushing each one took about 12% of the event loop
+// thread at 13,000 requests/s. Routine lines gather in memory and a background thread writes them
+// `flushDelayMs` after the first one arrived; an urgent line (a warning or worse) writes itself
+// and everything before it at once, so lines stay in order and nothing important waits. What is
+// pending is written when the writer is destroyed; a crash loses at most one delay's worth of
+// routine lines.
+class LogWriter
+{
+    Q_DISABLE_COPY_MOVE(LogWriter)
+
+public:
+    explicit LogWriter(std::FILE *out, int flushDelayMs = 50);
+    ~LogWriter();
+
+    // `line` includes its newline.
+    void append(const QByteArray &line, bool urgent);
+    // Writes every pending line now.
+    void flush();
+
+private:
+    void run();
+    void writeLocked();
+
+    std::FILE *m_out;
+    int m_flushDelayMs;
+    QMutex m_mutex;
+    QWaitCondition m_wake;
+    QByteArray m_pending;
+    bool m_stopping = false;
+    std::thread m_flusher;
+};
 
 } // namespace Recourse::App

@@ -4,8 +4,12 @@
 #include "app/logsink.h"
 #include "core/base/logfields.h"
 
+#include <QFile>
 #include <QJsonDocument>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <cstdio>
 
 using namespace Recourse;
 using namespace Recourse::App;
@@ -14,9 +18,18 @@ namespace {
 
 constexpr qint64 kNowMs = 1796378400123; // 2026-12-04T10:00:00.123Z
 
+// Long enough that the flusher never writes on its own during a test.
+constexpr int kNeverMs = 3600 * 1000;
+
 QJsonObject parsed(const QByteArray &line)
 {
     return QJsonDocument::fromJson(line).object();
+}
+
+QByteArray contents(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("<unreadable>");
 }
 
 } // namespace
@@ -32,6 +45,10 @@ private Q_SLOTS:
     void scopedFieldsNestAndRestore();
     void optionValues_data();
     void optionValues();
+    void routineLinesWaitForUrgentOne();
+    void pendingLinesWrittenAtDestruction();
+    void pendingLinesBounded();
+    void flusherWritesAfterDelay();
 };
 
 void TestLogSink::jsonLineHasCoreMembers()
@@ -110,4 +127,83 @@ void TestLogSink::optionValues()
 }
 
 QTEST_GUILESS_MAIN(TestLogSink)
+void TestLogSink::routineLinesWaitForUrgentOne()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("log"));
+    std::FILE *out = std::fopen(QFile::encodeName(path).constData(), "w");
+    QVERIFY(out);
+
+    {
+        LogWriter writer(out, kNeverMs);
+        writer.append("info one\n", false);
+        writer.append("info two\n", false);
+        QCOMPARE(contents(path), QByteArray());
+
+        writer.append("warning\n", true);
+        QCOMPARE(contents(path), QByteArray("info one\ninfo two\nwarning\n"));
+
+        writer.append("info three\n", false);
+        writer.flush();
+        QCOMPARE(contents(path), QByteArray("info one\ninfo two\nwarning\ninfo three\n"));
+    }
+    std::fclose(out);
+}
+
+void TestLogSink::pendingLinesWrittenAtDestruction()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("log"));
+    std::FILE *out = std::fopen(QFile::encodeName(path).constData(), "w");
+    QVERIFY(out);
+
+    {
+        LogWriter writer(out, kNeverMs);
+        writer.append("last words\n", false);
+    }
+    std::fclose(out);
+
+    QCOMPARE(contents(path), QByteArray("last words\n"));
+}
+
+void TestLogSink::pendingLinesBounded()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("log"));
+    std::FILE *out = std::fopen(QFile::encodeName(path).constData(), "w");
+    QVERIFY(out);
+    const QByteArray line = QByteArray(99, 'x') + '\n';
+
+    int appended = 0;
+    {
+        LogWriter writer(out, kNeverMs);
+        while (contents(path).isEmpty() && appended < 10000) {
+            writer.append(line, false);
+            ++appended;
+        }
+    }
+    std::fclose(out);
+
+    // Written once 64 KiB gathered, not earlier and not never.
+    QCOMPARE(appended, 656);
+    QCOMPARE(contents(path).size(), 656 * 100);
+}
+
+void TestLogSink::flusherWritesAfterDelay()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("log"));
+    std::FILE *out = std::fopen(QFile::encodeName(path).constData(), "w");
+    QVERIFY(out);
+
+    // The background thread writes without a flush call or an urgent line; the delay is the
+    // writer's real time, so the test waits for the file rather than for a fixed time.
+    {
+        LogWriter writer(out, 1);
+        writer.append("routine\n", false);
+        QTRY_COMPARE_WITH_TIMEOUT(contents(path), QByteArray("routine\n"), 10000);
+    }
+    std::fclose(out);
+}
+
 #include "tst_logsink.moc"
