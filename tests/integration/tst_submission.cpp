@@ -68,6 +68,7 @@ private Q_SLOTS:
     void requestedUntilPassedBeforeRetry();
     void approvalAfterRequestedWindow();
     void evaluationIdOnlySubmission();
+    void createdAnswerMatchesStatus();
     void unknownTask_data();
     void unknownTask();
     void taskExpiredAfterRetention();
@@ -390,6 +391,23 @@ void tst_Submission::approvalAfterRequestedWindow()
     QVERIFY2(withNewEnd.status == 200, withNewEnd.describe().constData());
     const HttpResponse approved = m_service->taskStatus(statusEndpoint);
     QCOMPARE(approved.json.value(u"task").toObject().value(u"status").toString(), QStringLiteral("approved"));
+}
+
+void tst_Submission::createdAnswerMatchesStatus()
+{
+    // The 202 answer is built from the task the submission just wrote, without reading it back;
+    // it must show exactly what the status endpoint shows for that task.
+    QJsonObject submission = m_service->freshSubmission(Arap::q4PlanRead());
+    QVERIFY(!submission.isEmpty());
+    submission = withMember(submission, QStringLiteral("requested_access.requested_until"),
+                            Rfc3339::format(m_service->clock().nowMs() + 10 * 60 * 1000));
+    const HttpResponse created = m_service->submit(submission);
+    QVERIFY2(created.status == 202, created.describe().constData());
+
+    const QString statusEndpoint = created.json.value(u"task").toObject().value(u"status_endpoint").toString();
+    const HttpResponse status = m_service->taskStatus(statusEndpoint);
+    QVERIFY2(status.status == 200, status.describe().constData());
+    QCOMPARE(created.json, status.json);
 }
 
 void tst_Submission::evaluationIdOnlySubmission()
