@@ -4,6 +4,8 @@
 
 #include <QJsonArray>
 
+#include <optional>
+
 namespace Recourse::Escalation {
 
 namespace {
@@ -64,11 +66,15 @@ Result<void> checkIndependence(const QString &deciderId, const QStringList &deci
 }
 
 // Returns the string entries of the task subject's "properties.groups", as the PEP sent them.
-QStringList subjectGroups(const Store::TaskRecord &task)
+// The groups the request names for its subject, or nullopt when it names none: a request without
+// `subject.properties.groups` says nothing about membership, which is not the same as an empty list.
+std::optional<QStringList> subjectGroups(const Store::TaskRecord &task)
 {
     const QJsonValue groups = task.doc.value(QStringLiteral("subject")).toObject()
                                   .value(QStringLiteral("properties")).toObject()
                                   .value(QStringLiteral("groups"));
+    if (!groups.isArray())
+        return std::nullopt;
     QStringList names;
     for (const QJsonValue &group : groups.toArray()) {
         if (group.isString())
@@ -165,9 +171,21 @@ Result<void> checkAutomatedEligibility(const Store::TaskRecord &task, const Poli
     if (auto independent = checkIndependence(automated, {}, task, tmpl); !independent)
         return independent;
 
+    if (tmpl.conflictingGroups.isEmpty())
+        return {};
+
     // The evaluator replaces a person's judgement on the subject's behalf, so the subject's groups
-    // count as its groups.
-    const QString conflict = firstConflict(subjectGroups(task), tmpl);
+    // count as its groups. A request without groups goes to a person, because otherwise a PEP
+    // could skip separation of duties by leaving the groups out.
+    const std::optional<QStringList> groups = subjectGroups(task);
+    if (!groups) {
+        return notEligible(QStringLiteral("The request names no subject.properties.groups for %1, so an automatic "
+                                          "approval cannot check it against the conflicting groups of template %2 "
+                                          "and it waits for an approver.")
+                               .arg(task.subjectId, tmpl.name),
+                           QStringLiteral("subject.properties.groups"));
+    }
+    const QString conflict = firstConflict(*groups, tmpl);
     if (!conflict.isEmpty()) {
         return notEligible(QStringLiteral("The subject %1 is in group %2, which conflicts with template %3, so an "
                                           "automatic approval cannot decide this request and it waits for an approver.")

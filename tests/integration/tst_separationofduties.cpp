@@ -110,6 +110,7 @@ private Q_SLOTS:
     void conflictingApproverRefusedInBatch();
     void autoApprovalOfConflictWaits();
     void autoApprovalWithoutConflict();
+    void autoApprovalWithoutGroupsWaits();
     void bulkAutoApprovalOfConflictWaits();
     void malformedConflictRejected_data();
     void malformedConflictRejected();
@@ -214,6 +215,32 @@ void tst_SeparationOfDuties::autoApprovalWithoutConflict()
     QCOMPARE(statusOf(response), QStringLiteral("approved"));
     const QString taskId = response.json.value(u"task").toObject().value(u"id").toString();
     QVERIFY(auditRecords(*m_service, taskId, QStringLiteral("auto_approval.refused")).isEmpty());
+}
+
+void tst_SeparationOfDuties::autoApprovalWithoutGroupsWaits()
+{
+    // A request that names no groups for its subject cannot be checked against the conflicting
+    // groups, so the automatic approval does not decide it; leaving the groups out is no way round.
+    QJsonObject request = refundCall({});
+    request.insert(QStringLiteral("subject"),
+                   QJsonObject{{QStringLiteral("type"), QStringLiteral("user")}, {QStringLiteral("id"), QStringLiteral("alice")}});
+    const QJsonObject submission = m_service->freshSubmission(request);
+    QVERIFY(!submission.isEmpty());
+
+    const HttpResponse response = m_service->submit(submission);
+    QVERIFY2(response.status == 202, response.describe().constData());
+    QCOMPARE(statusOf(response), QStringLiteral("pending"));
+    const QString taskId = response.json.value(u"task").toObject().value(u"id").toString();
+    const QList<QJsonObject> refusals = auditRecords(*m_service, taskId, QStringLiteral("auto_approval.refused"));
+    QCOMPARE(refusals.size(), 1);
+    const QString reason = refusals.first().value(u"data").toObject().value(u"reason").toString();
+    QVERIFY2(reason.contains(u"subject.properties.groups"), qPrintable(reason));
+
+    // An empty list states that the subject is in no group, so the rule approves it.
+    const QJsonObject stated = m_service->freshSubmission(refundCall({}));
+    QVERIFY(!stated.isEmpty());
+    const HttpResponse approved = m_service->submit(stated);
+    QVERIFY2(approved.status == 201, approved.describe().constData());
 }
 
 void tst_SeparationOfDuties::bulkAutoApprovalOfConflictWaits()
