@@ -3,6 +3,7 @@
 #include <QMutexLocker>
 
 #include <cmath>
+#include <vector>
 
 namespace Recourse::Service {
 
@@ -56,6 +57,25 @@ QByteArray labelOf(const QByteArray &pattern)
     return label;
 }
 
+struct RoutePattern
+{
+    QList<QByteArray> segments;
+    QByteArray label;
+};
+
+// The patterns split into segments once: routeOf() runs for every request, and splitting and
+// labelling each pattern there took about 4% of the event loop thread under evaluation load.
+const std::vector<RoutePattern> &routePatterns()
+{
+    static const std::vector<RoutePattern> patterns = [] {
+        std::vector<RoutePattern> list;
+        for (const char *pattern : kRoutePatterns)
+            list.push_back(RoutePattern{QByteArray(pattern).split('/'), labelOf(pattern)});
+        return list;
+    }();
+    return patterns;
+}
+
 bool matches(const QList<QByteArray> &pattern, const QList<QByteArray> &segments)
 {
     for (qsizetype i = 0; i < pattern.size(); ++i) {
@@ -91,9 +111,9 @@ QString Metrics::routeOf(const QByteArray &method, const QByteArray &path)
     const QByteArray shownMethod = methods.contains(method) ? method : QByteArrayLiteral("OTHER");
 
     const QList<QByteArray> segments = path.split('/');
-    for (const char *pattern : kRoutePatterns) {
-        if (matches(QByteArray(pattern).split('/'), segments))
-            return QString::fromLatin1(shownMethod + ' ' + labelOf(pattern));
+    for (const RoutePattern &pattern : routePatterns()) {
+        if (matches(pattern.segments, segments))
+            return QString::fromLatin1(shownMethod + ' ' + pattern.label);
     }
     return QString::fromLatin1(shownMethod + " other");
 }
