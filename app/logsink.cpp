@@ -1,6 +1,7 @@
 #include "app/logsink.h"
 
 #include "core/base/logfields.h"
+#include "core/base/rfc3339.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -114,7 +115,7 @@ Result<LogLevel> parseLogLevel(const QString &text)
 QByteArray formatLogLine(LogFormat format, QtMsgType type, const char *category, const QString &message,
                          const QJsonObject &fields, qint64 nowMs)
 {
-    const QString time = QDateTime::fromMSecsSinceEpoch(nowMs, Qt::UTC).toString(Qt::ISODateWithMs);
+    const QString time = Rfc3339::formatWithMs(nowMs);
     if (format == LogFormat::Json) {
         QJsonObject object = fields;
         object.insert(QStringLiteral("time"), time);

@@ -14,4 +14,7 @@ Result<qint64> parse(QStringView text);
 // Formats as UTC with 'Z' and whole seconds, the form everything Recourse emits.
 QString format(qint64 msSinceEpoch);
 
+// Formats as UTC with milliseconds and 'Z' (2026-12-04T10:00:00.123Z), the form of log lines.
+QString formatWithMs(qint64 msSinceEpoch);
+
 } // namespace Recourse::Rfc3339
