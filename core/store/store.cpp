@@ -71,6 +71,7 @@ struct Store::Private
     bool stopping = false;
     QThread *writer = nullptr;
     QString auditHead; // hash of the newest committed audit record; owned by the writer thread
+    qint64 auditSeq = 0; // seq of that record, 0 for an empty log; owned by the writer thread
     qint64 failedGroups = 0; // groups that failed since the last commit; owned by the writer thread
 
     QString connectionPrefix = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -148,8 +149,10 @@ Result<void> Store::open()
         d->schemaVersion = migrated.value();
 
         QSqlQuery head(db);
-        if (head.exec(QStringLiteral("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1")) && head.next())
+        if (head.exec(QStringLiteral("SELECT hash, seq FROM audit ORDER BY seq DESC LIMIT 1")) && head.next()) {
             d->auditHead = head.value(0).toString();
+            d->auditSeq = head.value(1).toLongLong();
+        }
         db.close();
     }
     QSqlDatabase::removeDatabase(setupName);
@@ -305,11 +308,13 @@ void Store::runGroup(QSqlDatabase &db, StatementCache &statements, bool opened, 
 
     bool committed = opened && run(QStringLiteral("BEGIN IMMEDIATE"));
     const QString headBefore = d->auditHead;
+    const qint64 seqBefore = d->auditSeq;
 
     if (committed) {
         for (PendingJob &pending : group) {
             WriteTx tx(db, statements, *this);
             tx.m_auditHead = d->auditHead;
+            tx.m_auditSeq = d->auditSeq;
             // A savepoint per job: a job that fails rolls back alone, the group still commits.
             if (!run(savepoint)) {
                 committed = false;
@@ -325,6 +330,7 @@ void Store::runGroup(QSqlDatabase &db, StatementCache &statements, bool opened, 
             }
             if (result.ok()) {
                 d->auditHead = tx.m_auditHead;
+                d->auditSeq = tx.m_auditSeq;
                 events.append(tx.m_events);
             }
             results.push_back(std::move(result));
@@ -336,6 +342,7 @@ void Store::runGroup(QSqlDatabase &db, StatementCache &statements, bool opened, 
             // find no transaction, which is fine.
             QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
             d->auditHead = headBefore;
+            d->auditSeq = seqBefore;
             events.clear();
         }
     }

@@ -78,6 +78,7 @@ private:
     Store &m_store;
     QList<EventRecord> m_events;
     QString m_auditHead; // hash of the newest audit record written by this transaction
+    qint64 m_auditSeq = 0; // its seq
     bool m_auditTouched = false;
 };
 

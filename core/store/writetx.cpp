@@ -253,10 +253,8 @@ Result<void> WriteTx::appendAudit(AuditRecord record)
     record.atMs = record.atMs ? record.atMs : nowMs();
     record.prevHash = m_auditHead;
 
-    QSqlQuery &seqQuery = statement(QStringLiteral("SELECT COALESCE(MAX(seq), 0) + 1 FROM audit"));
-    if (!seqQuery.exec() || !seqQuery.next())
-        return storageError(seqQuery);
-    record.seq = seqQuery.value(0).toLongLong();
+    // The writer thread is the only one appending, so the next seq is known without a query.
+    record.seq = m_auditSeq + 1;
     record.hash = record.computeHash();
 
     QSqlQuery &q = statement(QStringLiteral(
@@ -276,6 +274,7 @@ Result<void> WriteTx::appendAudit(AuditRecord record)
     if (auto r = run(q); !r)
         return r;
     m_auditHead = record.hash;
+    m_auditSeq = record.seq;
     m_auditTouched = true;
     return {};
 }
