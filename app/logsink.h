@@ -36,13 +36,14 @@ void installLogSink(LogFormat format, LogLevel level, std::shared_ptr<const Cloc
 QByteArray formatLogLine(LogFormat format, QtMsgType type, const char *category, const QString &message,
                          const QJsonObject &fields, qint64 nowMs);
 
-// Writes log lines to a stream without a system call per line. Under load the service logs one
-// info line per HTTP request, and writing and flushing each one took about 12% of the event loop
-// thread at 13,000 requests/s. Routine lines gather in memory and a background thread writes them
-// `flushDelayMs` after the first one arrived; an urgent line (a warning or worse) writes itself
-// and everything before it at once, so lines stay in order and nothing important waits. What is
-// pending is written when the writer is destroyed; a crash loses at most one delay's worth of
-// routine lines.
+// A log line writer that makes no system call per line. Under load the service logs one info
+// line per HTTP request, and writing and flushing each one took about 12% of the event loop
+// thread at 13,000 requests/s.
+//
+// Routine lines gather in memory, and a background thread writes them `flushDelayMs` after the
+// first one arrived. An urgent line (a warning or worse) is written at once together with every
+// line before it, so lines stay in order. The destructor writes what is pending. A crash loses
+// at most the routine lines of one delay.
 class LogWriter
 {
     Q_DISABLE_COPY_MOVE(LogWriter)

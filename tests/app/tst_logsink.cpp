@@ -26,11 +26,32 @@ QJsonObject parsed(const QByteArray &line)
     return QJsonDocument::fromJson(line).object();
 }
 
-QByteArray contents(const QString &path)
+// A log file in a temporary folder, open for writing until the object goes away. Declare it
+// before the LogWriter that writes to it, so the writer is destroyed first.
+class TempLog
 {
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("<unreadable>");
-}
+public:
+    TempLog() : m_path(m_dir.filePath(QStringLiteral("log"))), m_file(std::fopen(QFile::encodeName(m_path).constData(), "w")) { }
+    ~TempLog()
+    {
+        if (m_file)
+            std::fclose(m_file);
+    }
+    Q_DISABLE_COPY_MOVE(TempLog)
+
+    std::FILE *file() const { return m_file; }
+
+    QByteArray contents() const
+    {
+        QFile file(m_path);
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("<unreadable>");
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_path;
+    std::FILE *m_file;
+};
 
 } // namespace
 
@@ -126,84 +147,66 @@ void TestLogSink::optionValues()
     QCOMPARE(parseLogFormat(format).ok() && parseLogLevel(level).ok(), valid);
 }
 
-QTEST_GUILESS_MAIN(TestLogSink)
 void TestLogSink::routineLinesWaitForUrgentOne()
 {
-    QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("log"));
-    std::FILE *out = std::fopen(QFile::encodeName(path).constData(), "w");
-    QVERIFY(out);
+    TempLog log;
+    QVERIFY(log.file());
+    LogWriter writer(log.file(), kNeverMs);
 
-    {
-        LogWriter writer(out, kNeverMs);
-        writer.append("info one\n", false);
-        writer.append("info two\n", false);
-        QCOMPARE(contents(path), QByteArray());
+    writer.append("info one\n", false);
+    writer.append("info two\n", false);
+    QCOMPARE(log.contents(), QByteArray());
 
-        writer.append("warning\n", true);
-        QCOMPARE(contents(path), QByteArray("info one\ninfo two\nwarning\n"));
+    writer.append("warning\n", true);
+    QCOMPARE(log.contents(), QByteArray("info one\ninfo two\nwarning\n"));
 
-        writer.append("info three\n", false);
-        writer.flush();
-        QCOMPARE(contents(path), QByteArray("info one\ninfo two\nwarning\ninfo three\n"));
-    }
-    std::fclose(out);
+    writer.append("info three\n", false);
+    writer.flush();
+    QCOMPARE(log.contents(), QByteArray("info one\ninfo two\nwarning\ninfo three\n"));
 }
 
 void TestLogSink::pendingLinesWrittenAtDestruction()
 {
-    QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("log"));
-    std::FILE *out = std::fopen(QFile::encodeName(path).constData(), "w");
-    QVERIFY(out);
+    TempLog log;
+    QVERIFY(log.file());
 
     {
-        LogWriter writer(out, kNeverMs);
+        LogWriter writer(log.file(), kNeverMs);
         writer.append("last words\n", false);
     }
-    std::fclose(out);
 
-    QCOMPARE(contents(path), QByteArray("last words\n"));
+    QCOMPARE(log.contents(), QByteArray("last words\n"));
 }
 
 void TestLogSink::pendingLinesBounded()
 {
-    QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("log"));
-    std::FILE *out = std::fopen(QFile::encodeName(path).constData(), "w");
-    QVERIFY(out);
+    TempLog log;
+    QVERIFY(log.file());
+    LogWriter writer(log.file(), kNeverMs);
     const QByteArray line = QByteArray(99, 'x') + '\n';
 
     int appended = 0;
-    {
-        LogWriter writer(out, kNeverMs);
-        while (contents(path).isEmpty() && appended < 10000) {
-            writer.append(line, false);
-            ++appended;
-        }
+    while (log.contents().isEmpty() && appended < 10000) {
+        writer.append(line, false);
+        ++appended;
     }
-    std::fclose(out);
 
     // Written once 64 KiB gathered, not earlier and not never.
     QCOMPARE(appended, 656);
-    QCOMPARE(contents(path).size(), 656 * 100);
+    QCOMPARE(log.contents().size(), 656 * 100);
 }
 
 void TestLogSink::flusherWritesAfterDelay()
 {
-    QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("log"));
-    std::FILE *out = std::fopen(QFile::encodeName(path).constData(), "w");
-    QVERIFY(out);
+    TempLog log;
+    QVERIFY(log.file());
 
-    // The background thread writes without a flush call or an urgent line; the delay is the
-    // writer's real time, so the test waits for the file rather than for a fixed time.
-    {
-        LogWriter writer(out, 1);
-        writer.append("routine\n", false);
-        QTRY_COMPARE_WITH_TIMEOUT(contents(path), QByteArray("routine\n"), 10000);
-    }
-    std::fclose(out);
+    // The background thread writes without a flush call or an urgent line. The delay is real
+    // time, so the test waits for the file to change rather than for a fixed time.
+    LogWriter writer(log.file(), 1);
+    writer.append("routine\n", false);
+    QTRY_COMPARE_WITH_TIMEOUT(log.contents(), QByteArray("routine\n"), 10000);
 }
 
+QTEST_GUILESS_MAIN(TestLogSink)
 #include "tst_logsink.moc"
