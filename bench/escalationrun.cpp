@@ -94,7 +94,7 @@ class ReferenceEscalation final : public Escalation
 {
 public:
     explicit ReferenceEscalation(const Target &target)
-        : m_pep(Recourse::Pep::ReferencePep::Config{serviceUrl(target), QString::fromUtf8(target.pepToken), 15000, 60000, {}})
+        : m_pep(Recourse::Pep::ReferencePep::Config{serviceUrl(target), QString::fromUtf8(target.pepToken), 15000, 60000, {}, {}, {}})
     {
     }
 

@@ -11,6 +11,9 @@
 #include <QRandomGenerator>
 #include <QTimer>
 
+#include <limits>
+#include <optional>
+
 namespace Recourse::Pep {
 
 namespace {
@@ -24,11 +27,23 @@ Error failure(const QString &message, const QString &value = {})
     return Error::make(ErrorCode::InvalidRequest, message, value);
 }
 
-void waitMs(int ms)
+// Without task.expires_at or approval.approved_until the PEP stops after a day.
+constexpr qint64 kDefaultDeadlineMs = 24LL * 3600 * 1000;
+// The maximum single wait, about 24.8 days, because a wait is an int of milliseconds. A
+// Retry-After or retry_after beyond it ends the polling or retrying.
+constexpr qint64 kMaxDelayMs = std::numeric_limits<int>::max();
+
+// The default of each reason code the profile registers; unknown reasons have none.
+std::optional<ReferencePep::NextAction> defaultActionFor(const QString &reason)
 {
-    QEventLoop loop;
-    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
-    loop.exec();
+    using NextAction = ReferencePep::NextAction;
+    if (reason == QLatin1String("approval_expired") || reason == QLatin1String("out_of_scope"))
+        return NextAction::Request;
+    if (reason == QLatin1String("grant_pending"))
+        return NextAction::Retry;
+    if (reason == QLatin1String("policy_denied") || reason == QLatin1String("approval_unverifiable"))
+        return NextAction::None;
+    return std::nullopt;
 }
 
 // Submission-time additions go into members of their own; original members stay untouched.
@@ -44,6 +59,27 @@ QJsonObject withAdditions(QJsonObject context, const QJsonObject &additions)
 } // namespace
 
 ReferencePep::ReferencePep(Config config) : m_config(std::move(config)) { }
+
+qint64 ReferencePep::nowMs() const
+{
+    return m_config.clock ? m_config.clock->nowMs() : QDateTime::currentMSecsSinceEpoch();
+}
+
+void ReferencePep::wait(int delayMs) const
+{
+    if (m_config.wait) {
+        m_config.wait(delayMs);
+        return;
+    }
+    QEventLoop loop;
+    QTimer::singleShot(delayMs, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+int ReferencePep::jittered(int intervalMs)
+{
+    return intervalMs / 2 + int(QRandomGenerator::global()->bounded(intervalMs / 2 + 1));
+}
 
 bool ReferencePep::trusted(const QUrl &url) const
 {
@@ -226,8 +262,7 @@ Result<QJsonObject> ReferencePep::waitForCompletion(const QJsonObject &taskHandl
                                                     const std::function<void(int delayMs)> &onWait)
 {
     const auto expires = Rfc3339::parse(taskHandle.value(QStringLiteral("expires_at")).toString());
-    // Without task.expires_at the PEP stops after a day.
-    const qint64 deadline = expires ? expires.value() : QDateTime::currentMSecsSinceEpoch() + 24LL * 3600 * 1000;
+    const qint64 deadline = expires ? expires.value() : nowMs() + kDefaultDeadlineMs;
     int intervalMs = 1000;
 
     for (;;) {
@@ -245,14 +280,14 @@ Result<QJsonObject> ReferencePep::waitForCompletion(const QJsonObject &taskHandl
             return failure(QStringLiteral("The task reports the unknown status \"%1\"; treating it as not approved.").arg(status));
 
         // Exponential backoff with jitter, never shorter than Retry-After, never past expiry.
-        int delayMs = intervalMs / 2 + int(QRandomGenerator::global()->bounded(intervalMs / 2 + 1));
+        qint64 delayMs = jittered(intervalMs);
         if (exchange->retryAfterSeconds > 0)
-            delayMs = qMax(delayMs, exchange->retryAfterSeconds * 1000);
-        if (QDateTime::currentMSecsSinceEpoch() + delayMs > deadline)
-            return failure(QStringLiteral("The task expired before anyone decided it."));
+            delayMs = qMax<qint64>(delayMs, exchange->retryAfterSeconds * 1000LL);
+        if (nowMs() + delayMs > deadline || delayMs > kMaxDelayMs)
+            return failure(QStringLiteral("The task expires before the next poll, so the PEP stops polling."));
         if (onWait)
-            onWait(delayMs);
-        waitMs(delayMs);
+            onWait(int(delayMs));
+        wait(int(delayMs));
         intervalMs = qMin(intervalMs * 2, m_config.maxPollIntervalMs);
     }
 }
@@ -301,6 +336,72 @@ Result<QJsonObject> ReferencePep::reevaluate(const QJsonObject &request, const Q
     context.insert(QStringLiteral("approval"), approval);
     withApproval.insert(QStringLiteral("context"), context);
     return evaluate(withApproval);
+}
+
+ReferencePep::NextAction ReferencePep::nextActionFor(const QJsonObject &decision)
+{
+    if (decision.value(QStringLiteral("decision")) == QJsonValue(true))
+        return NextAction::None;
+
+    const QJsonObject context = decision.value(QStringLiteral("context")).toObject();
+    const bool hasAccessRequest = context.value(QStringLiteral("access_request")).isObject();
+    const QJsonValue nextAction = context.value(QStringLiteral("next_action"));
+    if (nextAction == QJsonValue(QStringLiteral("request")))
+        return hasAccessRequest ? NextAction::Request : NextAction::None;
+    if (nextAction == QJsonValue(QStringLiteral("retry")))
+        return NextAction::Retry;
+    if (nextAction == QJsonValue(QStringLiteral("none")))
+        return NextAction::None;
+
+    // An absent or unknown next_action falls back to the reason's default. A reason default of
+    // Request still needs an access_request to act on.
+    if (const auto byReason = defaultActionFor(context.value(QStringLiteral("reason")).toString())) {
+        if (*byReason == NextAction::Request && !hasAccessRequest)
+            return NextAction::None;
+        return *byReason;
+    }
+    return hasAccessRequest ? NextAction::Request : NextAction::None;
+}
+
+Result<QJsonObject> ReferencePep::reevaluateWithRetries(const QJsonObject &request, const QJsonObject &approval,
+                                                        const std::function<void(int delayMs)> &onWait)
+{
+    const auto until = Rfc3339::parse(approval.value(QStringLiteral("approved_until")).toString());
+    const qint64 deadline = until ? until.value() : nowMs() + kDefaultDeadlineMs;
+    int intervalMs = 1000;
+
+    for (;;) {
+        auto decision = reevaluate(request, approval);
+        if (!decision)
+            return decision.error();
+        if (nextActionFor(decision.value()) != NextAction::Retry)
+            return decision;
+
+        // retry_after is delta-seconds; without it the PEP backs off as it does when polling.
+        const QJsonValue retryAfter =
+            decision->value(QStringLiteral("context")).toObject().value(QStringLiteral("retry_after"));
+        const qint64 delayMs = retryAfter.isDouble() && retryAfter.toDouble() >= 1
+            ? qint64(qMin(retryAfter.toDouble(), double(kMaxDelayMs))) * 1000
+            : jittered(intervalMs);
+        if (nowMs() + delayMs >= deadline || delayMs > kMaxDelayMs)
+            return failure(QStringLiteral("The approval expires before the next retry, so the PEP stops retrying."));
+        if (onWait)
+            onWait(int(delayMs));
+        wait(int(delayMs));
+        intervalMs = qMin(intervalMs * 2, m_config.maxPollIntervalMs);
+    }
+}
+
+Result<QJsonObject> ReferencePep::runIfPermitted(const QJsonObject &request, const std::function<void()> &action,
+                                                 const QJsonObject &approval)
+{
+    auto decision = approval.isEmpty() ? evaluate(request) : reevaluate(request, approval);
+    if (!decision)
+        return decision.error();
+    // Only a literal true permits: a requestable denial is still a denial.
+    if (decision->value(QStringLiteral("decision")) == QJsonValue(true))
+        action();
+    return decision;
 }
 
 } // namespace Recourse::Pep

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/base/clock.h"
 #include "core/base/result.h"
 
 #include <QJsonObject>
@@ -7,6 +8,7 @@
 #include <QUrl>
 
 #include <functional>
+#include <memory>
 
 namespace Recourse::Pep {
 
@@ -35,7 +37,15 @@ public:
         int callTimeoutMs = 15000;
         int maxPollIntervalMs = 60000;
         std::function<void(const QString &step, const QJsonObject &sent, const Exchange &received)> trace;
+        // The source of "now" for task and approval expiry. Default: the system clock.
+        std::shared_ptr<const Clock> clock;
+        // Waits `delayMs` milliseconds before the next poll or retry. Default: a local event loop
+        // runs for that long. A test records the delay and moves its manual clock instead.
+        std::function<void(int delayMs)> wait;
     };
+
+    // The action a PEP takes after a denial, derived from next_action and reason.
+    enum class NextAction { None, Request, Retry };
 
     explicit ReferencePep(Config config);
 
@@ -91,6 +101,28 @@ public:
     // Re-evaluates `request` with `approval` unchanged at context.approval.
     Result<QJsonObject> reevaluate(const QJsonObject &request, const QJsonObject &approval);
 
+    // Returns what to do after `decision`. A recognized next_action wins, except that "request"
+    // without an access_request means None. Otherwise the default of a recognized reason applies
+    // (approval_expired and out_of_scope: Request, grant_pending: Retry, policy_denied and
+    // approval_unverifiable: None), and otherwise Request when an access_request is present.
+    // An unknown reason is only informational. Returns None for a permit.
+    static NextAction nextActionFor(const QJsonObject &decision);
+
+    // Re-evaluates `request` with `approval` and repeats while the PDP returns the Retry action.
+    // Between attempts it waits context.retry_after seconds when sent, else a jittered backoff
+    // of up to maxPollIntervalMs. Returns the first decision that does not ask for a retry, or
+    // an error when the next retry would come at or after the approval's approved_until (24
+    // hours when the approval has none). `onWait` runs before each wait with the delay in
+    // milliseconds.
+    Result<QJsonObject> reevaluateWithRetries(const QJsonObject &request, const QJsonObject &approval,
+                                              const std::function<void(int delayMs)> &onWait = {});
+
+    // Evaluates `request`, with `approval` at context.approval unless it is empty, and runs
+    // `action` only when the decision is exactly `"decision": true`. A requestable denial, a
+    // task status or anything else in the body does not run it. Returns the decision.
+    Result<QJsonObject> runIfPermitted(const QJsonObject &request, const std::function<void()> &action,
+                                       const QJsonObject &approval = {});
+
     const QJsonObject &metadata() const { return m_metadata; }
 
 private:
@@ -99,6 +131,10 @@ private:
     Result<Exchange> call(const QByteArray &method, const QUrl &url, const QJsonObject &body,
                           const QByteArray &idempotencyKey = {});
     bool trusted(const QUrl &url) const;
+    qint64 nowMs() const;
+    void wait(int delayMs) const;
+    // The next backoff delay for `intervalMs`: between half of it and all of it.
+    static int jittered(int intervalMs);
 
     Config m_config;
     QNetworkAccessManager m_network;
