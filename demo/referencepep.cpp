@@ -11,6 +11,7 @@
 #include <QRandomGenerator>
 #include <QTimer>
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 
@@ -81,6 +82,27 @@ int ReferencePep::jittered(int intervalMs)
     return intervalMs / 2 + int(QRandomGenerator::global()->bounded(intervalMs / 2 + 1));
 }
 
+int ReferencePep::retryAfterSeconds(const QByteArray &value) const
+{
+    bool isNumber = false;
+    const int seconds = value.trimmed().toInt(&isNumber);
+    if (isNumber)
+        return seconds;
+
+    // The other form is an HTTP-date such as "Sun, 06 Nov 1994 08:49:37 GMT". Qt 6.4 parses it as
+    // an RFC 2822 date once "GMT" is written as "+0000". The wait is rounded up, so the PEP never
+    // polls before that instant.
+    // NOTE: the obsolete RFC 850 and asctime date forms are not recognized and count as absent.
+    QString date = QString::fromLatin1(value.trimmed());
+    if (date.endsWith(QLatin1String(" GMT")))
+        date.replace(date.size() - 3, 3, QStringLiteral("+0000"));
+    const QDateTime at = QDateTime::fromString(date, Qt::RFC2822Date);
+    if (!at.isValid())
+        return -1;
+    const qint64 aheadMs = at.toMSecsSinceEpoch() - nowMs();
+    return int(std::clamp<qint64>((aheadMs + 999) / 1000, 0, std::numeric_limits<int>::max()));
+}
+
 bool ReferencePep::trusted(const QUrl &url) const
 {
     // Same origin as the service the PEP was configured for: scheme, host and port.
@@ -126,7 +148,7 @@ Result<Exchange> ReferencePep::call(const QByteArray &method, const QUrl &url, c
         exchange.body = parsed.value();
     }
     if (reply->hasRawHeader("Retry-After"))
-        exchange.retryAfterSeconds = reply->rawHeader("Retry-After").toInt();
+        exchange.retryAfterSeconds = retryAfterSeconds(reply->rawHeader("Retry-After"));
     return exchange;
 }
 

@@ -17,7 +17,8 @@ struct Exchange
 {
     int status = 0;
     QJsonObject body;
-    int retryAfterSeconds = -1; // Retry-After, when sent
+    // Retry-After in seconds from now, when sent as seconds or as an HTTP-date.
+    int retryAfterSeconds = -1;
 };
 
 // A reference Policy Enforcement Point for the AuthZEN Access Request and Approval Profile.
@@ -132,6 +133,8 @@ private:
                           const QByteArray &idempotencyKey = {});
     bool trusted(const QUrl &url) const;
     qint64 nowMs() const;
+    // Converts a Retry-After value to seconds from now; -1 when it is neither seconds nor a date.
+    int retryAfterSeconds(const QByteArray &value) const;
     void wait(int delayMs) const;
     // The next backoff delay for `intervalMs`: between half of it and all of it.
     static int jittered(int intervalMs);

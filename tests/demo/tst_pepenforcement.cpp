@@ -9,6 +9,7 @@
 #include "tests/integration/araprequests.h"
 #include "tests/integration/servicefixture.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTcpServer>
@@ -215,6 +216,7 @@ private Q_SLOTS:
     void pollBacksOffToMaximum();
     void pollHonoursRetryAfter_data();
     void pollHonoursRetryAfter();
+    void pollHonoursRetryAfterDate();
     void pollStopsAtTaskExpiry();
     void pollStopsAfterDayWithoutExpiry();
 
@@ -390,6 +392,29 @@ void tst_PepEnforcement::pollHonoursRetryAfter()
                  qPrintable(QStringLiteral("wait %1 was %2 ms").arg(i).arg(timed.delaysMs.at(i))));
         QVERIFY(server.timesMs.at(i + 1) - server.timesMs.at(i) >= retryAfterSeconds * 1000);
     }
+}
+
+void tst_PepEnforcement::pollHonoursRetryAfterDate()
+{
+    // Retry-After may be an HTTP-date: here 45 s after the first poll, on the PEP's clock.
+    ScriptedServer server;
+    QVERIFY(server.listen());
+    TimedPep timed(server.baseUrl());
+    server.clock = timed.clock.get();
+    const qint64 retryAtMs = kStartMs + 45 * 1000;
+    const QByteArray retryAfter = "Retry-After: "
+        + QDateTime::fromMSecsSinceEpoch(retryAtMs, Qt::UTC).toString(u"ddd, dd MMM yyyy hh:mm:ss 'GMT'").toLatin1() + "\r\n";
+    QCOMPARE(retryAfter, QByteArray("Retry-After: Fri, 04 Dec 2026 10:00:45 GMT\r\n"));
+    server.script(QStringLiteral("/access/v1/requests/arq"),
+                  {{200, pendingStatus(), retryAfter},
+                   {200, QJsonObject{{QStringLiteral("task"), QJsonObject{{QStringLiteral("status"), QStringLiteral("denied")}}}}, {}}});
+
+    const auto completed = timed.pep->waitForCompletion(taskHandle(server, QStringLiteral("2026-12-05T10:00:00Z")));
+
+    QVERIFY2(completed, completed ? "" : qPrintable(completed.error().message));
+    QCOMPARE(timed.delaysMs, QList<int>{45000});
+    QCOMPARE(server.timesMs.size(), 2);
+    QCOMPARE(server.timesMs.at(1), retryAtMs);
 }
 
 void tst_PepEnforcement::pollStopsAtTaskExpiry()
