@@ -1,5 +1,6 @@
 #include "core/escalation/workflow.h"
 
+#include "core/base/rfc3339.h"
 #include "core/escalation/binding.h"
 
 #include <QJsonArray>
@@ -66,8 +67,8 @@ Result<void> checkIndependence(const QString &deciderId, const QStringList &deci
 }
 
 // Returns the string entries of the task subject's "properties.groups", as the PEP sent them.
-// The groups the request names for its subject, or nullopt when it names none: a request without
-// `subject.properties.groups` says nothing about membership, which is not the same as an empty list.
+// Returns the groups the request names for its subject, or nullopt when it names none. A missing
+// `subject.properties.groups` leaves membership unknown, unlike an empty list.
 std::optional<QStringList> subjectGroups(const Store::TaskRecord &task)
 {
     const QJsonValue groups = task.doc.value(QStringLiteral("subject")).toObject()
@@ -89,11 +90,14 @@ WorkflowProgress progressOf(const Policy::Template &tmpl, const QList<Store::Dec
 {
     WorkflowProgress progress;
     progress.approversPerStep.resize(tmpl.steps.size());
+    progress.approvedAtPerStep.resize(tmpl.steps.size());
     for (const Store::DecisionRecord &decision : decisions) {
-        if (decision.decision == QLatin1String("deny"))
+        if (decision.decision == QLatin1String("deny")) {
             progress.denied = true;
-        else if (decision.step >= 0 && decision.step < progress.approversPerStep.size())
+        } else if (decision.step >= 0 && decision.step < progress.approversPerStep.size()) {
             progress.approversPerStep[decision.step].append(decision.approver);
+            progress.approvedAtPerStep[decision.step].append(decision.atMs);
+        }
     }
 
     progress.complete = true;
@@ -115,8 +119,12 @@ QJsonObject WorkflowProgress::toJson(const Policy::Template &tmpl) const
         const Policy::WorkflowStep &step = tmpl.steps.at(i);
         const bool stepComplete = approversPerStep.value(i).size() >= step.quorum;
         QJsonArray approvals;
-        for (const QString &approver : approversPerStep.value(i))
-            approvals.append(approver);
+        const QStringList approvers = approversPerStep.value(i);
+        const QList<qint64> times = approvedAtPerStep.value(i);
+        for (qsizetype j = 0; j < approvers.size(); ++j) {
+            approvals.append(QJsonObject{{QStringLiteral("approver"), approvers.at(j)},
+                                         {QStringLiteral("at"), Rfc3339::format(times.value(j))}});
+        }
         steps.append(QJsonObject{{QStringLiteral("name"), step.name},
                                  {QStringLiteral("groups"), QJsonArray::fromStringList(step.groups)},
                                  {QStringLiteral("quorum"), step.quorum},

@@ -13,6 +13,7 @@ namespace Recourse::Escalation {
 struct WorkflowProgress
 {
     QList<QStringList> approversPerStep; // who approved each step, in template order
+    QList<QList<qint64>> approvedAtPerStep; // when, in the same order as approversPerStep
     bool denied = false;
     bool complete = false; // every step reached its quorum
     int currentStep = 0;   // zero-based index of the first incomplete step

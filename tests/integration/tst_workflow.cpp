@@ -42,6 +42,7 @@ private Q_SLOTS:
     void securityReviewDeniedByEither_data();
     void securityReviewDeniedByEither();
     void approverOutsideAwaitedGroups();
+    void workflowNamesApprovers();
     void pendingTaskExpires();
     void sweepExpiresWithoutPolling();
 
@@ -213,6 +214,26 @@ void tst_Workflow::approverOutsideAwaitedGroups()
     QCOMPARE(refused.status, 403);
     QCOMPARE(refused.problemType(), QStringLiteral("urn:recourse:error:not_eligible"));
     QCOMPARE(statusOf(m_service->taskStatus(flow.statusEndpoint())), QStringLiteral("pending"));
+}
+
+void tst_Workflow::workflowNamesApprovers()
+{
+    // The approver API lists each step's approvals as {approver, at}, which the console's
+    // Workflow tab and recoursectl show.
+    const Escalation flow = m_service->requestAccess(Arap::paymentLogRead());
+    QVERIFY2(flow.ok(), qPrintable(flow.failure));
+    const QString approvedAt = Rfc3339::format(m_service->clock().nowMs());
+    QCOMPARE(m_service->approve(flow.taskId(), Tokens::carol).status, 200);
+
+    const HttpResponse detail = m_service->get(QStringLiteral("/admin/v1/tasks/") + flow.taskId(), Tokens::bob);
+    QVERIFY2(detail.status == 200, detail.describe().constData());
+    const QJsonArray steps = detail.json.value(u"workflow").toObject().value(u"steps").toArray();
+    QCOMPARE(steps.size(), 2);
+    QCOMPARE(steps.at(0).toObject().value(u"approvals").toArray(), QJsonArray());
+    const QJsonArray security = steps.at(1).toObject().value(u"approvals").toArray();
+    QCOMPARE(security.size(), 1);
+    QCOMPARE(security.first().toObject(),
+             QJsonObject({{QStringLiteral("approver"), QStringLiteral("carol")}, {QStringLiteral("at"), approvedAt}}));
 }
 
 void tst_Workflow::pendingTaskExpires()
