@@ -200,13 +200,18 @@ QJsonObject ApproveDialog::approveBody() const
     const QString comment = m_comment->text().trimmed();
     if (!comment.isEmpty())
         body.insert(QStringLiteral("comment"), comment);
-    if (m_scope->isBulk()) {
-        QJsonArray items;
-        for (const int position : chosenItems())
-            items.append(position);
-        body.insert(QStringLiteral("items"), items);
-    }
+    insertChosenItems(body);
     return body;
+}
+
+void ApproveDialog::insertChosenItems(QJsonObject &body) const
+{
+    if (!m_scope->isBulk())
+        return;
+    QJsonArray items;
+    for (const int position : chosenItems())
+        items.append(position);
+    body.insert(QStringLiteral("items"), items);
 }
 
 bool ApproveDialog::isBroaderThanRequest() const
@@ -243,6 +248,8 @@ void ApproveDialog::requestPreview()
     const QString until = approvedUntil();
     if (!until.isEmpty())
         body.insert(QStringLiteral("approved_until"), until);
+    // The preview of a bulk task lists only the items that stay checked.
+    insertChosenItems(body);
 
     const quint64 generation = ++m_generation;
     m_previewInFlight = true;

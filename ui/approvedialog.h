@@ -82,6 +82,8 @@ private:
     void requestPreview();
     void onPreview(const Result<QJsonObject> &result, quint64 generation);
     void updateButtons();
+    // Adds `items`, the positions still checked, to a request body for a bulk task.
+    void insertChosenItems(QJsonObject &body) const;
     QList<int> chosenItems() const;
     QString approvedUntil() const;
     qint64 approvedUntilMs() const;

@@ -12,6 +12,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QTableView>
 
 using namespace Recourse;
 using namespace Recourse::Testing;
@@ -29,6 +30,7 @@ private Q_SLOTS:
     void broadenedScopeNeedsConfirmation();
     void templateWithoutBroadeningRefusesPreview();
     void shorterDurationNeedsNoConfirmation();
+    void bulkPreviewFollowsCheckedItems();
 
 private:
     ApproveDialog *openScopeEditor(const QString &taskId);
@@ -206,6 +208,37 @@ void tst_ScopeEditing::shorterDurationNeedsNoConfirmation()
     const QJsonObject approval = detail->task().value(u"approvals").toArray().first().toObject();
     QCOMPARE(approval.value(u"approved_until").toString(), QStringLiteral("2026-12-04T10:30:00Z"));
     QCOMPARE(approval.value(u"scope").toObject().value(u"mode").toString(), QStringLiteral("exact"));
+}
+
+void tst_ScopeEditing::bulkPreviewFollowsCheckedItems()
+{
+    // A bundle of two documents, each item bound by its own denial.
+    QJsonObject bundle;
+    QJsonArray items;
+    for (const QString &id : {QStringLiteral("q4-plan"), QStringLiteral("q4-budget")}) {
+        const QJsonObject single = m_service->freshSubmission(documentRequest(id));
+        QVERIFY(!single.isEmpty());
+        bundle.insert(QStringLiteral("subject"), single.value(u"subject"));
+        bundle.insert(QStringLiteral("context"), single.value(u"context"));
+        items.append(QJsonObject{{QStringLiteral("resource"), single.value(u"resource")},
+                                 {QStringLiteral("action"), single.value(u"action")},
+                                 {QStringLiteral("denial"), single.value(u"denial")}});
+    }
+    bundle.insert(QStringLiteral("items"), items);
+    const HttpResponse created = m_service->submit(bundle);
+    QVERIFY2(created.status == 202, created.describe().constData());
+    ApproveDialog *dialog = openScopeEditor(created.json.value(u"task").toObject().value(u"id").toString());
+    QVERIFY(dialog);
+    auto *preview = dialog->findChild<QTableView *>(QStringLiteral("previewView"));
+    auto *itemList = dialog->findChild<QListWidget *>(QStringLiteral("scopeItemList"));
+    QVERIFY(preview);
+    QVERIFY(itemList);
+    QTRY_COMPARE(preview->model()->rowCount(), 2);
+
+    // Unchecking the budget leaves only the plan in the preview, not just in the headline.
+    itemList->item(1)->setCheckState(Qt::Unchecked);
+    QTRY_COMPARE(preview->model()->rowCount(), 1);
+    QVERIFY(preview->model()->index(0, 0).data().toString().contains(u"q4-plan"));
 }
 
 QTEST_MAIN(tst_ScopeEditing)
