@@ -186,6 +186,19 @@ ActivityModel::Row ActivityModel::makeRow(const QJsonObject &event)
     row.subject = TaskText::entity(data.value(u"subject").toObject());
     row.action = TaskText::action(data.value(u"action").toObject());
     row.resource = TaskText::entity(data.value(u"resource").toObject());
+    // A bulk task's creation lists its items instead of one resource and action.
+    const QJsonArray items = data.value(u"items").toArray();
+    if (row.resource.isEmpty() && !items.isEmpty()) {
+        QStringList resources;
+        QStringList actions;
+        for (const QJsonValue &item : items) {
+            resources.append(TaskText::entity(item.toObject().value(u"resource").toObject()));
+            actions.append(TaskText::action(item.toObject().value(u"action").toObject()));
+        }
+        actions.removeDuplicates();
+        row.resource = resources.join(QStringLiteral(", "));
+        row.action = actions.join(QStringLiteral(", "));
+    }
     row.outcome = outcome(row.type, data);
     row.reason = data.value(u"reason").toString();
     row.nextAction = data.value(u"next_action").toString();
@@ -215,7 +228,17 @@ QString ActivityModel::outcome(const QString &type, const QJsonObject &data)
         return tr("denied");
     if (type == u"task.progressed") {
         const QString approver = data.value(u"approver").toString();
-        return approver.isEmpty() ? tr("progressed") : tr("progressed (%1: %2)").arg(approver, data.value(u"decision").toString());
+        if (approver.isEmpty())
+            return tr("progressed");
+        const bool approved = data.value(u"decision").toString() == u"approve";
+        // A bulk task is decided item by item, so the row names the item and its outcome.
+        if (data.contains(u"item")) {
+            const int item = data.value(u"item").toInt() + 1;
+            return approved ? tr("item %1 approved by %2").arg(item).arg(approver)
+                            : tr("item %1 denied by %2").arg(item).arg(approver);
+        }
+        const int step = data.value(u"step").toInt();
+        return step > 0 ? tr("step %1 approved by %2").arg(step).arg(approver) : tr("approved by %1").arg(approver);
     }
     if (type == u"callback.delivered")
         return tr("callback delivered (HTTP %1)").arg(data.value(u"http_status").toInt());

@@ -10,6 +10,8 @@
 #include <QJsonArray>
 #include <QWidget>
 
+#include <algorithm>
+
 namespace Recourse::Ui {
 
 namespace {
@@ -84,7 +86,18 @@ void TaskDecisions::approveWithScope(const QJsonObject &task, const QString &com
 
 void TaskDecisions::deny(const QJsonObject &task)
 {
-    auto *dialog = new DenyDialog(summaryOf(task), m_dialogParent);
+    QString summary = summaryOf(task);
+    // Denying a bulk task decides only its pending items, which the task summary does not show.
+    const QJsonArray items = task.value(u"items").toArray();
+    if (!items.isEmpty()) {
+        const int pending = int(std::count_if(items.begin(), items.end(), [](const QJsonValue &item) {
+            return item.toObject().value(u"status").toString() == u"pending";
+        }));
+        summary += QStringLiteral("\n\n")
+            + (pending == 1 ? tr("Denies the one item still pending. Items already decided keep their decision.")
+                            : tr("Denies the %1 items still pending. Items already decided keep their decision.").arg(pending));
+    }
+    auto *dialog = new DenyDialog(summary, m_dialogParent);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     const QString id = taskIdOf(task);
     connect(dialog, &QDialog::accepted, this, [this, dialog, id] {

@@ -161,10 +161,16 @@ void TaskHistoryTabs::populateApprovals(const QJsonObject &task)
         const QJsonObject approval = value.toObject();
         const bool revoked = approval.contains(u"revoked_at") && !approval.value(u"revoked_at").isNull();
         const QString revokedAt = TaskText::localTime(approval.value(u"revoked_at"));
+        QString scope = ScopeText::summary(approval.value(u"scope").toObject());
+        // An approval of a bulk task covers one item, so the row names that item's resource and action.
+        if (approval.contains(u"item")) {
+            const QJsonObject covered = task.value(u"items").toArray().at(approval.value(u"item").toInt()).toObject();
+            scope = tr("%1 %2: %3").arg(TaskText::action(covered.value(u"action").toObject()),
+                                        TaskText::entity(covered.value(u"resource").toObject()), scope);
+        }
         auto *item = new QTreeWidgetItem(m_approvals,
                                          {approval.value(u"id").toString(), TaskText::localTime(approval.value(u"approved_at")),
-                                          TaskText::localTime(approval.value(u"approved_until")),
-                                          ScopeText::summary(approval.value(u"scope").toObject()),
+                                          TaskText::localTime(approval.value(u"approved_until")), scope,
                                           revokedAt.isEmpty() ? QStringLiteral("—") : revokedAt});
         item->setData(0, ApprovalIdRole, approval.value(u"id").toString());
         item->setData(0, RevokedRole, revoked);
@@ -195,13 +201,17 @@ void TaskHistoryTabs::populateCallbacks(const QJsonObject &task)
         return;
     }
 
-    m_callbackSummary->setText(tr("Notifies %1 on these outcomes: %2. A notification is only a hint: the PEP "
-                                  "reads the status endpoint before it acts.")
-                                   .arg(callback.value(u"endpoint").toString(),
-                                        joinStrings(callback.value(u"events").toArray())));
-    m_callbacks->setVisible(true);
+    const QJsonArray deliveries = callback.value(u"deliveries").toArray();
+    QString summary = tr("Notifies %1 on these outcomes: %2. A notification is only a hint: the PEP "
+                         "reads the status endpoint before it acts.")
+                          .arg(callback.value(u"endpoint").toString(), joinStrings(callback.value(u"events").toArray()));
+    // An empty table alone looks like a failed load, so the summary states that nothing was due yet.
+    if (deliveries.isEmpty())
+        summary += QLatin1Char(' ') + tr("Nothing has been sent yet: a notification is queued when the task reaches one of these outcomes.");
+    m_callbackSummary->setText(summary);
+    m_callbacks->setVisible(!deliveries.isEmpty());
 
-    for (const QJsonValue &value : callback.value(u"deliveries").toArray()) {
+    for (const QJsonValue &value : deliveries) {
         const QJsonObject delivery = value.toObject();
         const QString status = delivery.value(u"status").toString();
         const QJsonValue next = delivery.value(u"next_attempt_at");

@@ -128,7 +128,11 @@ void tst_ActivityModel::columns_data()
     const QJsonObject progressed = makeEvent(
         3, QStringLiteral("task.progressed"), QStringLiteral("arq_9"), FixtureNowMs,
         {{QStringLiteral("status"), QStringLiteral("pending")}, {QStringLiteral("approver"), QStringLiteral("bob")},
-         {QStringLiteral("decision"), QStringLiteral("approve")}});
+         {QStringLiteral("decision"), QStringLiteral("approve")}, {QStringLiteral("step"), 1}});
+    const QJsonObject itemDenied = makeEvent(
+        5, QStringLiteral("task.progressed"), QStringLiteral("arq_9"), FixtureNowMs,
+        {{QStringLiteral("status"), QStringLiteral("denied")}, {QStringLiteral("approver"), QStringLiteral("bob")},
+         {QStringLiteral("decision"), QStringLiteral("deny")}, {QStringLiteral("item"), 2}, {QStringLiteral("step"), 1}});
     const QJsonObject denied = makeEvent(
         4, QStringLiteral("task.denied"), QStringLiteral("arq_9"), FixtureNowMs,
         {{QStringLiteral("status"), QStringLiteral("denied")}, {QStringLiteral("approver"), QStringLiteral("carol")}});
@@ -160,7 +164,18 @@ void tst_ActivityModel::columns_data()
     QTest::newRow("subject") << requestable << int(ActivityModel::SubjectColumn) << QStringLiteral("user alice");
     QTest::newRow("resource") << requestable << int(ActivityModel::ResourceColumn) << QStringLiteral("log payments-provider");
     QTest::newRow("action") << requestable << int(ActivityModel::ActionColumn) << QStringLiteral("can_read");
-    QTest::newRow("progressed names the approver") << progressed << int(ActivityModel::OutcomeColumn) << QStringLiteral("progressed (bob: approve)");
+    QTest::newRow("progressed names the approver") << progressed << int(ActivityModel::OutcomeColumn) << QStringLiteral("step 1 approved by bob");
+    const QJsonObject bulkCreated = makeEvent(
+        6, QStringLiteral("task.created"), QStringLiteral("arq_10"), FixtureNowMs,
+        {{QStringLiteral("status"), QStringLiteral("pending")},
+         {QStringLiteral("items"),
+          QJsonArray{QJsonObject{{QStringLiteral("resource"), QJsonObject{{QStringLiteral("type"), QStringLiteral("tool")}, {QStringLiteral("id"), QStringLiteral("refunds")}}},
+                                 {QStringLiteral("action"), QJsonObject{{QStringLiteral("name"), QStringLiteral("can_call")}}}},
+                     QJsonObject{{QStringLiteral("resource"), QJsonObject{{QStringLiteral("type"), QStringLiteral("tool")}, {QStringLiteral("id"), QStringLiteral("payouts")}}},
+                                 {QStringLiteral("action"), QJsonObject{{QStringLiteral("name"), QStringLiteral("can_call")}}}}}}});
+    QTest::newRow("bulk created resources") << bulkCreated << int(ActivityModel::ResourceColumn) << QStringLiteral("tool refunds, tool payouts");
+    QTest::newRow("bulk created action") << bulkCreated << int(ActivityModel::ActionColumn) << QStringLiteral("can_call");
+    QTest::newRow("bulk item denied") << itemDenied << int(ActivityModel::OutcomeColumn) << QStringLiteral("item 3 denied by bob");
     QTest::newRow("task denied by approver") << denied << int(ActivityModel::OutcomeColumn) << QStringLiteral("Denied by carol");
 }
 

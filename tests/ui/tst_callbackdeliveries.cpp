@@ -124,12 +124,16 @@ void tst_CallbackDeliveries::deliveryLogFollowsAttempts()
     QTreeWidget *tree = callbacksTree();
     QVERIFY(tree);
     QCOMPARE(tree->topLevelItemCount(), 0);
+    QVERIFY2(summary->text().contains(u"Nothing has been sent yet"), qPrintable(summary->text()));
+    QVERIFY(tree->isHidden());
 
     // when the task is approved and the receiver rejects the first notification,
     m_receiver->script = {503};
     QCOMPARE(m_service->approve(taskId, Tokens::bob).status, 200);
     QTRY_COMPARE(m_bob->window->detailWidget()->task().value(u"status").toString(), QStringLiteral("approved"));
     QTRY_COMPARE(tree->topLevelItemCount(), 1);
+    QVERIFY(!tree->isHidden());
+    QVERIFY(!summary->text().contains(u"Nothing has been sent yet"));
     QCOMPARE(tree->topLevelItem(0)->text(1), QStringLiteral("queued"));
     QCOMPARE(tree->topLevelItem(0)->childCount(), 0);
     QVERIFY(deliverNow());

@@ -32,6 +32,7 @@ private Q_SLOTS:
 
     void denyWithReason();
     void revokeLiveApproval();
+    void bulkApprovalsNameTheirItem();
     void batchApproveReportsEachTask();
     void batchDenyNeedsReason();
 
@@ -135,6 +136,49 @@ void tst_Decisions::revokeLiveApproval()
     // and the PEP's next re-evaluation with it is denied, listed under the task.
     QCOMPARE(m_service->evaluate(request).json.value(u"decision").toBool(true), false);
     QTRY_COMPARE(detail->task().value(u"reevaluations").toArray().size(), 2);
+}
+
+void tst_Decisions::bulkApprovalsNameTheirItem()
+{
+    // A bundle of two documents with only the first approved.
+    QJsonObject bundle;
+    QJsonArray items;
+    for (const QString &id : {QStringLiteral("q4-plan"), QStringLiteral("q4-budget")}) {
+        const QJsonObject single = m_service->freshSubmission(documentRequest(id));
+        QVERIFY(!single.isEmpty());
+        bundle.insert(QStringLiteral("subject"), single.value(u"subject"));
+        bundle.insert(QStringLiteral("context"), single.value(u"context"));
+        items.append(QJsonObject{{QStringLiteral("resource"), single.value(u"resource")},
+                                 {QStringLiteral("action"), single.value(u"action")},
+                                 {QStringLiteral("denial"), single.value(u"denial")}});
+    }
+    bundle.insert(QStringLiteral("items"), items);
+    const HttpResponse created = m_service->submit(bundle);
+    QVERIFY2(created.status == 202, created.describe().constData());
+    const QString taskId = created.json.value(u"task").toObject().value(u"id").toString();
+    const HttpResponse approved = m_service->approve(taskId, Tokens::bob, QJsonObject{{QStringLiteral("items"), QJsonArray{0}}});
+    QVERIFY2(approved.status == 200, approved.describe().constData());
+
+    // The Approvals tab says which item the approval covers.
+    QVERIFY(showTask(*m_bob, taskId));
+    auto *approvals = m_bob->window->findChild<QTreeWidget *>(QStringLiteral("approvalsTree"));
+    QVERIFY(approvals);
+    QTRY_COMPARE(approvals->topLevelItemCount(), 1);
+    const QString scope = approvals->topLevelItem(0)->text(3);
+    QVERIFY2(scope.contains(u"q4-plan"), qPrintable(scope));
+    QVERIFY2(!scope.contains(u"q4-budget"), qPrintable(scope));
+
+    // Deny says it decides only the item still pending.
+    auto *deny = m_bob->window->findChild<QPushButton *>(QStringLiteral("denyButton"));
+    QTRY_VERIFY(deny->isEnabled());
+    QTest::mouseClick(deny, Qt::LeftButton);
+    Ui::DenyDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = openDialog<Ui::DenyDialog>()) != nullptr);
+    bool explained = false;
+    for (const QLabel *label : dialog->findChildren<QLabel *>())
+        explained = explained || label->text().contains(u"Denies the one item still pending");
+    QVERIFY(explained);
+    dialog->reject();
 }
 
 void tst_Decisions::batchApproveReportsEachTask()
