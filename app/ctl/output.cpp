@@ -163,8 +163,9 @@ void addReevaluations(Lines &lines, const QJsonArray &reevaluations)
     lines.heading(QStringLiteral("Re-evaluations"));
     for (const QJsonValue &value : reevaluations) {
         const QJsonObject entry = value.toObject();
-        QString line = QStringLiteral("%1  %2 with %3").arg(str(entry, "at"), valueText(entry.value(QStringLiteral("decision"))),
-                                                             str(entry, "approval_id"));
+        const QString decision = entry.value(QStringLiteral("decision")).toBool() ? QStringLiteral("permit")
+                                                                                   : QStringLiteral("deny");
+        QString line = QStringLiteral("%1  %2 with %3").arg(str(entry, "at"), decision, str(entry, "approval_id"));
         if (!str(entry, "reason").isEmpty())
             line += QStringLiteral(", reason ") + str(entry, "reason");
         if (!str(entry, "next_action").isEmpty())
@@ -321,6 +322,14 @@ QString decisionSummary(const QString &verb, const QJsonObject &task)
         task.value(QStringLiteral("workflow")).toObject().value(QStringLiteral("awaiting_groups")).toVariant().toStringList();
     if (status == QLatin1String("pending") && !awaiting.isEmpty())
         line += QStringLiteral(", awaiting ") + displayText(awaiting.join(QStringLiteral(", ")));
+
+    // The service caps approved_until at the template's maximum, so the line prints the end granted.
+    const QJsonArray approvals = task.value(QStringLiteral("approvals")).toArray();
+    if (status != QLatin1String("pending") && !approvals.isEmpty()) {
+        const QString until = str(approvals.last().toObject(), "approved_until");
+        if (!until.isEmpty())
+            line += QStringLiteral(", approved until ") + displayText(until);
+    }
     return line + QStringLiteral(".\n");
 }
 

@@ -22,6 +22,7 @@ private Q_SLOTS:
     void tableCutsLongCells();
     void taskDetailShowsWorkflowAndDecisions();
     void decisionSummaryNamesAwaitingGroups();
+    void reevaluationsReadAsDecisions();
 };
 
 void tst_Output::csvField_data()
@@ -158,6 +159,34 @@ void tst_Output::decisionSummaryNamesAwaitingGroups()
 
     const QJsonObject denied{{QStringLiteral("id"), QStringLiteral("arq_2")}, {QStringLiteral("status"), QStringLiteral("denied")}};
     QCOMPARE(decisionSummary(QStringLiteral("Denied"), denied), QStringLiteral("Denied arq_2: the task is now denied.\n"));
+
+    // An approval names the end the service granted, which may be earlier than the one asked for.
+    const QJsonObject approved{{QStringLiteral("id"), QStringLiteral("arq_3")},
+                               {QStringLiteral("status"), QStringLiteral("approved")},
+                               {QStringLiteral("approvals"),
+                                QJsonArray{QJsonObject{{QStringLiteral("approved_until"), QStringLiteral("2026-12-04T12:00:00Z")}}}}};
+    QCOMPARE(decisionSummary(QStringLiteral("Approved"), approved),
+             QStringLiteral("Approved arq_3: the task is now approved, approved until 2026-12-04T12:00:00Z.\n"));
+}
+
+void tst_Output::reevaluationsReadAsDecisions()
+{
+    const QJsonObject task{
+        {QStringLiteral("id"), QStringLiteral("arq_4")},
+        {QStringLiteral("status"), QStringLiteral("approved")},
+        {QStringLiteral("reevaluations"),
+         QJsonArray{QJsonObject{{QStringLiteral("at"), QStringLiteral("2026-12-04T10:05:00Z")}, {QStringLiteral("decision"), true},
+                                {QStringLiteral("approval_id"), QStringLiteral("apr_1")}},
+                    QJsonObject{{QStringLiteral("at"), QStringLiteral("2026-12-04T12:05:00Z")}, {QStringLiteral("decision"), false},
+                                {QStringLiteral("approval_id"), QStringLiteral("apr_1")},
+                                {QStringLiteral("reason"), QStringLiteral("approval_expired")},
+                                {QStringLiteral("next_action"), QStringLiteral("request")}}}}};
+
+    const QString text = taskDetail(task);
+
+    QVERIFY2(text.contains(QLatin1String("  2026-12-04T10:05:00Z  permit with apr_1\n")), qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("  2026-12-04T12:05:00Z  deny with apr_1, reason approval_expired, next action request\n")),
+             qPrintable(text));
 }
 
 QTEST_GUILESS_MAIN(tst_Output)

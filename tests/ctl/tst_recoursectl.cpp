@@ -253,7 +253,8 @@ void tst_Recoursectl::approveDecidesTask()
                                                QStringLiteral("2026-12-04T12:00:00Z")});
 
     QCOMPARE(ctl.exitCode(), 0);
-    QCOMPARE(ctl.out(), QStringLiteral("Approved %1: the task is now approved.\n").arg(escalation.taskId()));
+    QCOMPARE(ctl.out(), QStringLiteral("Approved %1: the task is now approved, approved until 2026-12-04T12:00:00Z.\n")
+                            .arg(escalation.taskId()));
     const QJsonObject task = taskById(escalation.taskId());
     QCOMPARE(task.value(u"status").toString(), QStringLiteral("approved"));
     QCOMPARE(task.value(u"decided_by").toString(), QStringLiteral("bob"));
