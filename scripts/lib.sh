@@ -43,9 +43,11 @@ install_packages() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-# Configures and builds one CMake preset (dev, asan or release).
+# Configures and builds one CMake preset (dev, asan or release). Further arguments name the
+# targets to build; without them everything is built, tests and benchmarks included.
 build_preset() {
     local preset="$1"
+    shift
     cmake --preset "$preset" -S "$RECOURSE_ROOT" >/dev/null
-    cmake --build --preset "$preset" -j "$(nproc)"
+    cmake --build --preset "$preset" -j "$(nproc)" ${1:+--target "$@"}
 }

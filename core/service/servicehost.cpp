@@ -332,7 +332,7 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
         QJsonObject fields{{QStringLiteral("url"), baseText},
                            {QStringLiteral("data_dir"), QDir(options.dataDir).absolutePath()},
                            {QStringLiteral("policy"), folder.value()},
-                           {QStringLiteral("identities"), double(d.identities.size())},
+                           {QStringLiteral("config_identities"), double(d.identities.size())},
                            {QStringLiteral("signing_kid"), d.signingKeys->ring()->activeKey()->kid()}};
         if (!d.tlsFingerprint.isEmpty())
             fields.insert(QStringLiteral("tls_fingerprint"), d.tlsFingerprint);

@@ -103,8 +103,15 @@ Result<void> runBundle(ScenarioContext &context)
             return unexpected(QStringLiteral("An item's approval must not unlock another item's tool."));
     }
 
-    steps.out() << "Done: one bundle, decided item by item; each approved tool was permitted by a fresh decision, "
-                   "and the refused one stayed denied.\n";
+    // The summary reports what the approver did, which need not be what the note asked for.
+    const qsizetype refused = items.size() - permitted;
+    if (refused == 0) {
+        steps.out() << "Done: every tool of the bundle was approved, and each was permitted by a fresh decision.\n";
+    } else {
+        steps.out() << QStringLiteral("Done: one bundle, decided item by item; each approved tool was permitted by a "
+                                      "fresh decision, and the %1 not approved stayed denied.\n")
+                           .arg(refused == 1 ? QStringLiteral("one") : QString::number(refused));
+    }
     return {};
 }
 

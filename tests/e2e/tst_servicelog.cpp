@@ -209,7 +209,7 @@ void ServiceLogTest::startLineCarriesUrl()
     QVERIFY(start.value(u"message").toString().contains(m_baseUrl));
     QCOMPARE(start.value(u"data_dir").toString(), QDir(m_dir.filePath(QStringLiteral("data"))).absolutePath());
     QVERIFY(start.value(u"policy").toString().endsWith(QLatin1String("arap-conformance")));
-    QCOMPARE(start.value(u"identities").toInt(), 4);
+    QCOMPARE(start.value(u"config_identities").toInt(), 4);
 }
 
 void ServiceLogTest::requestLinesCarryRouteStatusAndId()
