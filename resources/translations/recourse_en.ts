@@ -79,10 +79,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>progressed (%1: %2)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 by %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -96,6 +92,22 @@
     </message>
     <message>
         <source>callback given up after attempt %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>item %1 approved by %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>item %1 denied by %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step %1 approved by %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>approved by %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1450,6 +1462,14 @@ Comment:</source>
         <source>Revoke</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Denies the one item still pending. Items already decided keep their decision.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Denies the %1 items still pending. Items already decided keep their decision.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Recourse::Ui::TaskDetailWidget</name>
@@ -1793,6 +1813,14 @@ Comment:</source>
     </message>
     <message>
         <source>not connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing has been sent yet: a notification is queued when the task reaches one of these outcomes.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
