@@ -20,6 +20,14 @@ bool execOrLog(QSqlQuery &query)
     return false;
 }
 
+bool execOrLog(DirectQuery &query)
+{
+    if (query.exec())
+        return true;
+    qCWarning(lcStore) << "Read failed:" << query.lastError();
+    return false;
+}
+
 } // namespace
 
 Reader::Reader(Store &store) : m_statements(&store.readerStatements()) { }
@@ -41,7 +49,7 @@ QSqlQuery &Reader::statement(const QString &sql)
 
 std::optional<TaskRecord> Reader::task(const QString &id)
 {
-    QSqlQuery &q = statement(QStringLiteral("SELECT %1 FROM tasks WHERE id = ?").arg(QLatin1String(Rows::kTaskColumns)));
+    DirectQuery &q = m_statements->direct(QStringLiteral("SELECT %1 FROM tasks WHERE id = ?").arg(QLatin1String(Rows::kTaskColumns)));
     q.addBindValue(id);
     if (!execOrLog(q) || !q.next())
         return std::nullopt;
@@ -139,7 +147,7 @@ QList<EvaluationRecord> Reader::recentDenials(qint64 beforeCreatedMs, qint64 bef
 
 std::optional<ApprovalRecord> Reader::approval(const QString &id)
 {
-    QSqlQuery &q = statement(QStringLiteral("SELECT %1 FROM approvals WHERE id = ?").arg(QLatin1String(Rows::kApprovalColumns)));
+    DirectQuery &q = m_statements->direct(QStringLiteral("SELECT %1 FROM approvals WHERE id = ?").arg(QLatin1String(Rows::kApprovalColumns)));
     q.addBindValue(id);
     if (!execOrLog(q) || !q.next())
         return std::nullopt;
@@ -148,7 +156,7 @@ std::optional<ApprovalRecord> Reader::approval(const QString &id)
 
 QList<DecisionRecord> Reader::decisions(const QString &taskId)
 {
-    QSqlQuery &q = statement(QStringLiteral("SELECT %1 FROM decisions WHERE task_id = ? ORDER BY id")
+    DirectQuery &q = m_statements->direct(QStringLiteral("SELECT %1 FROM decisions WHERE task_id = ? ORDER BY id")
                   .arg(QLatin1String(Rows::kDecisionColumns)));
     q.addBindValue(taskId);
     QList<DecisionRecord> list;
@@ -161,7 +169,7 @@ QList<DecisionRecord> Reader::decisions(const QString &taskId)
 
 QList<ApprovalRecord> Reader::approvalsForTask(const QString &taskId)
 {
-    QSqlQuery &q = statement(QStringLiteral("SELECT %1 FROM approvals WHERE task_id = ? ORDER BY approved_ms, item")
+    DirectQuery &q = m_statements->direct(QStringLiteral("SELECT %1 FROM approvals WHERE task_id = ? ORDER BY approved_ms, item")
                   .arg(QLatin1String(Rows::kApprovalColumns)));
     q.addBindValue(taskId);
     QList<ApprovalRecord> list;

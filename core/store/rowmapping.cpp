@@ -1,5 +1,6 @@
 #include "core/store/rowmapping.h"
 
+#include "core/store/directquery.h"
 #include "core/store/sqlutil.h"
 
 #include <QVariant>
@@ -15,7 +16,8 @@ const char *const kApprovalColumns = "id, task_id, item, evaluation_id, approved
                                      "resource, action, context, members, requester, template, state, "
                                      "revoked_ms, revoked_by";
 
-EvaluationRecord evaluation(const QSqlQuery &q)
+template <typename Row>
+EvaluationRecord evaluation(const Row &q)
 {
     EvaluationRecord r;
     r.id = q.value(0).toString();
@@ -35,7 +37,8 @@ EvaluationRecord evaluation(const QSqlQuery &q)
     return r;
 }
 
-TaskRecord task(const QSqlQuery &q)
+template <typename Row>
+TaskRecord task(const Row &q)
 {
     TaskRecord r;
     r.id = q.value(0).toString();
@@ -52,7 +55,8 @@ TaskRecord task(const QSqlQuery &q)
     return r;
 }
 
-DecisionRecord decision(const QSqlQuery &q)
+template <typename Row>
+DecisionRecord decision(const Row &q)
 {
     DecisionRecord r;
     r.taskId = q.value(0).toString();
@@ -67,7 +71,8 @@ DecisionRecord decision(const QSqlQuery &q)
     return r;
 }
 
-ApprovalRecord approval(const QSqlQuery &q)
+template <typename Row>
+ApprovalRecord approval(const Row &q)
 {
     ApprovalRecord r;
     r.id = q.value(0).toString();
@@ -118,5 +123,14 @@ AuditRecord audit(const QSqlQuery &q)
     r.hash = q.value(10).toString();
     return r;
 }
+
+template EvaluationRecord evaluation(const QSqlQuery &);
+template EvaluationRecord evaluation(const DirectQuery &);
+template TaskRecord task(const QSqlQuery &);
+template TaskRecord task(const DirectQuery &);
+template DecisionRecord decision(const QSqlQuery &);
+template DecisionRecord decision(const DirectQuery &);
+template ApprovalRecord approval(const QSqlQuery &);
+template ApprovalRecord approval(const DirectQuery &);
 
 } // namespace Recourse::Store::Rows

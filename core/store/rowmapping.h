@@ -13,10 +13,11 @@ extern const char *const kTaskColumns;
 extern const char *const kDecisionColumns;
 extern const char *const kApprovalColumns;
 
-EvaluationRecord evaluation(const QSqlQuery &query);
-TaskRecord task(const QSqlQuery &query);
-DecisionRecord decision(const QSqlQuery &query);
-ApprovalRecord approval(const QSqlQuery &query);
+// Each reader takes a QSqlQuery or a DirectQuery positioned on a row of the matching columns.
+template <typename Row> EvaluationRecord evaluation(const Row &query);
+template <typename Row> TaskRecord task(const Row &query);
+template <typename Row> DecisionRecord decision(const Row &query);
+template <typename Row> ApprovalRecord approval(const Row &query);
 EventRecord event(const QSqlQuery &query);
 AuditRecord audit(const QSqlQuery &query);
 

@@ -1,5 +1,9 @@
 #include "core/store/statementcache.h"
 
+#include <QSqlDriver>
+
+#include <sqlite3.h>
+
 namespace Recourse::Store {
 
 StatementCache::StatementCache(QSqlDatabase db) : m_db(std::move(db)) { }
@@ -30,11 +34,36 @@ QSqlQuery &StatementCache::statement(const QString &sql)
     return *query;
 }
 
+DirectQuery &StatementCache::direct(const QString &sql)
+{
+    if (auto found = m_direct.constFind(sql); found != m_direct.constEnd()) {
+        m_directUsed.push_back(found.value());
+        return *found.value();
+    }
+
+    // The Qt SQLite driver hands out its sqlite3 connection as a QVariant holding the pointer.
+    sqlite3 *connection = nullptr;
+    const QVariant handle = m_db.isOpen() ? m_db.driver()->handle() : QVariant();
+    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
+        connection = *static_cast<sqlite3 *const *>(handle.constData());
+
+    if (m_direct.size() >= kMaxStatements)
+        m_direct.clear();
+    auto query = std::make_shared<DirectQuery>(connection, sql);
+    if (query->lastError().isEmpty())
+        m_direct.insert(sql, query);
+    m_directUsed.push_back(query);
+    return *query;
+}
+
 void StatementCache::resetUsed()
 {
     for (const auto &query : m_used)
         query->finish();
     m_used.clear();
+    for (const auto &query : m_directUsed)
+        query->finish();
+    m_directUsed.clear();
 }
 
 } // namespace Recourse::Store

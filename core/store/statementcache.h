@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/store/directquery.h"
+
 #include <QHash>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -28,6 +30,8 @@ public:
     // The statement for `sql`, prepared on first use and ready for new bind values. A statement
     // that fails to prepare is not kept; its exec() then fails with the driver's error.
     QSqlQuery &statement(const QString &sql);
+    // The same for a SELECT on a hot path, run through SQLite's C API (see DirectQuery).
+    DirectQuery &direct(const QString &sql);
     // Resets every statement handed out since the last call.
     void resetUsed();
 
@@ -39,6 +43,9 @@ private:
     QSqlDatabase m_db;
     QHash<QString, std::shared_ptr<QSqlQuery>> m_statements;
     std::vector<std::shared_ptr<QSqlQuery>> m_used;
+    // Declared after m_db so they are finalized before the connection can close.
+    QHash<QString, std::shared_ptr<DirectQuery>> m_direct;
+    std::vector<std::shared_ptr<DirectQuery>> m_directUsed;
 };
 
 } // namespace Recourse::Store

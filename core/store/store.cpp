@@ -244,7 +244,8 @@ void Store::runWriter()
         const bool opened = db.open() && configureConnection(db).ok();
         if (!opened)
             qCCritical(lcStore) << "The writer cannot open the store:" << db.lastError().text();
-        StatementCache statements(db);
+        // Destroyed before db.close(): SQLite closes no connection while a statement of it lives.
+        auto statements = std::make_unique<StatementCache>(db);
 
         for (;;) {
             std::vector<PendingJob> group;
@@ -263,8 +264,9 @@ void Store::runWriter()
                     d->queue.pop_front();
                 }
             }
-            runGroup(db, statements, opened, group);
+            runGroup(db, *statements, opened, group);
         }
+        statements.reset();
         db.close();
     }
     QSqlDatabase::removeDatabase(name);

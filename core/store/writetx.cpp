@@ -298,7 +298,7 @@ Result<void> WriteTx::appendEvent(EventRecord event)
 
 std::optional<EvaluationRecord> WriteTx::evaluation(const QString &id)
 {
-    QSqlQuery &q = statement(select(Rows::kEvaluationColumns, "evaluations", "id = ?"));
+    DirectQuery &q = m_statements.direct(select(Rows::kEvaluationColumns, "evaluations", "id = ?"));
     q.addBindValue(id);
     if (!q.exec() || !q.next())
         return std::nullopt;
@@ -307,7 +307,7 @@ std::optional<EvaluationRecord> WriteTx::evaluation(const QString &id)
 
 std::optional<TaskRecord> WriteTx::task(const QString &id)
 {
-    QSqlQuery &q = statement(select(Rows::kTaskColumns, "tasks", "id = ?"));
+    DirectQuery &q = m_statements.direct(select(Rows::kTaskColumns, "tasks", "id = ?"));
     q.addBindValue(id);
     if (!q.exec() || !q.next())
         return std::nullopt;
@@ -316,7 +316,7 @@ std::optional<TaskRecord> WriteTx::task(const QString &id)
 
 std::optional<IdempotencyRecord> WriteTx::idempotency(const QString &caller, const QString &key)
 {
-    QSqlQuery &q = statement(QStringLiteral(
+    DirectQuery &q = m_statements.direct(QStringLiteral(
         "SELECT body_hash, task_id, status_code, response, created_ms, expires_ms FROM idempotency"
         " WHERE caller = ? AND key = ?"));
     q.addBindValue(caller);
@@ -337,7 +337,7 @@ std::optional<IdempotencyRecord> WriteTx::idempotency(const QString &caller, con
 
 std::optional<ApprovalRecord> WriteTx::approval(const QString &id)
 {
-    QSqlQuery &q = statement(select(Rows::kApprovalColumns, "approvals", "id = ?"));
+    DirectQuery &q = m_statements.direct(select(Rows::kApprovalColumns, "approvals", "id = ?"));
     q.addBindValue(id);
     if (!q.exec() || !q.next())
         return std::nullopt;
@@ -347,7 +347,7 @@ std::optional<ApprovalRecord> WriteTx::approval(const QString &id)
 QList<DecisionRecord> WriteTx::decisions(const QString &taskId)
 {
     QList<DecisionRecord> list;
-    QSqlQuery &q = statement(select(Rows::kDecisionColumns, "decisions", "task_id = ? ORDER BY id"));
+    DirectQuery &q = m_statements.direct(select(Rows::kDecisionColumns, "decisions", "task_id = ? ORDER BY id"));
     q.addBindValue(taskId);
     if (q.exec()) {
         while (q.next())
@@ -359,7 +359,7 @@ QList<DecisionRecord> WriteTx::decisions(const QString &taskId)
 QList<ApprovalRecord> WriteTx::approvalsForTask(const QString &taskId)
 {
     QList<ApprovalRecord> list;
-    QSqlQuery &q = statement(select(Rows::kApprovalColumns, "approvals", "task_id = ? ORDER BY approved_ms, item"));
+    DirectQuery &q = m_statements.direct(select(Rows::kApprovalColumns, "approvals", "task_id = ? ORDER BY approved_ms, item"));
     q.addBindValue(taskId);
     if (q.exec()) {
         while (q.next())
