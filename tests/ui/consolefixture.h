@@ -12,6 +12,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QJsonArray>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
@@ -99,6 +100,25 @@ inline QJsonObject documentRequest(const QString &documentId, const QString &sub
             {QStringLiteral("resource"), entity(QStringLiteral("document"), documentId)},
             {QStringLiteral("action"), QJsonObject{{QStringLiteral("name"), QStringLiteral("can_read")}}},
             {QStringLiteral("context"), QJsonObject{{QStringLiteral("tenant"), QStringLiteral("acme")}}}};
+}
+
+// Submits one bulk task for the documents, each item bound by its own requestable denial.
+inline HttpResponse submitDocumentBundle(ServiceFixture &service, const QStringList &documentIds)
+{
+    QJsonObject bundle;
+    QJsonArray items;
+    for (const QString &id : documentIds) {
+        const QJsonObject single = service.freshSubmission(documentRequest(id));
+        if (single.isEmpty())
+            return {};
+        bundle.insert(QStringLiteral("subject"), single.value(u"subject"));
+        bundle.insert(QStringLiteral("context"), single.value(u"context"));
+        items.append(QJsonObject{{QStringLiteral("resource"), single.value(u"resource")},
+                                 {QStringLiteral("action"), single.value(u"action")},
+                                 {QStringLiteral("denial"), single.value(u"denial")}});
+    }
+    bundle.insert(QStringLiteral("items"), items);
+    return service.submit(bundle);
 }
 
 } // namespace Recourse::Testing

@@ -141,19 +141,8 @@ void tst_Decisions::revokeLiveApproval()
 void tst_Decisions::bulkApprovalsNameTheirItem()
 {
     // A bundle of two documents with only the first approved.
-    QJsonObject bundle;
-    QJsonArray items;
-    for (const QString &id : {QStringLiteral("q4-plan"), QStringLiteral("q4-budget")}) {
-        const QJsonObject single = m_service->freshSubmission(documentRequest(id));
-        QVERIFY(!single.isEmpty());
-        bundle.insert(QStringLiteral("subject"), single.value(u"subject"));
-        bundle.insert(QStringLiteral("context"), single.value(u"context"));
-        items.append(QJsonObject{{QStringLiteral("resource"), single.value(u"resource")},
-                                 {QStringLiteral("action"), single.value(u"action")},
-                                 {QStringLiteral("denial"), single.value(u"denial")}});
-    }
-    bundle.insert(QStringLiteral("items"), items);
-    const HttpResponse created = m_service->submit(bundle);
+    const HttpResponse created =
+        submitDocumentBundle(*m_service, {QStringLiteral("q4-plan"), QStringLiteral("q4-budget")});
     QVERIFY2(created.status == 202, created.describe().constData());
     const QString taskId = created.json.value(u"task").toObject().value(u"id").toString();
     const HttpResponse approved = m_service->approve(taskId, Tokens::bob, QJsonObject{{QStringLiteral("items"), QJsonArray{0}}});
