@@ -186,12 +186,12 @@ ActivityModel::Row ActivityModel::makeRow(const QJsonObject &event)
     row.subject = TaskText::entity(data.value(u"subject").toObject());
     row.action = TaskText::action(data.value(u"action").toObject());
     row.resource = TaskText::entity(data.value(u"resource").toObject());
-    // A bulk task's creation lists its items instead of one resource and action.
-    const QJsonArray items = data.value(u"items").toArray();
-    if (row.resource.isEmpty() && !items.isEmpty()) {
+    // A bulk task's own events list its items' pairs instead of one resource and action.
+    const QJsonArray pairs = data.value(u"pairs").toArray();
+    if (row.resource.isEmpty() && !pairs.isEmpty()) {
         QStringList resources;
         QStringList actions;
-        for (const QJsonValue &item : items) {
+        for (const QJsonValue &item : pairs) {
             resources.append(TaskText::entity(item.toObject().value(u"resource").toObject()));
             actions.append(TaskText::action(item.toObject().value(u"action").toObject()));
         }

@@ -38,6 +38,9 @@ QString statusColor(const QString &status)
         return QStringLiteral("#1b7f3b");
     if (status == u"denied" || status == u"failed")
         return QStringLiteral("#b3261e");
+    // Some items were approved and can be used, so partial reads as a result, not as disabled.
+    if (status == u"partial")
+        return QStringLiteral("#1a5fb4");
     return QStringLiteral("palette(mid)");
 }
 

@@ -46,6 +46,17 @@ Result<void> event(Store::WriteTx &tx, const QString &type, const Store::TaskRec
         data.insert(QStringLiteral("resource"), task.doc.value(QStringLiteral("resource")));
     if (!data.contains(QStringLiteral("action")))
         data.insert(QStringLiteral("action"), task.doc.value(QStringLiteral("action")));
+    // A bulk task has no single resource and action, so its own events list every item's pair.
+    // "items" already names the decided positions in some of them, hence another member.
+    const QJsonArray items = task.doc.value(QStringLiteral("items")).toArray();
+    if (!items.isEmpty() && !task.doc.contains(QStringLiteral("resource"))) {
+        QJsonArray pairs;
+        for (const QJsonValue &item : items) {
+            pairs.append(QJsonObject{{QStringLiteral("resource"), item.toObject().value(QStringLiteral("resource"))},
+                                     {QStringLiteral("action"), item.toObject().value(QStringLiteral("action"))}});
+        }
+        data.insert(QStringLiteral("pairs"), pairs);
+    }
     record.data = data;
     return tx.appendEvent(record);
 }

@@ -750,6 +750,10 @@ void tst_BulkRequests::itemEventsAndAudit()
             lastProgressedIndex = i;
         } else if (event.value(u"type").toString() == QLatin1String("task.partial")) {
             partialIndex = i;
+            // The bulk task's own events list every item, since it has no single resource.
+            const QJsonArray pairs = data.value(u"pairs").toArray();
+            QCOMPARE(pairs.size(), kDocuments.size());
+            QCOMPARE(pairs.at(1).toObject().value(u"resource").toObject().value(u"id").toString(), kDocuments.at(1));
         }
     }
     QCOMPARE(progressedItems, (QList<int>{0, 2, 1}));

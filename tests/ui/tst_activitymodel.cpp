@@ -168,7 +168,7 @@ void tst_ActivityModel::columns_data()
     const QJsonObject bulkCreated = makeEvent(
         6, QStringLiteral("task.created"), QStringLiteral("arq_10"), FixtureNowMs,
         {{QStringLiteral("status"), QStringLiteral("pending")},
-         {QStringLiteral("items"),
+         {QStringLiteral("pairs"),
           QJsonArray{QJsonObject{{QStringLiteral("resource"), QJsonObject{{QStringLiteral("type"), QStringLiteral("tool")}, {QStringLiteral("id"), QStringLiteral("refunds")}}},
                                  {QStringLiteral("action"), QJsonObject{{QStringLiteral("name"), QStringLiteral("can_call")}}}},
                      QJsonObject{{QStringLiteral("resource"), QJsonObject{{QStringLiteral("type"), QStringLiteral("tool")}, {QStringLiteral("id"), QStringLiteral("payouts")}}},
