@@ -8,6 +8,8 @@
 
 #include <QInputDialog>
 #include <QJsonArray>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QWidget>
 
 #include <algorithm>
@@ -57,6 +59,43 @@ void TaskDecisions::run(const QString &taskId, const QString &what, const Call &
 }
 
 void TaskDecisions::approve(const QJsonObject &task, const QString &comment)
+{
+    QStringList pendingItems;
+    for (const QJsonValue &value : task.value(u"items").toArray()) {
+        const QJsonObject item = value.toObject();
+        if (item.value(u"status").toString() == u"pending") {
+            pendingItems.append(tr("%1 %2").arg(TaskText::action(item.value(u"action").toObject()),
+                                                TaskText::entity(item.value(u"resource").toObject())));
+        }
+    }
+    if (pendingItems.size() < 2) {
+        approveAsAsked(task, comment);
+        return;
+    }
+
+    // Approving a bundle as asked grants every pending item at once, often several high-risk
+    // tools, so the approver confirms the list or picks items in the scope editor instead.
+    auto *question = new QMessageBox(QMessageBox::Question, tr("Approve every item?"),
+                                     tr("Approve all %1 pending items of this request?").arg(pendingItems.size()),
+                                     QMessageBox::Cancel, m_dialogParent);
+    question->setObjectName(QStringLiteral("approveAllDialog"));
+    question->setAttribute(Qt::WA_DeleteOnClose);
+    question->setInformativeText(pendingItems.join(QLatin1Char('\n')));
+    QPushButton *all = question->addButton(tr("Approve all"), QMessageBox::AcceptRole);
+    all->setObjectName(QStringLiteral("approveAllButton"));
+    QPushButton *choose = question->addButton(tr("Choose items…"), QMessageBox::ActionRole);
+    choose->setObjectName(QStringLiteral("chooseItemsButton"));
+    question->setDefaultButton(choose);
+    connect(question, &QMessageBox::buttonClicked, this, [this, task, comment, all, choose](QAbstractButton *button) {
+        if (button == all)
+            approveAsAsked(task, comment);
+        else if (button == choose)
+            approveWithScope(task, comment);
+    });
+    question->open();
+}
+
+void TaskDecisions::approveAsAsked(const QJsonObject &task, const QString &comment)
 {
     const QString id = taskIdOf(task);
     QJsonObject body;

@@ -30,6 +30,8 @@ public:
     // Whether a call for this task is in flight.
     bool isBusy(const QString &taskId) const { return m_busy.contains(taskId); }
 
+    // Approves as requested. A bulk task with several pending items first asks the approver to
+    // confirm the list or to choose items in the scope editor.
     void approve(const QJsonObject &task, const QString &comment);
     // Opens the scope editor; approves with its choices once the approver accepts.
     void approveWithScope(const QJsonObject &task, const QString &comment);
@@ -44,6 +46,7 @@ Q_SIGNALS:
     void failed(const QString &taskId, const QString &message);
 
 private:
+    void approveAsAsked(const QJsonObject &task, const QString &comment);
     using Call = std::function<void(Client::ApproverClient::Callback)>;
     void run(const QString &taskId, const QString &what, const Call &call);
 

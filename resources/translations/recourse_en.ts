@@ -1470,6 +1470,26 @@ Comment:</source>
         <source>Denies the %1 items still pending. Items already decided keep their decision.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approve every item?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approve all %1 pending items of this request?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approve all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose items…</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Recourse::Ui::TaskDetailWidget</name>

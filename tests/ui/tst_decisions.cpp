@@ -2,6 +2,7 @@
 // (arap-conformance pack), each followed by what the PEP then sees.
 
 #include "tests/ui/consolefixture.h"
+#include "ui/approvedialog.h"
 #include "ui/batchdecisiondialog.h"
 #include "ui/denydialog.h"
 #include "ui/inboxpage.h"
@@ -13,6 +14,7 @@
 #include <QLabel>
 #include <QJsonArray>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -33,6 +35,7 @@ private Q_SLOTS:
     void denyWithReason();
     void revokeLiveApproval();
     void bulkApprovalsNameTheirItem();
+    void bundleApprovalAsksFirst();
     void batchApproveReportsEachTask();
     void batchDenyNeedsReason();
 
@@ -168,6 +171,40 @@ void tst_Decisions::bulkApprovalsNameTheirItem()
         explained = explained || label->text().contains(u"Denies the one item still pending");
     QVERIFY(explained);
     dialog->reject();
+}
+
+void tst_Decisions::bundleApprovalAsksFirst()
+{
+    const HttpResponse created =
+        submitDocumentBundle(*m_service, {QStringLiteral("q4-plan"), QStringLiteral("q4-budget")});
+    QVERIFY2(created.status == 202, created.describe().constData());
+    const QString taskId = created.json.value(u"task").toObject().value(u"id").toString();
+    QVERIFY(showTask(*m_bob, taskId));
+
+    // Given bob presses Approve on a bundle, he is asked to confirm the items or to choose;
+    auto *approve = m_bob->window->findChild<QPushButton *>(QStringLiteral("approveButton"));
+    QTRY_VERIFY(approve->isEnabled());
+    QTest::mouseClick(approve, Qt::LeftButton);
+    QMessageBox *question = nullptr;
+    QTRY_VERIFY((question = openDialog<QMessageBox>(QStringLiteral("approveAllDialog"))) != nullptr);
+    QVERIFY2(question->informativeText().contains(u"q4-plan"), qPrintable(question->informativeText()));
+    QVERIFY2(question->informativeText().contains(u"q4-budget"), qPrintable(question->informativeText()));
+    Ui::TaskDetailWidget *detail = m_bob->window->detailWidget();
+    QCOMPARE(detail->task().value(u"status").toString(), QStringLiteral("pending"));
+
+    // choosing opens the scope editor, and nothing is approved yet;
+    QTest::mouseClick(question->findChild<QPushButton *>(QStringLiteral("chooseItemsButton")), Qt::LeftButton);
+    Ui::ApproveDialog *editor = nullptr;
+    QTRY_VERIFY((editor = openDialog<Ui::ApproveDialog>()) != nullptr);
+    editor->reject();
+    QCOMPARE(m_service->get(QStringLiteral("/admin/v1/tasks/") + taskId, Tokens::bob).json.value(u"status").toString(),
+             QStringLiteral("pending"));
+
+    // approving all grants both items.
+    QTest::mouseClick(approve, Qt::LeftButton);
+    QTRY_VERIFY((question = openDialog<QMessageBox>(QStringLiteral("approveAllDialog"))) != nullptr);
+    QTest::mouseClick(question->findChild<QPushButton *>(QStringLiteral("approveAllButton")), Qt::LeftButton);
+    QTRY_COMPARE(detail->task().value(u"status").toString(), QStringLiteral("approved"));
 }
 
 void tst_Decisions::batchApproveReportsEachTask()
