@@ -30,8 +30,8 @@ public:
     // Whether a call for this task is in flight.
     bool isBusy(const QString &taskId) const { return m_busy.contains(taskId); }
 
-    // Approves as requested. A bulk task with several pending items first asks the approver to
-    // confirm the list or to choose items in the scope editor.
+    // Approves as requested. For a bulk task with several pending items, a question first lets the
+    // approver confirm the list or choose items in the scope editor.
     void approve(const QJsonObject &task, const QString &comment);
     // Opens the scope editor; approves with its choices once the approver accepts.
     void approveWithScope(const QJsonObject &task, const QString &comment);

@@ -151,7 +151,7 @@ void tst_Decisions::bulkApprovalsNameTheirItem()
     const HttpResponse approved = m_service->approve(taskId, Tokens::bob, QJsonObject{{QStringLiteral("items"), QJsonArray{0}}});
     QVERIFY2(approved.status == 200, approved.describe().constData());
 
-    // The Approvals tab says which item the approval covers.
+    // The Approvals tab names the item the approval covers.
     QVERIFY(showTask(*m_bob, taskId));
     auto *approvals = m_bob->window->findChild<QTreeWidget *>(QStringLiteral("approvalsTree"));
     QVERIFY(approvals);
@@ -160,7 +160,7 @@ void tst_Decisions::bulkApprovalsNameTheirItem()
     QVERIFY2(scope.contains(u"q4-plan"), qPrintable(scope));
     QVERIFY2(!scope.contains(u"q4-budget"), qPrintable(scope));
 
-    // Deny says it decides only the item still pending.
+    // The deny dialog states that it decides only the item still pending.
     auto *deny = m_bob->window->findChild<QPushButton *>(QStringLiteral("denyButton"));
     QTRY_VERIFY(deny->isEnabled());
     QTest::mouseClick(deny, Qt::LeftButton);
