@@ -405,8 +405,16 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
             auto body = jsonBody(request);
             if (!body)
                 return respond(problemFor(body.error()));
-            const QString key = QString::fromUtf8(request.header("idempotency-key"));
-            if (key.size() > 255) {
+            // Keys are compared as text. Decoding invalid UTF-8 turns distinct byte sequences into
+            // the same replacement characters, so two different keys would count as one.
+            const QByteArray keyBytes = request.header("idempotency-key");
+            if (!QByteArrayView(keyBytes).isValidUtf8()) {
+                return respond(problemFor(error(ErrorCode::InvalidRequest,
+                                                QStringLiteral("Idempotency-Key is not valid UTF-8."))));
+            }
+            const QString key = QString::fromUtf8(keyBytes);
+            // Counted in Unicode characters: QString::size() counts a character outside the BMP twice.
+            if (key.toUcs4().size() > 255) {
                 return respond(problemFor(error(ErrorCode::InvalidRequest,
                                                 QStringLiteral("Idempotency-Key is limited to 255 characters."))));
             }

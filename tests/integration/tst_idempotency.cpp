@@ -78,6 +78,8 @@ private Q_SLOTS:
     void changedBodyIsDuplicateRequest_data();
     void changedBodyIsDuplicateRequest();
     void keyWithoutCredentials();
+    void invalidUtf8KeyRejected();
+    void keyLimitCountsCharacters();
 
 private:
     int taskCount();
@@ -223,6 +225,45 @@ void tst_Idempotency::keyWithoutCredentials()
     QCOMPARE(anonymous.status, 401);
     QVERIFY(anonymous.header("www-authenticate").startsWith("Bearer"));
     QVERIFY(!anonymous.json.contains(u"task"));
+}
+
+void tst_Idempotency::invalidUtf8KeyRejected()
+{
+    // Both keys decode to the same two replacement characters, so a key compared after decoding
+    // would send the second submission to the first one's task.
+    for (const QByteArray &key : {QByteArray("\xff\xfe"), QByteArray("\xfe\xff")}) {
+        const QJsonObject submission = m_service->freshSubmission(Arap::q4PlanRead());
+        QVERIFY(!submission.isEmpty());
+
+        const HttpResponse response = m_service->post(QStringLiteral("/access/v1/requests"), submission, Tokens::pepA,
+                                                      {{QByteArrayLiteral("Idempotency-Key"), key}});
+
+        QVERIFY2(response.status == 400, response.describe().constData());
+        QVERIFY(response.isProblem());
+        QVERIFY2(response.json.value(u"detail").toString().contains(u"UTF-8"), response.body.constData());
+    }
+    QCOMPARE(taskCount(), 0);
+}
+
+void tst_Idempotency::keyLimitCountsCharacters()
+{
+    // Each of these characters is two UTF-16 code units and four UTF-8 bytes.
+    const QString smiley = QString::fromUcs4(U"\U0001F600", 1);
+    const QString longest = smiley.repeated(255);
+    const QJsonObject submission = m_service->freshSubmission(Arap::q4PlanRead());
+    QVERIFY(!submission.isEmpty());
+
+    const HttpResponse first = m_service->submit(submission, Tokens::pepA, longest);
+    QVERIFY2(first.status == 202, first.describe().constData());
+    const HttpResponse replay = m_service->submit(submission, Tokens::pepA, longest);
+    QVERIFY2(replay.status == 202, replay.describe().constData());
+    QCOMPARE(taskIdOf(replay), taskIdOf(first));
+
+    const QJsonObject secondSubmission = m_service->freshSubmission(Arap::q4PlanRead());
+    QVERIFY(!secondSubmission.isEmpty());
+    const HttpResponse tooLong = m_service->submit(secondSubmission, Tokens::pepA, longest + smiley);
+    QVERIFY2(tooLong.status == 400, tooLong.describe().constData());
+    QCOMPARE(taskCount(), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_Idempotency)
