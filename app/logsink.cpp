@@ -132,6 +132,12 @@ QByteArray formatLogLine(LogFormat format, QtMsgType type, const char *category,
     return line.toUtf8();
 }
 
+void flushLogSink()
+{
+    if (LogWriter *writer = sink().writer)
+        writer->flush();
+}
+
 void installLogSink(LogFormat format, LogLevel level, std::shared_ptr<const Clock> clock)
 {
     Sink &target = sink();

@@ -31,6 +31,11 @@ Result<LogLevel> parseLogLevel(const QString &text);
 // time of each line comes from `clock`.
 void installLogSink(LogFormat format, LogLevel level, std::shared_ptr<const Clock> clock);
 
+// Writes the log lines that the installed handler has not written yet. Code that writes to
+// stderr directly calls this first, so that its text follows every line logged before it. Does
+// nothing before installLogSink().
+void flushLogSink();
+
 // Formats one log line, without its newline, as the installed handler writes it. `fields` never
 // replace the time, level, category or message members.
 QByteArray formatLogLine(LogFormat format, QtMsgType type, const char *category, const QString &message,

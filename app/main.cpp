@@ -35,6 +35,7 @@ namespace {
 
 int fail(const QString &message)
 {
+    App::flushLogSink();
     QTextStream(stderr) << "recourse: " << message << Qt::endl;
     return 2;
 }
@@ -134,6 +135,7 @@ Result<QUrl> embeddedService(const App::Options &options, std::unique_ptr<Servic
     }
     auto started = startService(options, port);
     if (!started && !options.portGiven && port != 0) {
+        App::flushLogSink();
         QTextStream(stderr) << "recourse: port " << port << " of the last run is not available ("
                             << started.error().message << "); tokens issued before now will not verify." << Qt::endl;
         started = startService(options, 0);
@@ -144,8 +146,10 @@ Result<QUrl> embeddedService(const App::Options &options, std::unique_ptr<Servic
     host->addIdentity(local->consoleId, QStringLiteral("approver"), local->consoleGroups, local->consoleToken);
     host->addIdentity(local->demoPepId, QStringLiteral("pep"), {}, local->demoPepToken);
     const QUrl serviceUrl = host->baseUrl();
-    if (auto written = App::writeServiceUrl(options.dataDir, serviceUrl.toString()); !written)
+    if (auto written = App::writeServiceUrl(options.dataDir, serviceUrl.toString()); !written) {
+        App::flushLogSink();
         QTextStream(stderr) << "recourse: " << written.error().message << Qt::endl;
+    }
     QTextStream(stdout) << "listening on " << serviceUrl.toString() << Qt::endl;
     return serviceUrl;
 }
@@ -267,6 +271,7 @@ int main(int argc, char **argv)
     }
 
     if (!options->headless && !App::displayAvailable()) {
+        App::flushLogSink();
         QTextStream(stderr) << "recourse: no display found (DISPLAY and WAYLAND_DISPLAY are unset); "
                                "starting the service with --headless instead."
                             << Qt::endl;

@@ -12,6 +12,7 @@
 #include <QNetworkReply>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -60,6 +61,7 @@ private Q_SLOTS:
     void taskTransitionIsLogged();
     void rotationAndShutdownAreLogged();
     void noSecretIsLogged();
+    void startupErrorFollowsEarlierLines();
 
 private:
     HttpAnswer send(const QByteArray &method, const QString &path, const QByteArray &token, const QJsonObject &body = {},
@@ -274,6 +276,37 @@ void ServiceLogTest::noSecretIsLogged()
         if (!signature.isEmpty())
             QVERIFY2(!m_stderr.contains(signature.toUtf8()), qPrintable(QStringLiteral("logged a signature of %1").arg(secret.left(24))));
     }
+}
+
+void ServiceLogTest::startupErrorFollowsEarlierLines()
+{
+    // The port is taken, so the service opens its store and then fails to listen. main() writes
+    // that error to stderr itself, and it must come after the lines the log writer still holds.
+    QTcpServer occupant;
+    QVERIFY(occupant.listen(QHostAddress::LocalHost));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+
+    QProcess service;
+    service.setProgram(QStringLiteral(RECOURSE_BINARY_DIR "/app/recourse"));
+    service.setArguments({QStringLiteral("--headless"), QStringLiteral("--listen"),
+                          QStringLiteral("127.0.0.1:%1").arg(occupant.serverPort()),
+                          QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("data")),
+                          QStringLiteral("--policy"), QStringLiteral("arap-conformance"),
+                          QStringLiteral("--config"), m_dir.filePath(QStringLiteral("config.json"))});
+    service.start();
+    QVERIFY2(service.waitForFinished(20000), qPrintable(service.errorString()));
+    QCOMPARE(service.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(service.exitCode(), 2);
+
+    const QList<QByteArray> lines = service.readAllStandardError().trimmed().split('\n');
+    qsizetype opened = -1;
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        if (lines.at(i).contains("Opened the store"))
+            opened = i;
+    }
+    QVERIFY2(opened >= 0, lines.join('\n').constData());
+    QVERIFY2(lines.last().startsWith("recourse: Cannot listen on 127.0.0.1:"), lines.join('\n').constData());
 }
 
 QTEST_GUILESS_MAIN(ServiceLogTest)
