@@ -1,5 +1,6 @@
 #include "app/datafolder.h"
 
+#include "app/logsink.h"
 #include "app/options.h"
 #include "core/base/rfc3339.h"
 #include "core/store/store.h"
@@ -429,6 +430,7 @@ int runDataFolderCommand(const Options &options)
         ? restoreDataFolder(options.restoreSource, options.dataDir)
         : backupDataFolder(options.dataDir, options.backupTarget);
     if (!done) {
+        flushLogSink();
         err << "recourse: " << done.error().message << Qt::endl;
         return 2;
     }
