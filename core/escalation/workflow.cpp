@@ -89,21 +89,19 @@ std::optional<QStringList> subjectGroups(const Store::TaskRecord &task)
 WorkflowProgress progressOf(const Policy::Template &tmpl, const QList<Store::DecisionRecord> &decisions)
 {
     WorkflowProgress progress;
-    progress.approversPerStep.resize(tmpl.steps.size());
-    progress.approvedAtPerStep.resize(tmpl.steps.size());
+    progress.approvalsPerStep.resize(tmpl.steps.size());
     for (const Store::DecisionRecord &decision : decisions) {
         if (decision.decision == QLatin1String("deny")) {
             progress.denied = true;
-        } else if (decision.step >= 0 && decision.step < progress.approversPerStep.size()) {
-            progress.approversPerStep[decision.step].append(decision.approver);
-            progress.approvedAtPerStep[decision.step].append(decision.atMs);
+        } else if (decision.step >= 0 && decision.step < progress.approvalsPerStep.size()) {
+            progress.approvalsPerStep[decision.step].append(StepApproval{decision.approver, decision.atMs});
         }
     }
 
     progress.complete = true;
     progress.currentStep = int(tmpl.steps.size());
     for (int step = 0; step < tmpl.steps.size(); ++step) {
-        if (progress.approversPerStep.at(step).size() < tmpl.steps.at(step).quorum) {
+        if (progress.approvalsPerStep.at(step).size() < tmpl.steps.at(step).quorum) {
             progress.complete = false;
             progress.currentStep = qMin(progress.currentStep, step);
         }
@@ -117,13 +115,11 @@ QJsonObject WorkflowProgress::toJson(const Policy::Template &tmpl) const
     QStringList awaiting;
     for (int i = 0; i < tmpl.steps.size(); ++i) {
         const Policy::WorkflowStep &step = tmpl.steps.at(i);
-        const bool stepComplete = approversPerStep.value(i).size() >= step.quorum;
+        const bool stepComplete = approvalsPerStep.value(i).size() >= step.quorum;
         QJsonArray approvals;
-        const QStringList approvers = approversPerStep.value(i);
-        const QList<qint64> times = approvedAtPerStep.value(i);
-        for (qsizetype j = 0; j < approvers.size(); ++j) {
-            approvals.append(QJsonObject{{QStringLiteral("approver"), approvers.at(j)},
-                                         {QStringLiteral("at"), Rfc3339::format(times.value(j))}});
+        for (const StepApproval &approval : approvalsPerStep.value(i)) {
+            approvals.append(QJsonObject{{QStringLiteral("approver"), approval.approver},
+                                         {QStringLiteral("at"), Rfc3339::format(approval.atMs)}});
         }
         steps.append(QJsonObject{{QStringLiteral("name"), step.name},
                                  {QStringLiteral("groups"), QJsonArray::fromStringList(step.groups)},
@@ -158,13 +154,13 @@ Result<int> checkEligibility(const Identity &approver, const Store::TaskRecord &
 
     const WorkflowProgress progress = progressOf(tmpl, decisions);
     for (int step = 0; step < tmpl.steps.size(); ++step) {
-        const bool stepComplete = progress.approversPerStep.at(step).size() >= tmpl.steps.at(step).quorum;
+        const bool stepComplete = progress.approvalsPerStep.at(step).size() >= tmpl.steps.at(step).quorum;
         if (!stepComplete && intersects(approver.groups, tmpl.steps.at(step).groups))
             return step;
     }
     QStringList awaited;
     for (int step = 0; step < tmpl.steps.size(); ++step) {
-        if (progress.approversPerStep.at(step).size() < tmpl.steps.at(step).quorum)
+        if (progress.approvalsPerStep.at(step).size() < tmpl.steps.at(step).quorum)
             awaited.append(tmpl.steps.at(step).groups);
     }
     awaited.removeDuplicates();

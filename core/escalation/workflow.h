@@ -10,10 +10,16 @@
 namespace Recourse::Escalation {
 
 // Where a task's approval workflow stands, computed from the template and the decisions so far.
+// One approval of a workflow step: who gave it and when.
+struct StepApproval
+{
+    QString approver;
+    qint64 atMs = 0;
+};
+
 struct WorkflowProgress
 {
-    QList<QStringList> approversPerStep; // who approved each step, in template order
-    QList<QList<qint64>> approvedAtPerStep; // when, in the same order as approversPerStep
+    QList<QList<StepApproval>> approvalsPerStep; // each step's approvals, in template order
     bool denied = false;
     bool complete = false; // every step reached its quorum
     int currentStep = 0;   // zero-based index of the first incomplete step
