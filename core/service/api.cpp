@@ -308,15 +308,16 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
 
     // The caller is known only after authentication, and the request line reads it when the
     // response goes out.
+    // The route label names the request in both the log line and the metrics.
+    const QString route = Metrics::routeOf(method, path);
     const std::shared_ptr<QString> callerId = RequestLog::enabled() ? std::make_shared<QString>() : nullptr;
-    respond = RequestLog::wrap(request, std::move(respond), callerId);
+    respond = RequestLog::wrap(request, route, std::move(respond), callerId);
 
     if (m_metrics) {
         // Every answer is timed and counted under its route pattern, whichever branch gives it.
         QElapsedTimer started;
         started.start();
-        respond = [respond = std::move(respond), metrics = m_metrics, route = Metrics::routeOf(method, path),
-                   started](Http::Response response) {
+        respond = [respond = std::move(respond), metrics = m_metrics, route, started](Http::Response response) {
             metrics->record(route, response.status, double(started.nsecsElapsed()) / 1e9);
             respond(std::move(response));
         };

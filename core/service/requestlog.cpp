@@ -11,11 +11,12 @@ namespace Recourse::Service {
 
 namespace {
 
-void write(const QByteArray &method, const QByteArray &path, const QByteArray &requestId, int status,
+// `methodAndRoute` is Metrics::routeOf()'s label, "METHOD pattern". The pattern replaces ids in the path,
+// so task and approval ids stay out of the log.
+void write(const QByteArray &method, const QString &methodAndRoute, const QByteArray &requestId, int status,
            std::optional<double> durationMs, const QString &callerId)
 {
-    // The route pattern replaces ids in the path, so task and approval ids stay out of the log.
-    const QString route = Metrics::routeOf(method, path).section(u' ', 1);
+    const QString route = methodAndRoute.section(u' ', 1);
     QJsonObject fields{{QStringLiteral("method"), QString::fromLatin1(method.left(16))},
                        {QStringLiteral("route"), route},
                        {QStringLiteral("status"), status}};
@@ -37,7 +38,7 @@ bool RequestLog::enabled()
     return lcHttp().isInfoEnabled();
 }
 
-Http::Responder RequestLog::wrap(const Http::Request &request, Http::Responder respond,
+Http::Responder RequestLog::wrap(const Http::Request &request, const QString &route, Http::Responder respond,
                                  std::shared_ptr<const QString> callerId)
 {
     if (!enabled())
@@ -45,11 +46,11 @@ Http::Responder RequestLog::wrap(const Http::Request &request, Http::Responder r
 
     QElapsedTimer started;
     started.start();
-    return [respond = std::move(respond), method = request.method, path = request.path, requestId = request.requestId,
+    return [respond = std::move(respond), method = request.method, route, requestId = request.requestId,
             callerId = std::move(callerId), started](Http::Response response) {
         // Tenths of a millisecond are enough to compare requests and keep the lines short.
         const double durationMs = double(started.nsecsElapsed() / 100000) / 10.0;
-        write(method, path, requestId, response.status, durationMs, callerId ? *callerId : QString());
+        write(method, route, requestId, response.status, durationMs, callerId ? *callerId : QString());
         respond(std::move(response));
     };
 }
@@ -57,7 +58,7 @@ Http::Responder RequestLog::wrap(const Http::Request &request, Http::Responder r
 void RequestLog::logRejected(const Http::Request &head, const Http::Response &response)
 {
     if (enabled())
-        write(head.method, head.path, head.requestId, response.status, std::nullopt, {});
+        write(head.method, Metrics::routeOf(head.method, head.path), head.requestId, response.status, std::nullopt, {});
 }
 
 } // namespace Recourse::Service

@@ -17,9 +17,10 @@ public:
     // Whether request lines are written; check before building anything for them.
     static bool enabled();
 
-    // Returns a responder that logs the response, then passes it on. `callerId` may be set later
-    // (once the request is authenticated), and is read when the response goes out.
-    static Http::Responder wrap(const Http::Request &request, Http::Responder respond,
+    // Returns a responder that logs the response, then passes it on. `route` is the request's
+    // Metrics::routeOf() label. `callerId` may be set later (once the request is authenticated),
+    // and is read when the response goes out.
+    static Http::Responder wrap(const Http::Request &request, const QString &route, Http::Responder respond,
                                 std::shared_ptr<const QString> callerId);
 
     // Logs a request rejected from its headers alone, before its body was read.
