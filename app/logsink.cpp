@@ -145,7 +145,7 @@ void installLogSink(LogFormat format, LogLevel level, std::shared_ptr<const Cloc
     target.clock = std::move(clock);
     if (!target.writer) {
         target.writer = new LogWriter(stderr);
-        std::atexit([] { sink().writer->flush(); });
+        std::atexit(flushLogSink);
     }
 
     // Later rules win: Qt's own categories (and "default") log warnings and above, recourse.* down

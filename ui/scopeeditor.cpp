@@ -141,11 +141,7 @@ void ScopeEditor::buildItems(const QJsonObject &task)
     for (int i = 0; i < items.size(); ++i) {
         const QJsonObject item = items.at(i).toObject();
         const QString status = item.value(u"status").toString(QStringLiteral("pending"));
-        auto *entry = new QListWidgetItem(tr("%1 %2 — %3")
-                                              .arg(TaskText::action(item.value(u"action").toObject()),
-                                                   TaskText::entity(item.value(u"resource").toObject()),
-                                                   TaskText::status(status)),
-                                          m_items);
+        auto *entry = new QListWidgetItem(tr("%1 — %2").arg(TaskText::pair(item), TaskText::status(status)), m_items);
         entry->setData(Qt::UserRole, i);
         // Only pending items can still be decided.
         entry->setFlags(status == u"pending" ? Qt::ItemIsEnabled | Qt::ItemIsUserCheckable : Qt::NoItemFlags);

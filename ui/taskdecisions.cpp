@@ -63,13 +63,11 @@ void TaskDecisions::approve(const QJsonObject &task, const QString &comment)
     QStringList pendingItems;
     for (const QJsonValue &value : task.value(u"items").toArray()) {
         const QJsonObject item = value.toObject();
-        if (item.value(u"status").toString() == u"pending") {
-            pendingItems.append(tr("%1 %2").arg(TaskText::action(item.value(u"action").toObject()),
-                                                TaskText::entity(item.value(u"resource").toObject())));
-        }
+        if (item.value(u"status").toString() == u"pending")
+            pendingItems.append(TaskText::pair(item));
     }
     if (pendingItems.size() < 2) {
-        approveAsAsked(task, comment);
+        approveAsRequested(task, comment);
         return;
     }
 
@@ -88,14 +86,14 @@ void TaskDecisions::approve(const QJsonObject &task, const QString &comment)
     question->setDefaultButton(choose);
     connect(question, &QMessageBox::buttonClicked, this, [this, task, comment, all, choose](QAbstractButton *button) {
         if (button == all)
-            approveAsAsked(task, comment);
+            approveAsRequested(task, comment);
         else if (button == choose)
             approveWithScope(task, comment);
     });
     question->open();
 }
 
-void TaskDecisions::approveAsAsked(const QJsonObject &task, const QString &comment)
+void TaskDecisions::approveAsRequested(const QJsonObject &task, const QString &comment)
 {
     const QString id = taskIdOf(task);
     QJsonObject body;

@@ -165,8 +165,7 @@ void TaskHistoryTabs::populateApprovals(const QJsonObject &task)
         // An approval of a bulk task covers one item, so the row names that item's resource and action.
         if (approval.contains(u"item")) {
             const QJsonObject covered = task.value(u"items").toArray().at(approval.value(u"item").toInt()).toObject();
-            scope = tr("%1 %2: %3").arg(TaskText::action(covered.value(u"action").toObject()),
-                                        TaskText::entity(covered.value(u"resource").toObject()), scope);
+            scope = tr("%1: %2").arg(TaskText::pair(covered), scope);
         }
         auto *item = new QTreeWidgetItem(m_approvals,
                                          {approval.value(u"id").toString(), TaskText::localTime(approval.value(u"approved_at")),

@@ -51,6 +51,11 @@ QString TaskText::taskResource(const QJsonObject &task)
     return plural(tr("%n item(s)", nullptr, int(items.size())), int(items.size()));
 }
 
+QString TaskText::pair(const QJsonObject &item)
+{
+    return tr("%1 %2").arg(action(item.value(u"action").toObject()), entity(item.value(u"resource").toObject()));
+}
+
 QString TaskText::taskAction(const QJsonObject &task)
 {
     const QJsonArray items = task.value(u"items").toArray();

@@ -28,6 +28,8 @@ public:
     static QString taskResource(const QJsonObject &task);
     // The action of a task. For a bulk task, the items' action when they all share one.
     static QString taskAction(const QJsonObject &task);
+    // "call tool refunds" for one bulk item or pair: its action, then its resource.
+    static QString pair(const QJsonObject &item);
     // "Pending", "Approved", ... for a task status. Unknown values are shown as sent.
     static QString status(const QString &status);
     // "45 s", "9 min", "2 h 5 min", "3 d 4 h". Negative durations are shown by magnitude.
