@@ -46,7 +46,7 @@ Q_SIGNALS:
     void failed(const QString &taskId, const QString &message);
 
 private:
-    void approveAsAsked(const QJsonObject &task, const QString &comment);
+    void approveAsRequested(const QJsonObject &task, const QString &comment);
     using Call = std::function<void(Client::ApproverClient::Callback)>;
     void run(const QString &taskId, const QString &what, const Call &call);
 

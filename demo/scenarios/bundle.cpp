@@ -103,14 +103,14 @@ Result<void> runBundle(ScenarioContext &context)
             return unexpected(QStringLiteral("An item's approval must not unlock another item's tool."));
     }
 
-    // The summary reports what the approver did, which need not be what the note asked for.
-    const qsizetype refused = items.size() - permitted;
-    if (refused == 0) {
+    // The summary reports what the approver did, which may differ from the instructions above.
+    const qsizetype notApproved = items.size() - permitted;
+    if (notApproved == 0) {
         steps.out() << "Done: every tool of the bundle was approved, and each was permitted by a fresh decision.\n";
     } else {
         steps.out() << QStringLiteral("Done: one bundle, decided item by item; each approved tool was permitted by a "
                                       "fresh decision, and the %1 not approved stayed denied.\n")
-                           .arg(refused == 1 ? QStringLiteral("one") : QString::number(refused));
+                           .arg(notApproved == 1 ? QStringLiteral("one") : QString::number(notApproved));
     }
     return {};
 }

@@ -219,8 +219,8 @@ void tst_SeparationOfDuties::autoApprovalWithoutConflict()
 
 void tst_SeparationOfDuties::autoApprovalWithoutGroupsWaits()
 {
-    // A request that names no groups for its subject cannot be checked against the conflicting
-    // groups, so the automatic approval does not decide it; leaving the groups out is no way round.
+    // A request without groups for its subject cannot be checked against the conflicting groups.
+    // The automatic approval leaves it to a person, so omitting the groups bypasses nothing.
     QJsonObject request = refundCall({});
     request.insert(QStringLiteral("subject"),
                    QJsonObject{{QStringLiteral("type"), QStringLiteral("user")}, {QStringLiteral("id"), QStringLiteral("alice")}});

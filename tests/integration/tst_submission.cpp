@@ -68,7 +68,7 @@ private Q_SLOTS:
     void requestedUntilPassedBeforeRetry();
     void approvalAfterRequestedWindow();
     void evaluationIdOnlySubmission();
-    void createdAnswerMatchesStatus();
+    void createdResponseMatchesStatus();
     void unknownTask_data();
     void unknownTask();
     void taskExpiredAfterRetention();
@@ -393,10 +393,10 @@ void tst_Submission::approvalAfterRequestedWindow()
     QCOMPARE(approved.json.value(u"task").toObject().value(u"status").toString(), QStringLiteral("approved"));
 }
 
-void tst_Submission::createdAnswerMatchesStatus()
+void tst_Submission::createdResponseMatchesStatus()
 {
-    // The 202 answer is built from the task the submission just wrote, without reading it back;
-    // it must show exactly what the status endpoint shows for that task.
+    // The 202 response is built from the task the submission just wrote, without reading it back.
+    // It must equal what the status endpoint returns for that task.
     QJsonObject submission = m_service->freshSubmission(Arap::q4PlanRead());
     QVERIFY(!submission.isEmpty());
     submission = withMember(submission, QStringLiteral("requested_access.requested_until"),
