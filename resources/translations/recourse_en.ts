@@ -1394,15 +1394,15 @@ previous %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 %2 — %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Uncheck the items this approval should leave pending.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>%1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1468,10 +1468,6 @@ Comment:</source>
     </message>
     <message>
         <source>Denies the %1 items still pending. Items already decided keep their decision.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1836,11 +1832,11 @@ Comment:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 %2: %3</source>
+        <source>Nothing has been sent yet: a notification is queued when the task reaches one of these outcomes.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Nothing has been sent yet: a notification is queued when the task reaches one of these outcomes.</source>
+        <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2033,6 +2029,10 @@ Comment:</source>
     </message>
     <message>
         <source>%1 via %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
