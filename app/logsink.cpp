@@ -4,10 +4,10 @@
 #include "core/base/rfc3339.h"
 
 #include <QDateTime>
-#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QMutex>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -47,36 +47,58 @@ QLatin1StringView levelName(QtMsgType type)
 
 // Text lines stay one line each: control characters in a message (a client-sent header, say)
 // could otherwise forge a line of their own.
-QString escapeControls(const QString &text)
+void appendEscapedText(QByteArray &line, QStringView text)
 {
-    QString escaped;
-    escaped.reserve(text.size());
+    const auto isControl = [](QChar c) { return c.unicode() < 0x20 || c.unicode() == 0x7f; };
+    if (std::none_of(text.begin(), text.end(), isControl)) {
+        line += text.toUtf8();
+        return;
+    }
     for (QChar c : text) {
         if (c == u'\n')
-            escaped += QLatin1StringView("\\n");
+            line += "\\n";
         else if (c == u'\r')
-            escaped += QLatin1StringView("\\r");
+            line += "\\r";
         else if (c == u'\t')
-            escaped += QLatin1StringView("\\t");
-        else if (c.unicode() < 0x20 || c.unicode() == 0x7f)
-            escaped += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
+            line += "\\t";
+        else if (isControl(c))
+            line += "\\x" + QByteArray::number(c.unicode(), 16).rightJustified(2, '0');
         else
-            escaped += c;
+            line += QStringView(&c, 1).toUtf8();
     }
-    return escaped;
 }
 
-QString textValue(const QJsonValue &value)
+// A JSON string literal, quotes included.
+void appendJsonString(QByteArray &line, QStringView text)
 {
-    if (value.isString())
-        return value.toString();
-    if (value.isDouble())
-        return QString::number(value.toDouble(), 'g', 15);
-    if (value.isBool())
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    if (value.isNull())
-        return QStringLiteral("null");
-    return QString::fromUtf8(QJsonDocument::fromVariant(value.toVariant()).toJson(QJsonDocument::Compact));
+    static constexpr char kHex[] = "0123456789abcdef";
+    const QByteArray utf8 = text.toUtf8();
+    line += '"';
+    for (const char byte : utf8) {
+        const auto c = static_cast<unsigned char>(byte);
+        if (c == '"' || c == '\\') {
+            line += '\\';
+            line += char(c);
+        } else if (c == '\n') {
+            line += "\\n";
+        } else if (c == '\r') {
+            line += "\\r";
+        } else if (c == '\t') {
+            line += "\\t";
+        } else if (c < 0x20) {
+            line += "\\u00";
+            line += kHex[c >> 4];
+            line += kHex[c & 0xf];
+        } else {
+            line += char(c);
+        }
+    }
+    line += '"';
+}
+
+bool isCoreMember(QStringView key)
+{
+    return key == u"time" || key == u"level" || key == u"category" || key == u"message";
 }
 
 void handleMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
@@ -113,23 +135,45 @@ Result<LogLevel> parseLogLevel(const QString &text)
 }
 
 QByteArray formatLogLine(LogFormat format, QtMsgType type, const char *category, const QString &message,
-                         const QJsonObject &fields, qint64 nowMs)
+                         const Log::Fields &fields, qint64 nowMs)
 {
-    const QString time = Rfc3339::formatWithMs(nowMs);
+    QByteArray line;
+    line.reserve(160 + message.size());
+    const QByteArray time = Rfc3339::formatWithMs(nowMs).toLatin1();
+
     if (format == LogFormat::Json) {
-        QJsonObject object = fields;
-        object.insert(QStringLiteral("time"), time);
-        object.insert(QStringLiteral("level"), QString(levelName(type)));
-        object.insert(QStringLiteral("category"), QString::fromLatin1(category));
-        object.insert(QStringLiteral("message"), message);
-        return QJsonDocument(object).toJson(QJsonDocument::Compact);
+        line += "{\"time\":\"" + time + "\",\"level\":\"" + levelName(type).latin1() + "\",\"category\":";
+        appendJsonString(line, QString::fromLatin1(category));
+        line += ",\"message\":";
+        appendJsonString(line, message);
+        for (qsizetype i = 0; i < fields.size(); ++i) {
+            const Log::Field &field = *(fields.begin() + i);
+            if (isCoreMember(field.key) || fields.overridden(i))
+                continue;
+            line += ',';
+            appendJsonString(line, field.key);
+            line += ':';
+            if (field.literal)
+                line += field.value.toUtf8();
+            else
+                appendJsonString(line, field.value);
+        }
+        line += '}';
+        return line;
     }
 
-    QString line = time + u' ' + levelName(type) + u' ' + QLatin1StringView(category) + QStringLiteral(": ")
-        + escapeControls(message);
-    for (auto it = fields.begin(); it != fields.end(); ++it)
-        line += u' ' + it.key() + u'=' + escapeControls(textValue(it.value()));
-    return line.toUtf8();
+    line += time + ' ' + levelName(type).latin1() + ' ' + category + ": ";
+    appendEscapedText(line, message);
+    for (qsizetype i = 0; i < fields.size(); ++i) {
+        const Log::Field &field = *(fields.begin() + i);
+        if (fields.overridden(i))
+            continue;
+        line += ' ';
+        appendEscapedText(line, field.key);
+        line += '=';
+        appendEscapedText(line, field.value);
+    }
+    return line;
 }
 
 void flushLogSink()

@@ -1,10 +1,10 @@
 #pragma once
 
 #include "core/base/clock.h"
+#include "core/base/logfields.h"
 #include "core/base/result.h"
 
 #include <QByteArray>
-#include <QJsonObject>
 #include <QMutex>
 #include <QString>
 #include <QWaitCondition>
@@ -39,7 +39,7 @@ void flushLogSink();
 // Formats one log line, without its newline, as the installed handler writes it. `fields` never
 // replace the time, level, category or message members.
 QByteArray formatLogLine(LogFormat format, QtMsgType type, const char *category, const QString &message,
-                         const QJsonObject &fields, qint64 nowMs);
+                         const Log::Fields &fields, qint64 nowMs);
 
 // A log line writer that makes no system call per line. Under load the service logs one info
 // line per HTTP request, and writing and flushing each one took about 12% of the event loop

@@ -1,26 +1,94 @@
 #include "core/base/logfields.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <cmath>
+
 namespace Recourse::Log {
 
 namespace {
 
 // A message handler runs on the thread that logs, so per-thread members reach it unshared.
-thread_local QJsonObject t_fields;
+thread_local Fields t_fields;
+
+Field fieldFrom(const QString &key, const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::String:
+        return Field{key, value.toString(), false};
+    case QJsonValue::Double:
+        return Field{key, std::isfinite(value.toDouble()) ? QString::number(value.toDouble(), 'g', 15)
+                                                          : QStringLiteral("null"), true};
+    case QJsonValue::Bool:
+        return Field{key, value.toBool() ? QStringLiteral("true") : QStringLiteral("false"), true};
+    case QJsonValue::Object:
+        return Field{key, QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact)), true};
+    case QJsonValue::Array:
+        return Field{key, QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact)), true};
+    case QJsonValue::Null:
+    case QJsonValue::Undefined:
+        break;
+    }
+    return Field{key, QStringLiteral("null"), true};
+}
 
 } // namespace
 
-ScopedFields::ScopedFields(const QJsonObject &fields) : m_previous(t_fields)
+Fields::Fields(const QJsonObject &object)
 {
-    for (auto it = fields.begin(); it != fields.end(); ++it)
-        t_fields.insert(it.key(), it.value());
+    for (auto it = object.begin(); it != object.end(); ++it)
+        m_fields.append(fieldFrom(it.key(), it.value()));
+}
+
+Fields &Fields::add(const QString &key, const QString &value)
+{
+    m_fields.append(Field{key, value, false});
+    return *this;
+}
+
+Fields &Fields::add(const QString &key, qint64 number)
+{
+    m_fields.append(Field{key, QString::number(number), true});
+    return *this;
+}
+
+Fields &Fields::add(const QString &key, double number)
+{
+    m_fields.append(Field{key, std::isfinite(number) ? QString::number(number, 'g', 15) : QStringLiteral("null"), true});
+    return *this;
+}
+
+QString Fields::value(QStringView key) const
+{
+    for (qsizetype i = m_fields.size() - 1; i >= 0; --i) {
+        if (m_fields[i].key == key)
+            return m_fields[i].value;
+    }
+    return {};
+}
+
+bool Fields::overridden(qsizetype index) const
+{
+    const QString &key = m_fields[index].key;
+    for (qsizetype later = index + 1; later < m_fields.size(); ++later) {
+        if (m_fields[later].key == key)
+            return true;
+    }
+    return false;
+}
+
+ScopedFields::ScopedFields(const Fields &fields) : m_previousSize(t_fields.size())
+{
+    t_fields.m_fields.append(fields.m_fields.constData(), fields.m_fields.size());
 }
 
 ScopedFields::~ScopedFields()
 {
-    t_fields = m_previous;
+    t_fields.m_fields.resize(m_previousSize);
 }
 
-QJsonObject ScopedFields::current()
+const Fields &ScopedFields::current()
 {
     return t_fields;
 }

@@ -5,6 +5,7 @@
 #include "core/base/logfields.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
@@ -64,6 +65,8 @@ private Q_SLOTS:
     void fieldsCannotReplaceCoreMembers();
     void textLineEscapesControls();
     void scopedFieldsNestAndRestore();
+    void jsonLineEscapesEveryValue();
+    void laterFieldOverridesEarlier();
     void optionValues_data();
     void optionValues();
     void routineLinesWaitForUrgentOne();
@@ -75,7 +78,7 @@ private Q_SLOTS:
 void TestLogSink::jsonLineHasCoreMembers()
 {
     const QByteArray line = formatLogLine(LogFormat::Json, QtInfoMsg, "recourse.http", QStringLiteral("GET /healthz 200"),
-                                          QJsonObject{{QStringLiteral("request_id"), QStringLiteral("r-1")}}, kNowMs);
+                                          Log::Fields().add(QStringLiteral("request_id"), QStringLiteral("r-1")), kNowMs);
 
     const QJsonObject object = parsed(line);
     QCOMPARE(object.value(u"time").toString(), QStringLiteral("2026-12-04T10:00:00.123Z"));
@@ -93,7 +96,7 @@ void TestLogSink::fieldsCannotReplaceCoreMembers()
                              {QStringLiteral("time"), QStringLiteral("1970-01-01T00:00:00Z")}};
 
     const QJsonObject object = parsed(formatLogLine(LogFormat::Json, QtWarningMsg, "recourse.service",
-                                                    QStringLiteral("real"), forged, kNowMs));
+                                                    QStringLiteral("real"), Log::Fields(forged), kNowMs));
 
     QCOMPARE(object.value(u"level").toString(), QStringLiteral("warning"));
     QCOMPARE(object.value(u"message").toString(), QStringLiteral("real"));
@@ -104,8 +107,9 @@ void TestLogSink::textLineEscapesControls()
 {
     const QByteArray line = formatLogLine(LogFormat::Text, QtInfoMsg, "recourse.http",
                                           QStringLiteral("first\nforged line\r\x01"),
-                                          QJsonObject{{QStringLiteral("request_id"), QStringLiteral("a\nb")},
-                                                      {QStringLiteral("status"), 401}},
+                                          Log::Fields()
+                                              .add(QStringLiteral("request_id"), QStringLiteral("a\nb"))
+                                              .add(QStringLiteral("status"), 401),
                                           kNowMs);
 
     QCOMPARE(line, QByteArray("2026-12-04T10:00:00.123Z info recourse.http: first\\nforged line\\r\\x01 "
@@ -121,9 +125,54 @@ void TestLogSink::scopedFieldsNestAndRestore()
             const Log::ScopedFields inner(QJsonObject{{QStringLiteral("task_id"), QStringLiteral("tsk_1")}});
             QCOMPARE(Log::ScopedFields::current().size(), 2);
         }
-        QCOMPARE(Log::ScopedFields::current(), QJsonObject({{QStringLiteral("request_id"), QStringLiteral("r-1")}}));
+        QCOMPARE(Log::ScopedFields::current().size(), 1);
+        QCOMPARE(Log::ScopedFields::current().value(u"request_id"), QStringLiteral("r-1"));
     }
     QVERIFY(Log::ScopedFields::current().isEmpty());
+}
+
+void TestLogSink::jsonLineEscapesEveryValue()
+{
+    const QString hostile = QStringLiteral("quote\" backslash\\ newline\n nul") + QChar(0) + QStringLiteral(" \x1f é 😀");
+    const QJsonObject nested{{QStringLiteral("a"), QJsonArray{1, QStringLiteral("b\"")}}};
+    const Log::Fields fields = Log::Fields(QJsonObject{{QStringLiteral("nested"), nested},
+                                                       {QStringLiteral("flag"), true},
+                                                       {QStringLiteral("nothing"), QJsonValue()}})
+                                   .add(QStringLiteral("text"), hostile)
+                                   .add(QStringLiteral("ratio"), 0.25)
+                                   .add(QStringLiteral("infinite"), qInf())
+                                   .add(QStringLiteral("count"), qint64(1) << 53);
+
+    const QByteArray line = formatLogLine(LogFormat::Json, QtInfoMsg, "recourse.\"odd\"", hostile, fields, kNowMs);
+
+    QJsonParseError error;
+    const QJsonObject object = QJsonDocument::fromJson(line, &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QVERIFY(!line.contains('\n'));
+    QCOMPARE(object.value(u"message").toString(), hostile);
+    QCOMPARE(object.value(u"category").toString(), QStringLiteral("recourse.\"odd\""));
+    QCOMPARE(object.value(u"text").toString(), hostile);
+    QCOMPARE(object.value(u"nested").toObject(), nested);
+    QCOMPARE(object.value(u"flag"), QJsonValue(true));
+    QVERIFY(object.value(u"nothing").isNull());
+    QCOMPARE(object.value(u"ratio").toDouble(), 0.25);
+    QVERIFY(object.value(u"infinite").isNull());
+    QCOMPARE(object.value(u"count").toInteger(), qint64(1) << 53);
+}
+
+void TestLogSink::laterFieldOverridesEarlier()
+{
+    const Log::ScopedFields outer(Log::Fields().add(QStringLiteral("route"), QStringLiteral("/outer")));
+    const Log::ScopedFields inner(Log::Fields().add(QStringLiteral("route"), QStringLiteral("/inner")));
+    const Log::Fields &fields = Log::ScopedFields::current();
+
+    const QJsonObject object = parsed(formatLogLine(LogFormat::Json, QtInfoMsg, "recourse.http", QStringLiteral("m"),
+                                                    fields, kNowMs));
+    const QByteArray text = formatLogLine(LogFormat::Text, QtInfoMsg, "recourse.http", QStringLiteral("m"), fields, kNowMs);
+
+    QCOMPARE(object.value(u"route").toString(), QStringLiteral("/inner"));
+    QVERIFY(text.endsWith(" route=/inner"));
+    QCOMPARE(text.count("route="), 1);
 }
 
 void TestLogSink::optionValues_data()
