@@ -105,6 +105,11 @@ QVariant DirectQuery::value(int index) const
     }
 }
 
+qint64 DirectQuery::lastInsertId() const
+{
+    return m_connection ? qint64(sqlite3_last_insert_rowid(m_connection)) : 0;
+}
+
 void DirectQuery::finish()
 {
     m_binds.clear();

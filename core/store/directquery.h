@@ -9,7 +9,7 @@ struct sqlite3_stmt;
 
 namespace Recourse::Store {
 
-// A prepared SELECT run through SQLite's C API on a connection Qt opened. On every run,
+// A prepared statement run through SQLite's C API on a connection Qt opened. On every run,
 // QSqlQuery::exec() of the Qt 6.4 SQLite driver rebuilds the description of each result column:
 // its name, table and declared type, lower-cased and matched. For the eleven columns of a task
 // that took about a third of a status poll. Reads on the hot paths use this class instead, and
@@ -33,6 +33,8 @@ public:
     QVariant value(int index) const;
     // Ends the run, so that the statement keeps no read transaction open.
     void finish();
+    // The rowid of the last row the connection inserted.
+    qint64 lastInsertId() const;
     QString lastError() const { return m_error; }
 
 private:

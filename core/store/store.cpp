@@ -1,5 +1,6 @@
 #include "core/store/store.h"
 
+#include "core/store/directquery.h"
 #include "core/store/schema.h"
 #include "core/store/statementcache.h"
 #include "core/store/storelogging.h"
@@ -296,12 +297,15 @@ void Store::runGroup(QSqlDatabase &db, StatementCache &statements, bool opened, 
 
     const Error unavailable = Error::make(ErrorCode::StorageUnavailable,
                                           QStringLiteral("The store could not save the change; retry later."));
-    // The transaction statements run once or twice per job, so they come prepared from the cache.
+    // The transaction statements run once or twice per job, so they come prepared from the cache
+    // and skip QSqlQuery's per-run overhead.
     const auto run = [&statements](const QString &sql) {
-        QSqlQuery &query = statements.statement(sql);
-        if (query.exec())
+        DirectQuery &query = statements.direct(sql);
+        const bool ok = query.exec();
+        query.finish();
+        if (ok)
             return true;
-        qCWarning(lcStore) << "SQL statement" << sql << "failed:" << query.lastError().text();
+        qCWarning(lcStore) << "SQL statement" << sql << "failed:" << query.lastError();
         return false;
     };
     const QString savepoint = QStringLiteral("SAVEPOINT job");
