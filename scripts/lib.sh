@@ -5,7 +5,7 @@ RECOURSE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RECOURSE_PACKAGES=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
-    libssl-dev libsqlite3-dev libgl-dev
+    libssl-dev libsqlite3-dev libgl-dev libgoogle-perftools-dev
     xvfb xauth fonts-dejavu-core
     dpkg-dev file desktop-file-utils appstream
 )
