@@ -52,6 +52,7 @@ Result<std::unique_ptr<Service::ServiceHost>> startService(const App::Options &o
     serviceOptions.tlsKey = options.tlsKey;
     serviceOptions.tlsSelfSigned = options.tlsSelfSigned;
     serviceOptions.upstreamUrl = options.upstreamUrl;
+    serviceOptions.httpThreads = options.httpThreads;
     serviceOptions.upstreamToken = options.upstreamToken;
     return Service::ServiceHost::start(serviceOptions);
 }

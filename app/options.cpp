@@ -9,6 +9,9 @@ namespace Recourse::App {
 
 namespace {
 
+// More serving threads than this only add contention on the store's writer.
+constexpr int kMaxHttpThreads = 64;
+
 Error usageError(const QString &message, const QString &value = {})
 {
     return Error::make(ErrorCode::InvalidRequest, message, value);
@@ -83,6 +86,8 @@ QString usage()
         "                        local forbid and requestable rules are laid over its decisions.\n"
         "  --upstream-token TOKEN\n"
         "                        Bearer token for the upstream PDP (or RECOURSE_UPSTREAM_TOKEN).\n"
+        "  --http-threads N      Threads that read, evaluate and answer HTTP requests besides the main\n"
+        "                        thread (default: one per core; 0 serves everything on the main thread).\n"
         "  --allow-insecure-http Allow plain HTTP on a non-loopback address, for the listener and the upstream.\n"
         "  --rotate-signing-key  Make a new signing key active in the data folder of a stopped service and\n"
         "                        exit; the old key keeps verifying its tokens until they expire.\n"
@@ -140,7 +145,8 @@ Result<Options> parseOptions(const QStringList &arguments)
                    || argument == QLatin1String("--connect") || argument == QLatin1String("--token")
                    || argument == QLatin1String("--pin")
                    || argument == QLatin1String("--tls-cert") || argument == QLatin1String("--tls-key")
-                   || argument == QLatin1String("--upstream") || argument == QLatin1String("--upstream-token")) {
+                   || argument == QLatin1String("--upstream") || argument == QLatin1String("--upstream-token")
+                   || argument == QLatin1String("--http-threads")) {
             const std::optional<QString> value = next();
             if (!value)
                 return usageError(QStringLiteral("%1 needs a value.").arg(argument), argument);
@@ -173,6 +179,11 @@ Result<Options> parseOptions(const QStringList &arguments)
                     return usageError(QStringLiteral("--upstream takes an http:// or https:// URL."));
             } else if (argument == QLatin1String("--upstream-token")) {
                 options.upstreamToken = *value;
+            } else if (argument == QLatin1String("--http-threads")) {
+                bool ok = false;
+                options.httpThreads = value->toInt(&ok);
+                if (!ok || options.httpThreads < 0 || options.httpThreads > kMaxHttpThreads)
+                    return usageError(QStringLiteral("--http-threads takes a number from 0 to %1.").arg(kMaxHttpThreads), *value);
             } else {
                 options.token = *value;
             }

@@ -31,6 +31,7 @@ struct Options
     bool tlsSelfSigned = false;
     QUrl upstreamUrl;
     QString upstreamToken;
+    int httpThreads = -1; // --http-threads; -1 picks one per core
     QString backupTarget;  // --backup: copy the data folder there, then exit
     QString restoreSource; // --restore: put that backup in place as the data folder, then exit
     bool rotateSigningKey = false; // rotate the keys of the stopped service in dataDir, then exit

@@ -18,6 +18,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace Recourse::Escalation {
@@ -80,8 +81,14 @@ public:
     // PDP: one access evaluation, including requestable denials and re-evaluations that carry
     // context.approval. Returns the AuthZEN decision object, which must not reach the PEP before
     // `recorded` reports it stored.
+    //
+    // A request without context.approval may be evaluated on any thread (see
+    // evaluatesOnAnyThread()). `recorded` then runs on the thread of `recordedContext`, or of this
+    // object when it is null. A re-evaluation reads the approval's records, so it must run on this
+    // object's thread.
     QJsonObject evaluate(const Identity &caller, const AuthZen::EvaluationRequest &request,
-                         RecordedCallback recorded);
+                         RecordedCallback recorded, QObject *recordedContext = nullptr);
+    static bool evaluatesOnAnyThread(const AuthZen::EvaluationRequest &request);
     // Upstream mode: whether local policy forbids the request, so it is denied without asking the
     // upstream PDP.
     bool forbidsLocally(const AuthZen::EvaluationRequest &request) const;
@@ -154,7 +161,7 @@ private:
                            Policy::Effect effect, const Policy::Template *matchedTemplate,
                            const QJsonObject &eventData);
     // Queues the decision's record, if any, and reports its commit to `recorded`.
-    QJsonObject settle(PendingDecision pending, RecordedCallback recorded);
+    QJsonObject settle(PendingDecision pending, RecordedCallback recorded, QObject *recordedContext = nullptr);
     ApprovalCheck verifyApproval(const Identity &caller, const QJsonObject &approval,
                                  const AuthZen::EvaluationRequest &request);
     PendingDecision issueRequestableDenial(const Identity &caller, const AuthZen::EvaluationRequest &request,

@@ -9,6 +9,7 @@
 #include "core/json/json.h"
 
 #include <QJsonArray>
+#include <QThread>
 
 namespace Recourse::Escalation {
 
@@ -119,14 +120,22 @@ EscalationService::ApprovalCheck EscalationService::verifyApproval(const Identit
 }
 
 QJsonObject EscalationService::evaluate(const Identity &caller, const AuthZen::EvaluationRequest &request,
-                                        RecordedCallback recorded)
+                                        RecordedCallback recorded, QObject *recordedContext)
 {
+    Q_ASSERT(evaluatesOnAnyThread(request) || QThread::currentThread() == thread());
     const std::shared_ptr<const Policy::PolicySet> policy = m_policies->current();
     const Policy::Decision decision = policy->evaluate(policyRequest(request));
-    return settle(answer(caller, request, decision.effect, decision.tmpl, {}), std::move(recorded));
+    return settle(answer(caller, request, decision.effect, decision.tmpl, {}), std::move(recorded), recordedContext);
 }
 
-QJsonObject EscalationService::settle(PendingDecision pending, RecordedCallback recorded)
+bool EscalationService::evaluatesOnAnyThread(const AuthZen::EvaluationRequest &request)
+{
+    // Without an approval, evaluate() reads only what is safe on any thread: the current policy,
+    // the clock, the active signing key and the configuration, and it only queues store writes.
+    return !request.context.value(QStringLiteral("approval")).isObject();
+}
+
+QJsonObject EscalationService::settle(PendingDecision pending, RecordedCallback recorded, QObject *recordedContext)
 {
     if (!pending.record) {
         recorded(true);
@@ -135,7 +144,8 @@ QJsonObject EscalationService::settle(PendingDecision pending, RecordedCallback 
 
     const QJsonObject context = pending.decision.value(QStringLiteral("context")).toObject();
     const QString evaluationId = context.value(QStringLiteral("evaluation_id")).toString();
-    m_store->write(std::move(pending.record), this, [evaluationId, recorded](Result<QJsonObject> result) {
+    QObject *answerTo = recordedContext ? recordedContext : this;
+    m_store->write(std::move(pending.record), answerTo, [evaluationId, recorded](Result<QJsonObject> result) {
         if (!result) {
             qCWarning(lcEscalation) << "Cannot store the requestable denial" << evaluationId
                                     << "so it is not returned:" << result.error().message;

@@ -15,6 +15,7 @@
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QThread>
 
 namespace Recourse::Service {
 
@@ -275,6 +276,15 @@ Result<Identity> Api::authenticate(const Http::Request &request) const
     if (!identity)
         return error(ErrorCode::Unauthenticated, QStringLiteral("The bearer token is not valid."));
     return *identity;
+}
+
+bool Api::isConcurrent(const Http::Request &request) const
+{
+    // Everything these requests reach before decide() is thread-safe: authentication, rate
+    // limits, metrics, the request log and the parsers. Upstream mode forwards from this thread.
+    if (m_upstream || request.method != "POST")
+        return false;
+    return request.path == "/access/v1/evaluation" || request.path == "/access/v1/evaluations";
 }
 
 std::optional<Http::Response> Api::screen(const Http::Request &head)
@@ -632,6 +642,17 @@ void Api::keysAdmin(const Http::Request &request, const Identity &caller, Http::
     });
 }
 
+namespace {
+
+// An object that lives on the calling thread, so results queued to it run on that thread.
+QObject *threadContext()
+{
+    thread_local QObject context;
+    return &context;
+}
+
+} // namespace
+
 void Api::decide(const Identity &caller, std::vector<BatchItem> items, BatchStop stop,
                  std::function<void(Result<QJsonArray>)> done)
 {
@@ -648,14 +669,38 @@ void Api::decide(const Identity &caller, std::vector<BatchItem> items, BatchStop
         });
     };
     if (m_upstream) {
+        Q_ASSERT(QThread::currentThread() == thread());
         return evaluateOverUpstream(m_escalation, m_upstream, caller, std::move(items), stop, records,
                                     std::move(answer));
     }
+    decideFrom(caller, std::move(items), 0, {}, stop, std::move(records), std::move(answer));
+}
 
-    QJsonArray decisions;
-    for (const BatchItem &item : items) {
-        const QJsonObject decision = item.request ? m_escalation->evaluate(caller, *item.request, records->expect())
-                                                  : item.invalidDecision;
+void Api::decideFrom(const Identity &caller, std::vector<BatchItem> items, size_t first, QJsonArray decided,
+                     BatchStop stop, std::shared_ptr<DenialRecords> records, std::function<void(QJsonArray)> answer)
+{
+    const bool onOwnThread = QThread::currentThread() == thread();
+    // A requestable denial's record reports back to the thread that decides it.
+    QObject *recordedContext = onOwnThread ? this : threadContext();
+
+    QJsonArray decisions = std::move(decided);
+    for (size_t i = first; i < items.size(); ++i) {
+        const BatchItem &item = items[i];
+        if (item.request && !onOwnThread && !Escalation::EscalationService::evaluatesOnAnyThread(*item.request)) {
+            // The rest goes to this object's thread in one piece, so the items stay in order.
+            QMetaObject::invokeMethod(
+                this,
+                [this, caller, items = std::move(items), i, decisions = std::move(decisions), stop,
+                 records = std::move(records), answer = std::move(answer)]() mutable {
+                    decideFrom(caller, std::move(items), i, std::move(decisions), stop, std::move(records),
+                               std::move(answer));
+                },
+                Qt::QueuedConnection);
+            return;
+        }
+        const QJsonObject decision = item.request
+            ? m_escalation->evaluate(caller, *item.request, records->expect(), recordedContext)
+            : item.invalidDecision;
         decisions.append(decision);
         if (stopsBatch(stop, decision))
             break;

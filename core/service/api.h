@@ -48,6 +48,8 @@ public:
     void setUpstream(Escalation::UpstreamPdp *upstream);
 
     void handle(const Http::Request &request, Http::Responder respond) override;
+    // The evaluation endpoints, which decide what they can on the serving thread (see decide()).
+    bool isConcurrent(const Http::Request &request) const override;
     std::optional<Http::Response> screen(const Http::Request &head) override;
 
     // Authenticates a request by its bearer token.
@@ -60,8 +62,15 @@ private:
     void evaluations(const Http::Request &request, const Escalation::Identity &caller, Http::Responder respond);
     // Decides items in order, through the upstream when one is set, up to where `stop` ends the batch.
     // Fails with StorageUnavailable when a requestable denial among them could not be recorded.
+    // Decides the items in order and calls `done` with the decisions, on any thread. Called on
+    // a serving thread, it decides there what evaluates on any thread and hands the rest to this
+    // object's thread.
     void decide(const Escalation::Identity &caller, std::vector<BatchItem> items, BatchStop stop,
                 std::function<void(Result<QJsonArray>)> done);
+    // Decides items[first...] after `decided`, which contains the decisions of the items before
+    // `first`, and passes all of them to `answer`.
+    void decideFrom(const Escalation::Identity &caller, std::vector<BatchItem> items, size_t first, QJsonArray decided,
+                    BatchStop stop, std::shared_ptr<DenialRecords> records, std::function<void(QJsonArray)> answer);
     void search(const Http::Request &request, Http::Responder respond);
     void policyAdmin(const Http::Request &request, Http::Responder respond);
     void keysAdmin(const Http::Request &request, const Escalation::Identity &caller, Http::Responder respond);

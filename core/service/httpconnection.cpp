@@ -29,10 +29,11 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 } // namespace
 
 Connection::Connection(QTcpSocket *socket, Handler *handler, const Limits &limits, const WebSocketRoute *route,
-    QObject *parent)
+    QObject *handlerThread, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_handler(handler)
+    , m_handlerThread(handlerThread)
     , m_limits(limits)
     , m_route(route)
     , m_peer(socket->peerAddress())
@@ -277,7 +278,20 @@ void Connection::dispatch()
     if (!info.keepAlive)
         m_inputClosed = true;
 
-    m_handler->handle(request, makeResponder(m_handle, sequence, request.requestId));
+    Responder respond = makeResponder(m_handle, sequence, request.requestId);
+    if (!m_handlerThread || m_handler->isConcurrent(request)) {
+        m_handler->handle(request, std::move(respond));
+        return;
+    }
+    // The responder brings the response back to this thread. Should the server be gone before
+    // the call runs, the call is dropped, and the responder sends its 500 to a connection that is
+    // gone as well.
+    QMetaObject::invokeMethod(
+        m_handlerThread,
+        [handler = m_handler, request = std::move(request), respond = std::move(respond)]() mutable {
+            handler->handle(request, std::move(respond));
+        },
+        Qt::QueuedConnection);
 }
 
 void Connection::complete(quint64 sequence, Response response)

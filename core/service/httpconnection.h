@@ -28,16 +28,19 @@ struct WebSocketRoute
 };
 
 // One accepted socket: parses requests, passes them to the handler, writes the responses in
-// request order and enforces the limits and timeouts. It lives on the server's thread and emits
-// finished() once the socket closed or went to the WebSocket server, so the owner deletes it.
+// request order and enforces the limits and timeouts. It lives on the server's thread or on a
+// serving thread, and emits finished() once the socket closed or went to the WebSocket server,
+// so the owner deletes it.
 class Connection final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Connection)
 
 public:
+    // `handlerThread` is an object on the thread where handle() runs for the requests the handler
+    // does not take concurrently; null when that is this connection's own thread.
     Connection(QTcpSocket *socket, Handler *handler, const Limits &limits, const WebSocketRoute *route,
-        QObject *parent = nullptr);
+        QObject *handlerThread = nullptr, QObject *parent = nullptr);
     ~Connection() override;
 
     QHostAddress peer() const { return m_peer; }
@@ -94,6 +97,7 @@ private:
 
     QTcpSocket *m_socket; // null once handed to the WebSocket server
     Handler *m_handler;
+    QObject *m_handlerThread;
     Limits m_limits;
     const WebSocketRoute *m_route;
     QHostAddress m_peer;

@@ -96,7 +96,18 @@ void Connection::handOverToWebSockets()
     // QWebSocketServer deletes the socket when the handshake fails and QWebSocket owns it
     // after an upgrade, so it must not die with this connection.
     socket->setParent(nullptr);
-    m_route->server->handleConnection(socket);
+    QWebSocketServer *webSockets = m_route->server;
+    if (webSockets->thread() == thread()) {
+        webSockets->handleConnection(socket);
+    } else {
+        // A serving thread read the handshake; the socket moves to the WebSocket server's thread
+        // with its buffered bytes, and the handshake goes on there.
+        socket->moveToThread(webSockets->thread());
+        QMetaObject::invokeMethod(
+            webSockets,
+            [webSockets, socket] { webSockets->handleConnection(socket); },
+            Qt::QueuedConnection);
+    }
     finish();
 }
 

@@ -39,11 +39,19 @@ public:
     void setSslConfiguration(const QSslConfiguration &configuration);
     bool isEncrypted() const;
 
+    // Serves connections on `count` threads of the server's own, so requests are parsed, handled
+    // and answered on several cores. The server's thread then only accepts and runs what the
+    // handler declines to handle concurrently (Handler::isConcurrent()). 0, the default, serves
+    // every connection on the server's thread. Call before listen().
+    void setServingThreads(int count);
+    int servingThreads() const;
+
     bool listen(const QHostAddress &address, quint16 port);
     quint16 serverPort() const;
     QHostAddress serverAddress() const;
     QString errorString() const;
-    // Stops listening and drops every open connection. Responders still held by handlers
+    // Stops listening and drops every open connection. The serving threads are stopped before
+    // it returns, so no handler call runs on them afterwards. Responders still held by handlers
     // become no-ops.
     void close();
 

@@ -48,17 +48,27 @@ QByteArrayView reasonPhrase(int status);
 // response on its own thread, in pipelining order. Calling it after the client went away is safe.
 using Responder = std::function<void(Response)>;
 
-// Routes requests. handle() runs on the connection's event-loop thread and must not block:
-// slow work goes to another thread and calls the responder when done.
+// Routes requests. handle() runs on the server's thread unless isConcurrent() accepts the request,
+// and must not block: slow work goes to another thread and calls the responder when done.
 class Handler
 {
 public:
     virtual ~Handler() = default;
     virtual void handle(const Request &request, Responder respond) = 0;
 
+    // Whether handle() may run for this request on the serving thread that read it, concurrently
+    // with other calls (see Server::setServingThreads()). A declined request is passed to the
+    // server's thread. Runs on a serving thread, so it must be thread-safe.
+    virtual bool isConcurrent(const Request &request) const
+    {
+        Q_UNUSED(request);
+        return false;
+    }
+
     // Called when the headers of a request that has a body are complete, before the body is
     // read. A response rejects the request unread and closes the connection, so a client the
-    // handler would refuse anyway cannot make the server buffer a body first.
+    // handler would refuse anyway cannot make the server buffer a body first. Runs on the
+    // connection's thread, which may be a serving thread, so it must be thread-safe.
     virtual std::optional<Response> screen(const Request &head)
     {
         Q_UNUSED(head);
@@ -68,7 +78,8 @@ public:
 
 // Decides whether a WebSocket upgrade request (already fully received, not yet consumed) is
 // accepted. Returning a response rejects it with that response; returning nullopt accepts and
-// the socket is handed to the QWebSocketServer given to the server.
+// the socket is handed to the QWebSocketServer given to the server. Runs on the connection's
+// thread, which may be a serving thread.
 using UpgradeFilter = std::function<std::optional<Response>(const Request &request)>;
 
 struct Limits

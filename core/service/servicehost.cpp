@@ -19,6 +19,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QSslCertificate>
+#include <QThread>
 
 Q_LOGGING_CATEGORY(lcService, "recourse.service", QtWarningMsg)
 
@@ -251,6 +252,7 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
     d.api->setPolicies(d.policies);
     d.events = new EventHub(d.store, &d.identities, host.get());
     d.server = new Http::Server(d.api, Http::Limits{}, host.get());
+    d.server->setServingThreads(options.httpThreads >= 0 ? options.httpThreads : QThread::idealThreadCount());
     d.server->setWebSocketRoute(QByteArrayLiteral("/admin/v1/events"), d.events->server(),
                                 [events = d.events](const Http::Request &request) { return events->filterUpgrade(request); });
     const bool tls = options.tlsSelfSigned || !options.tlsCertificate.isEmpty();

@@ -33,6 +33,9 @@ struct ServiceOptions
     QUrl upstreamUrl;
     QString upstreamToken; // bearer token for the upstream; never logged
     int upstreamTimeoutMs = 3000;
+    // Threads that serve HTTP connections besides the host's own (Http::Server::setServingThreads());
+    // -1 starts one per core.
+    int httpThreads = -1;
     // Resolves callback hosts at submission and at every delivery attempt; the system resolver
     // (QHostInfo) when null. Tests inject answers such as a name that resolves to 169.254.169.254.
     std::shared_ptr<const HostResolver> callbackResolver;

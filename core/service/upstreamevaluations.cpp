@@ -115,27 +115,44 @@ bool stopsBatch(BatchStop stop, const QJsonObject &decision)
 
 Escalation::RecordedCallback DenialRecords::expect()
 {
-    ++m_pending;
+    {
+        std::lock_guard lock(m_mutex);
+        ++m_pending;
+    }
     return [self = shared_from_this()](bool stored) {
-        self->m_stored = self->m_stored && stored;
-        --self->m_pending;
-        self->finishIfSettled();
+        std::function<void(bool)> done;
+        bool allStored = false;
+        {
+            std::lock_guard lock(self->m_mutex);
+            self->m_stored = self->m_stored && stored;
+            --self->m_pending;
+            done = self->takeDoneIfSettled();
+            allStored = self->m_stored;
+        }
+        if (done)
+            done(allStored);
     };
 }
 
 void DenialRecords::whenSettled(std::function<void(bool stored)> done)
 {
-    m_done = std::move(done);
-    finishIfSettled();
+    std::function<void(bool)> settled;
+    bool allStored = false;
+    {
+        std::lock_guard lock(m_mutex);
+        m_done = std::move(done);
+        settled = takeDoneIfSettled();
+        allStored = m_stored;
+    }
+    if (settled)
+        settled(allStored);
 }
 
-void DenialRecords::finishIfSettled()
+std::function<void(bool)> DenialRecords::takeDoneIfSettled()
 {
     if (m_pending > 0 || !m_done)
-        return;
-    const auto done = std::move(m_done);
-    m_done = nullptr;
-    done(m_stored);
+        return nullptr;
+    return std::exchange(m_done, nullptr);
 }
 
 void evaluateOverUpstream(Escalation::EscalationService *escalation, Escalation::UpstreamPdp *upstream,

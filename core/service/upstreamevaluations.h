@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -33,17 +34,21 @@ bool stopsBatch(BatchStop stop, const QJsonObject &decision);
 
 // The records that the decisions of one batch depend on. The batch response is sent only once
 // each of them is committed, because a PEP may cite any requestable denial by evaluation_id alone.
+// Thread-safe: the items of one batch may be decided, and their records reported, on two threads.
 class DenialRecords final : public std::enable_shared_from_this<DenialRecords>
 {
 public:
     // The callback to pass to one evaluation of the batch.
     Escalation::RecordedCallback expect();
     // Runs `done` once every expected record is settled, with true when all of them were stored.
+    // It runs on the thread that settles the last record, or on this one when none is pending.
     void whenSettled(std::function<void(bool stored)> done);
 
 private:
-    void finishIfSettled();
+    // Returns the callback to run once nothing is pending; the caller runs it without the lock.
+    std::function<void(bool)> takeDoneIfSettled();
 
+    std::mutex m_mutex;
     int m_pending = 0;
     bool m_stored = true;
     std::function<void(bool)> m_done;

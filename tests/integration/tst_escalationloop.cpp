@@ -74,6 +74,7 @@ private Q_SLOTS:
     void wholeLoop();
     void plainDecisionsCarryNoAccessRequest_data();
     void plainDecisionsCarryNoAccessRequest();
+    void batchWithApprovalKeepsOrder();
     void metadataNamesTheEndpoints();
     void eventStreamNeedsReaderToken_data();
     void eventStreamNeedsReaderToken();
@@ -297,6 +298,44 @@ void tst_EscalationLoop::plainDecisionsCarryNoAccessRequest()
     QCOMPARE(response.status, 200);
     QCOMPARE(response.json.value(u"decision"), QJsonValue(decision));
     QVERIFY(!response.json.value(u"context").toObject().contains(u"access_request"));
+}
+
+void tst_EscalationLoop::batchWithApprovalKeepsOrder()
+{
+    ServiceFixture service;
+    QVERIFY2(service.start(), qPrintable(service.errorString()));
+    const QJsonObject q4PlanRead = evaluationRequest(entity(QStringLiteral("user"), QStringLiteral("alice")),
+                                                     entity(QStringLiteral("document"), QStringLiteral("q4-plan")),
+                                                     QStringLiteral("can_read"), acmeContext);
+    const Escalation granted = service.grantAccess(q4PlanRead);
+    QVERIFY2(granted.ok(), qPrintable(granted.failure));
+    const QJsonObject permit = evaluationRequest(entity(QStringLiteral("user"), QStringLiteral("alice")),
+                                                 entity(QStringLiteral("document"), QStringLiteral("q4-summary")),
+                                                 QStringLiteral("can_read"));
+
+    // Items without an approval may be decided on the thread that read the request, and the one
+    // with an approval on the service's thread, so the batch crosses threads in the middle.
+    const QJsonArray items{permit, q4PlanRead, withApproval(q4PlanRead, granted.approval), permit, q4PlanRead};
+    const HttpResponse answer = service.post(QStringLiteral("/access/v1/evaluations"),
+                                             QJsonObject{{QStringLiteral("evaluations"), items}}, Tokens::pepA);
+
+    QVERIFY2(answer.status == 200, answer.describe().constData());
+    const QJsonArray decisions = answer.json.value(u"evaluations").toArray();
+    QCOMPARE(decisions.size(), items.size());
+    QCOMPARE(decisions.at(0).toObject().value(u"decision"), QJsonValue(true));
+    QCOMPARE(decisions.at(1).toObject().value(u"decision"), QJsonValue(false));
+    QVERIFY(decisions.at(1).toObject().value(u"context").toObject().contains(u"access_request"));
+    QCOMPARE(decisions.at(2).toObject().value(u"decision"), QJsonValue(true));
+    QCOMPARE(decisions.at(2).toObject().value(u"context").toObject().value(u"approval").toObject().value(u"id"),
+             granted.approval.value(u"id"));
+    QCOMPARE(decisions.at(3).toObject().value(u"decision"), QJsonValue(true));
+    QVERIFY(decisions.at(4).toObject().value(u"context").toObject().contains(u"access_request"));
+
+    // Both requestable denials were stored before the response, so each one can be submitted.
+    for (const int index : {1, 4}) {
+        const HttpResponse submitted = service.submit(submissionFor(q4PlanRead, decisions.at(index).toObject()));
+        QVERIFY2(submitted.status / 100 == 2, submitted.describe().constData());
+    }
 }
 
 void tst_EscalationLoop::metadataNamesTheEndpoints()

@@ -4,11 +4,15 @@
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMultiHash>
+#include <QMutex>
 #include <QNetworkRequest>
 #include <QRegularExpression>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
+#include <QThread>
 #include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketServer>
@@ -100,6 +104,40 @@ public:
     std::function<void(const Request &, Responder)> onRequest;
 };
 
+// A handler for serving threads: requests under /concurrent are handled on the thread that read
+// them, the others on the server's thread. It responds with the path and notes the thread, or,
+// once `hold` is set, keeps the responders without calling them.
+class ThreadNotingHandler final : public Handler
+{
+public:
+    bool isConcurrent(const Request &request) const override { return request.path.startsWith("/concurrent"); }
+
+    void handle(const Request &request, Responder respond) override
+    {
+        QMutexLocker lock(&mutex);
+        threads.insert(request.path, QThread::currentThread());
+        if (hold) {
+            held.push_back(std::move(respond));
+            return;
+        }
+        lock.unlock();
+        Response response;
+        response.body = request.path;
+        respond(response);
+    }
+
+    int heldCount() const
+    {
+        QMutexLocker lock(&mutex);
+        return int(held.size());
+    }
+
+    mutable QMutex mutex;
+    QMultiHash<QByteArray, QThread *> threads;
+    bool hold = false;
+    std::vector<Responder> held;
+};
+
 // A raw TCP client that collects every byte the server sends.
 class RawClient
 {
@@ -173,7 +211,11 @@ private Q_SLOTS:
     void responderAfterDisconnect();
     void responderCalledTwice();
     void droppedResponderAnswers500();
+    void perClientLimitRejects_data();
     void perClientLimitRejects();
+    void servingThreadsShareTheWork();
+    void closeStopsServingThreads();
+    void webSocketAccepted_data();
     void webSocketAccepted();
     void webSocketRejected();
     void webSocketRejectedRaw();
@@ -181,7 +223,7 @@ private Q_SLOTS:
     void problemBody();
 
 private:
-    void startServer(Limits limits = testLimits());
+    void startServer(Limits limits = testLimits(), int servingThreads = 0);
 
     std::unique_ptr<TestHandler> m_handler;
     std::unique_ptr<Server> m_server;
@@ -202,9 +244,10 @@ void TestHttpServer::cleanup()
     m_handler.reset();
 }
 
-void TestHttpServer::startServer(Limits limits)
+void TestHttpServer::startServer(Limits limits, int servingThreads)
 {
     m_server = std::make_unique<Server>(m_handler.get(), limits);
+    m_server->setServingThreads(servingThreads);
     QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
 }
 
@@ -768,11 +811,19 @@ void TestHttpServer::droppedResponderAnswers500()
     QCOMPARE(client.socket.state(), QAbstractSocket::ConnectedState);
 }
 
+void TestHttpServer::perClientLimitRejects_data()
+{
+    QTest::addColumn<int>("servingThreads");
+    QTest::newRow("server thread") << 0;
+    QTest::newRow("serving threads") << 2;
+}
+
 void TestHttpServer::perClientLimitRejects()
 {
+    QFETCH(int, servingThreads);
     Limits limits = testLimits();
     limits.maxConnectionsPerClient = 1;
-    startServer(limits);
+    startServer(limits, servingThreads);
     RawClient first(m_server->serverPort());
     QTRY_COMPARE(m_server->connectionCount(), 1);
 
@@ -786,9 +837,89 @@ void TestHttpServer::perClientLimitRejects()
     QTRY_COMPARE(first.responses().size(), 1);
 }
 
+void TestHttpServer::servingThreadsShareTheWork()
+{
+    ThreadNotingHandler handler;
+    Server server(&handler, testLimits());
+    server.setServingThreads(2);
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    std::vector<std::unique_ptr<RawClient>> clients;
+
+    // Each connection pipelines a request for the server's thread between two concurrent ones.
+    for (int i = 0; i < 4; ++i) {
+        clients.push_back(std::make_unique<RawClient>(server.serverPort()));
+        clients.back()->socket.write(QByteArrayLiteral("GET /concurrent/%1/a HTTP/1.1\r\nHost: t\r\n\r\n"
+                                                       "GET /main/%1 HTTP/1.1\r\nHost: t\r\n\r\n"
+                                                       "GET /concurrent/%1/b HTTP/1.1\r\nHost: t\r\n\r\n")
+                                         .replace("%1", QByteArray::number(i)));
+    }
+
+    for (int i = 0; i < 4; ++i) {
+        const RawClient &client = *clients[size_t(i)];
+        QTRY_COMPARE(client.responses().size(), 3);
+        const QByteArray n = QByteArray::number(i);
+        QCOMPARE(client.responses().at(0).body, "/concurrent/" + n + "/a");
+        QCOMPARE(client.responses().at(1).body, "/main/" + n);
+        QCOMPARE(client.responses().at(2).body, "/concurrent/" + n + "/b");
+    }
+    QCOMPARE(server.connectionCount(), 4);
+    QMutexLocker lock(&handler.mutex);
+    QSet<QThread *> serving;
+    for (auto it = handler.threads.cbegin(); it != handler.threads.cend(); ++it) {
+        if (it.key().startsWith("/main/")) {
+            QCOMPARE(it.value(), QThread::currentThread());
+            continue;
+        }
+        QVERIFY(it.value() != QThread::currentThread());
+        serving.insert(it.value());
+    }
+    // The connections take turns over the serving threads.
+    QCOMPARE(serving.size(), 2);
+}
+
+void TestHttpServer::closeStopsServingThreads()
+{
+    ThreadNotingHandler handler;
+    handler.hold = true;
+    auto server = std::make_unique<Server>(&handler, testLimits());
+    server->setServingThreads(2);
+    QVERIFY(server->listen(QHostAddress::LocalHost, 0));
+    std::vector<std::unique_ptr<RawClient>> clients;
+    for (int i = 0; i < 3; ++i) {
+        clients.push_back(std::make_unique<RawClient>(server->serverPort()));
+        clients.back()->socket.write("GET /concurrent HTTP/1.1\r\nHost: t\r\n\r\n");
+    }
+    QTRY_COMPARE(handler.heldCount(), 3);
+
+    server->close();
+
+    QCOMPARE(server->connectionCount(), 0);
+    for (const auto &client : clients)
+        QTRY_VERIFY(client->closed());
+    // The connections are gone, so a response now changes nothing, from this thread or another.
+    std::vector<Responder> held = std::exchange(handler.held, {});
+    std::thread other([respond = held.back()] { respond(Response::json(200, "{}")); });
+    other.join();
+    held.pop_back();
+    for (Responder &respond : held)
+        respond(Response::json(200, "{}"));
+    server.reset();
+    for (const auto &client : clients)
+        QVERIFY(client->responses().isEmpty());
+}
+
+void TestHttpServer::webSocketAccepted_data()
+{
+    QTest::addColumn<int>("servingThreads");
+    QTest::newRow("server thread") << 0;
+    // The handshake is read on a serving thread, and the socket moves to the WebSocket server's.
+    QTest::newRow("serving threads") << 2;
+}
+
 void TestHttpServer::webSocketAccepted()
 {
-    startServer();
+    QFETCH(int, servingThreads);
+    startServer(testLimits(), servingThreads);
     QWebSocketServer webSockets(QStringLiteral("test"), QWebSocketServer::NonSecureMode);
     QList<QByteArray> seenAuthorization;
     m_server->setWebSocketRoute("/admin/v1/events", &webSockets, [&](const Request &request) -> std::optional<Response> {
