@@ -280,8 +280,14 @@ Result<Identity> Api::authenticate(const Http::Request &request) const
 
 bool Api::isConcurrent(const Http::Request &request) const
 {
-    // Everything these requests reach before decide() is thread-safe: authentication, rate
-    // limits, metrics, the request log and the parsers. Upstream mode forwards from this thread.
+    // Everything these requests reach is thread-safe: authentication, rate limits, metrics, the
+    // request log, the parsers, decide() and the status read, which opens a reader connection
+    // per thread.
+    if (request.method == "GET") {
+        const QList<QByteArray> parts = segmentsAfter(request.path, "/access/v1/requests/");
+        return parts.size() == 1 && isOpaqueId(parts.first());
+    }
+    // Upstream mode forwards evaluations from this object's thread.
     if (m_upstream || request.method != "POST")
         return false;
     return request.path == "/access/v1/evaluation" || request.path == "/access/v1/evaluations";
