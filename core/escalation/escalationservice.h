@@ -83,11 +83,10 @@ public:
     // `recorded` reports it stored.
     //
     // A request without context.approval may be evaluated on any thread (see
-    // evaluatesOnAnyThread()). `recorded` then runs on the thread of `recordedContext`, or of this
-    // object when it is null. A re-evaluation reads the approval's records, so it must run on this
-    // object's thread.
+    // evaluatesOnAnyThread()), and `recorded` still runs on this object's thread. A re-evaluation
+    // reads the approval's records, so it must be evaluated on this object's thread.
     QJsonObject evaluate(const Identity &caller, const AuthZen::EvaluationRequest &request,
-                         RecordedCallback recorded, QObject *recordedContext = nullptr);
+                         RecordedCallback recorded);
     static bool evaluatesOnAnyThread(const AuthZen::EvaluationRequest &request);
     // Upstream mode: whether local policy forbids the request, so it is denied without asking the
     // upstream PDP.
@@ -161,7 +160,7 @@ private:
                            Policy::Effect effect, const Policy::Template *matchedTemplate,
                            const QJsonObject &eventData);
     // Queues the decision's record, if any, and reports its commit to `recorded`.
-    QJsonObject settle(PendingDecision pending, RecordedCallback recorded, QObject *recordedContext = nullptr);
+    QJsonObject settle(PendingDecision pending, RecordedCallback recorded);
     ApprovalCheck verifyApproval(const Identity &caller, const QJsonObject &approval,
                                  const AuthZen::EvaluationRequest &request);
     PendingDecision issueRequestableDenial(const Identity &caller, const AuthZen::EvaluationRequest &request,

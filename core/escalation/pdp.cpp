@@ -120,12 +120,12 @@ EscalationService::ApprovalCheck EscalationService::verifyApproval(const Identit
 }
 
 QJsonObject EscalationService::evaluate(const Identity &caller, const AuthZen::EvaluationRequest &request,
-                                        RecordedCallback recorded, QObject *recordedContext)
+                                        RecordedCallback recorded)
 {
     Q_ASSERT(evaluatesOnAnyThread(request) || QThread::currentThread() == thread());
     const std::shared_ptr<const Policy::PolicySet> policy = m_policies->current();
     const Policy::Decision decision = policy->evaluate(policyRequest(request));
-    return settle(answer(caller, request, decision.effect, decision.tmpl, {}), std::move(recorded), recordedContext);
+    return settle(answer(caller, request, decision.effect, decision.tmpl, {}), std::move(recorded));
 }
 
 bool EscalationService::evaluatesOnAnyThread(const AuthZen::EvaluationRequest &request)
@@ -135,7 +135,7 @@ bool EscalationService::evaluatesOnAnyThread(const AuthZen::EvaluationRequest &r
     return !request.context.value(QStringLiteral("approval")).isObject();
 }
 
-QJsonObject EscalationService::settle(PendingDecision pending, RecordedCallback recorded, QObject *recordedContext)
+QJsonObject EscalationService::settle(PendingDecision pending, RecordedCallback recorded)
 {
     if (!pending.record) {
         recorded(true);
@@ -144,8 +144,9 @@ QJsonObject EscalationService::settle(PendingDecision pending, RecordedCallback 
 
     const QJsonObject context = pending.decision.value(QStringLiteral("context")).toObject();
     const QString evaluationId = context.value(QStringLiteral("evaluation_id")).toString();
-    QObject *answerTo = recordedContext ? recordedContext : this;
-    m_store->write(std::move(pending.record), answerTo, [evaluationId, recorded](Result<QJsonObject> result) {
+    // The callback comes back to this thread even for a denial decided on another one: a context
+    // object there could be gone with its thread before the writer commits.
+    m_store->write(std::move(pending.record), this, [evaluationId, recorded](Result<QJsonObject> result) {
         if (!result) {
             qCWarning(lcEscalation) << "Cannot store the requestable denial" << evaluationId
                                     << "so it is not returned:" << result.error().message;

@@ -648,17 +648,6 @@ void Api::keysAdmin(const Http::Request &request, const Identity &caller, Http::
     });
 }
 
-namespace {
-
-// An object that lives on the calling thread, so results queued to it run on that thread.
-QObject *threadContext()
-{
-    thread_local QObject context;
-    return &context;
-}
-
-} // namespace
-
 void Api::decide(const Identity &caller, std::vector<BatchItem> items, BatchStop stop,
                  std::function<void(Result<QJsonArray>)> done)
 {
@@ -686,8 +675,6 @@ void Api::decideFrom(const Identity &caller, std::vector<BatchItem> items, size_
                      BatchStop stop, std::shared_ptr<DenialRecords> records, std::function<void(QJsonArray)> answer)
 {
     const bool onOwnThread = QThread::currentThread() == thread();
-    // A requestable denial's record reports back to the thread that decides it.
-    QObject *recordedContext = onOwnThread ? this : threadContext();
 
     QJsonArray decisions = std::move(decided);
     for (size_t i = first; i < items.size(); ++i) {
@@ -705,7 +692,7 @@ void Api::decideFrom(const Identity &caller, std::vector<BatchItem> items, size_
             return;
         }
         const QJsonObject decision = item.request
-            ? m_escalation->evaluate(caller, *item.request, records->expect(), recordedContext)
+            ? m_escalation->evaluate(caller, *item.request, records->expect())
             : item.invalidDecision;
         decisions.append(decision);
         if (stopsBatch(stop, decision))

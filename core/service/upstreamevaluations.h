@@ -34,7 +34,8 @@ bool stopsBatch(BatchStop stop, const QJsonObject &decision);
 
 // The records that the decisions of one batch depend on. The batch response is sent only once
 // each of them is committed, because a PEP may cite any requestable denial by evaluation_id alone.
-// Thread-safe: the items of one batch may be decided, and their records reported, on two threads.
+// Thread-safe: the items of one batch may be decided on a serving thread while their records are
+// reported on the service's thread.
 class DenialRecords final : public std::enable_shared_from_this<DenialRecords>
 {
 public:
