@@ -45,54 +45,82 @@ QLatin1StringView levelName(QtMsgType type)
     return QLatin1StringView("warning");
 }
 
+// Characters a terminal or log viewer may act on: the C0 and C1 controls, DEL, and the Unicode line
+// and paragraph separators.
+bool isControl(char16_t c)
+{
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029;
+}
+
 // Text lines stay one line each: control characters in a message (a client-sent header, say)
 // could otherwise forge a line of their own.
 void appendEscapedText(QByteArray &line, QStringView text)
 {
-    const auto isControl = [](QChar c) { return c.unicode() < 0x20 || c.unicode() == 0x7f; };
-    if (std::none_of(text.begin(), text.end(), isControl)) {
-        line += text.toUtf8();
-        return;
-    }
-    for (QChar c : text) {
+    qsizetype runStart = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text[i].unicode();
+        if (!isControl(c))
+            continue;
+
+        line += text.sliced(runStart, i - runStart).toUtf8();
+        runStart = i + 1;
         if (c == u'\n')
             line += "\\n";
         else if (c == u'\r')
             line += "\\r";
         else if (c == u'\t')
             line += "\\t";
-        else if (isControl(c))
-            line += "\\x" + QByteArray::number(c.unicode(), 16).rightJustified(2, '0');
+        else if (c < 0x100)
+            line += "\\x" + QByteArray::number(c, 16).rightJustified(2, '0');
         else
-            line += QStringView(&c, 1).toUtf8();
+            line += "\\u" + QByteArray::number(c, 16).rightJustified(4, '0');
     }
+    line += text.sliced(runStart).toUtf8();
 }
 
-// A JSON string literal, quotes included.
+// A field value of a text line. A value with a space, quote, equals sign or backslash, or an empty
+// one, is quoted, so a client-sent value such as "x status=200" cannot pass for fields of its own.
+void appendTextValue(QByteArray &line, QStringView value)
+{
+    const auto needsQuotes = [](QChar c) { return c == u' ' || c == u'"' || c == u'=' || c == u'\\'; };
+    if (!value.isEmpty() && std::none_of(value.begin(), value.end(), needsQuotes)) {
+        appendEscapedText(line, value);
+        return;
+    }
+    QString escaped = value.toString();
+    escaped.replace(u'\\', QLatin1StringView("\\\\")).replace(u'"', QLatin1StringView("\\\""));
+    line += '"';
+    appendEscapedText(line, escaped);
+    line += '"';
+}
+
+// A JSON string literal, quotes included. Controls that JSON allows raw (DEL, C1, U+2028 and
+// U+2029) are escaped as well, for viewers that act on them.
 void appendJsonString(QByteArray &line, QStringView text)
 {
-    static constexpr char kHex[] = "0123456789abcdef";
-    const QByteArray utf8 = text.toUtf8();
     line += '"';
-    for (const char byte : utf8) {
-        const auto c = static_cast<unsigned char>(byte);
-        if (c == '"' || c == '\\') {
+    qsizetype runStart = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text[i].unicode();
+        if (c != u'"' && c != u'\\' && !isControl(c))
+            continue;
+
+        line += text.sliced(runStart, i - runStart).toUtf8();
+        runStart = i + 1;
+        if (c == u'"' || c == u'\\') {
             line += '\\';
             line += char(c);
-        } else if (c == '\n') {
+        } else if (c == u'\n') {
             line += "\\n";
-        } else if (c == '\r') {
+        } else if (c == u'\r') {
             line += "\\r";
-        } else if (c == '\t') {
+        } else if (c == u'\t') {
             line += "\\t";
-        } else if (c < 0x20) {
-            line += "\\u00";
-            line += kHex[c >> 4];
-            line += kHex[c & 0xf];
         } else {
-            line += char(c);
+            line += "\\u" + QByteArray::number(c, 16).rightJustified(4, '0');
         }
     }
+    line += text.sliced(runStart).toUtf8();
     line += '"';
 }
 
@@ -171,7 +199,7 @@ QByteArray formatLogLine(LogFormat format, QtMsgType type, const char *category,
         line += ' ';
         appendEscapedText(line, field.key);
         line += '=';
-        appendEscapedText(line, field.value);
+        appendTextValue(line, field.value);
     }
     return line;
 }

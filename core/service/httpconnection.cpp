@@ -227,6 +227,9 @@ bool Connection::readFromSocket()
 void Connection::onHeadersComplete()
 {
     if (m_parser.info().hasBody) {
+        // The id is minted now, so the log line of a rejection names the id its response carries.
+        if (m_parser.requestId().isEmpty())
+            m_parser.setMintedRequestId(mintRequestId());
         if (std::optional<Response> rejection = m_handler->screen(m_parser.request())) {
             qCDebug(lcHttp) << "rejected a request before its body from" << m_peer << "with status" << rejection->status;
             queueResponse(m_parser.requestId(), std::move(*rejection));

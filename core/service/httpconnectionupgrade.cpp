@@ -100,12 +100,20 @@ void Connection::handOverToWebSockets()
     if (webSockets->thread() == thread()) {
         webSockets->handleConnection(socket);
     } else {
-        // A serving thread read the handshake; the socket moves to the WebSocket server's thread
-        // with its buffered bytes, and the handshake goes on there.
-        socket->moveToThread(webSockets->thread());
+        // A serving thread read the handshake. The socket moves to the WebSocket server's thread
+        // with its buffered bytes once its own signal has returned: moved from inside readyRead(),
+        // QAbstractSocket went on to use its notifiers from this thread.
         QMetaObject::invokeMethod(
-            webSockets,
-            [webSockets, socket] { webSockets->handleConnection(socket); },
+            socket,
+            [socket, webSockets = QPointer<QWebSocketServer>(webSockets)] {
+                if (!webSockets) {
+                    socket->deleteLater();
+                    return;
+                }
+                socket->moveToThread(webSockets->thread());
+                QMetaObject::invokeMethod(
+                    webSockets, [socket, webSockets] { webSockets->handleConnection(socket); }, Qt::QueuedConnection);
+            },
             Qt::QueuedConnection);
     }
     finish();

@@ -58,6 +58,8 @@ public:
 
     // The X-Request-ID of the request being parsed when it was present and valid, else empty.
     const QByteArray &requestId() const { return m_request.requestId; }
+    // Gives the request being parsed the id the server minted for it, because it sent none.
+    void setMintedRequestId(QByteArray id) { m_request.requestId = std::move(id); }
 
     // Whether `value` may be echoed as X-Request-ID: 1 to 256 bytes without control characters.
     static bool isValidRequestId(QByteArrayView value);

@@ -66,6 +66,8 @@ private Q_SLOTS:
     void textLineEscapesControls();
     void scopedFieldsNestAndRestore();
     void jsonLineEscapesEveryValue();
+    void textValuesCannotForgeFields();
+    void textLineEscapesUnicodeControls();
     void laterFieldOverridesEarlier();
     void optionValues_data();
     void optionValues();
@@ -158,6 +160,34 @@ void TestLogSink::jsonLineEscapesEveryValue()
     QCOMPARE(object.value(u"ratio").toDouble(), 0.25);
     QVERIFY(object.value(u"infinite").isNull());
     QCOMPARE(object.value(u"count").toInteger(), qint64(1) << 53);
+}
+
+void TestLogSink::textValuesCannotForgeFields()
+{
+    const Log::Fields fields = Log::Fields()
+                                   .add(QStringLiteral("status"), 401)
+                                   .add(QStringLiteral("request_id"), QStringLiteral("x status=200 caller=bob"))
+                                   .add(QStringLiteral("caller"), QStringLiteral("a\"b\\c"))
+                                   .add(QStringLiteral("route"), QString());
+
+    const QByteArray line = formatLogLine(LogFormat::Text, QtInfoMsg, "recourse.http", QStringLiteral("m"), fields, kNowMs);
+
+    QVERIFY2(line.endsWith(" m status=401 request_id=\"x status=200 caller=bob\" caller=\"a\\\"b\\\\c\" route=\"\""),
+             line.constData());
+}
+
+void TestLogSink::textLineEscapesUnicodeControls()
+{
+    const QString message = QStringLiteral("csi") + QChar(0x9b) + QStringLiteral("nel") + QChar(0x85)
+        + QStringLiteral("ls") + QChar(0x2028) + QStringLiteral("ps") + QChar(0x2029) + QStringLiteral("del")
+        + QChar(0x7f) + QStringLiteral("\n é 😀");
+
+    const QByteArray text = formatLogLine(LogFormat::Text, QtInfoMsg, "recourse.http", message, {}, kNowMs);
+    const QByteArray json = formatLogLine(LogFormat::Json, QtInfoMsg, "recourse.http", message, {}, kNowMs);
+
+    QVERIFY2(text.endsWith("csi\\x9bnel\\x85ls\\u2028ps\\u2029del\\x7f\\n é 😀"), text.constData());
+    QVERIFY2(json.contains("csi\\u009bnel\\u0085ls\\u2028ps\\u2029del\\u007f\\n é 😀"), json.constData());
+    QCOMPARE(parsed(json).value(u"message").toString(), message);
 }
 
 void TestLogSink::laterFieldOverridesEarlier()

@@ -90,6 +90,12 @@ public:
         respond(echo(request));
     }
 
+    std::optional<Response> screen(const Request &head) override
+    {
+        screenedIds.append(head.requestId);
+        return onScreen ? onScreen(head) : std::nullopt;
+    }
+
     static Response echo(const Request &request)
     {
         Response response;
@@ -102,6 +108,8 @@ public:
 
     QList<Request> requests;
     std::function<void(const Request &, Responder)> onRequest;
+    QList<QByteArray> screenedIds;
+    std::function<std::optional<Response>(const Request &)> onScreen;
 };
 
 // A handler for serving threads: requests under /concurrent are handled on the thread that read
@@ -207,6 +215,7 @@ private Q_SLOTS:
     void requestIdEchoed();
     void requestIdMinted_data();
     void requestIdMinted();
+    void screenedRequestKeepsMintedId();
     void responderFromOtherThread();
     void responderAfterDisconnect();
     void responderCalledTwice();
@@ -733,6 +742,24 @@ void TestHttpServer::requestIdMinted()
     QVERIFY2(isMintedId(first), first.constData());
     QVERIFY(first != client.responses().at(1).header("x-request-id"));
     QCOMPARE(m_handler->requests.at(0).requestId, first);
+}
+
+void TestHttpServer::screenedRequestKeepsMintedId()
+{
+    startServer();
+    m_handler->onScreen = [](const Request &) -> std::optional<Response> {
+        return problem(401, QStringLiteral("Unauthorized"), QStringLiteral("A valid bearer token is required."));
+    };
+    RawClient client(m_server->serverPort());
+
+    client.socket.write("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc");
+
+    // The screen sees the id the rejection carries, so its log line names that id.
+    QTRY_COMPARE(client.responses().size(), 1);
+    QCOMPARE(client.responses().at(0).status, 401);
+    QCOMPARE(m_handler->screenedIds.size(), 1);
+    QVERIFY(isMintedId(m_handler->screenedIds.at(0)));
+    QCOMPARE(client.responses().at(0).header("x-request-id"), m_handler->screenedIds.at(0));
 }
 
 void TestHttpServer::responderFromOtherThread()
