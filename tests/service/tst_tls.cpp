@@ -6,13 +6,17 @@
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSslCertificate>
 #include <QSslConfiguration>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
+
+#include <functional>
 
 using namespace Recourse;
 
@@ -25,6 +29,7 @@ private Q_SLOTS:
     void httpsWithTrustedCertificate();
     void untrustedCertificateFails();
     void eventStreamOverWss();
+    void abruptWssUpgradesKeepServing();
     void plainHttpGetsNoAnswer();
     void certificateIsReusedAfterRestart();
 
@@ -107,6 +112,53 @@ void TlsTest::eventStreamOverWss()
     socket.open(request);
     QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::ConnectedState, 10000);
     socket.close();
+}
+
+void TlsTest::abruptWssUpgradesKeepServing()
+{
+    // Each client sends a complete upgrade request and closes at once, so the socket is handed
+    // from a serving thread to the event hub's thread while its TLS session ends. Moving it from
+    // inside its own readyRead() crashed the service under 3,000 such clients.
+    // Qt warns when a socket's notifiers are used from a thread it no longer lives on, which is
+    // how the crash began.
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("Socket notifiers cannot be enabled or disabled")));
+    constexpr int kClients = 1500;
+    constexpr int kParallel = 20;
+    const QByteArray upgrade = "GET /admin/v1/events HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                               "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                               "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer bob-secret\r\n\r\n";
+    const quint16 port = quint16(m_host->baseUrl().port());
+    int started = 0;
+    int ended = 0;
+    std::function<void()> startClient = [&] {
+        if (started == kClients)
+            return;
+        ++started;
+        auto *socket = new QSslSocket(this);
+        socket->setSslConfiguration(trusting());
+        connect(socket, &QSslSocket::encrypted, socket, [socket, &upgrade] {
+            socket->write(upgrade);
+            socket->disconnectFromHost();
+        });
+        // Exactly one of the two signals ends each client, and the next one starts.
+        const auto end = [socket, &ended, &startClient] {
+            if (socket->property("ended").toBool())
+                return;
+            socket->setProperty("ended", true);
+            ++ended;
+            socket->deleteLater();
+            startClient();
+        };
+        connect(socket, &QSslSocket::disconnected, socket, end);
+        connect(socket, &QSslSocket::errorOccurred, socket, end);
+        socket->connectToHostEncrypted(QStringLiteral("127.0.0.1"), port);
+    };
+
+    for (int i = 0; i < kParallel; ++i)
+        startClient();
+
+    QTRY_COMPARE_WITH_TIMEOUT(ended, kClients, 120000);
+    httpsWithTrustedCertificate();
 }
 
 void TlsTest::plainHttpGetsNoAnswer()
