@@ -9,6 +9,8 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include <algorithm>
+
 namespace Recourse::Service {
 
 namespace {
@@ -20,6 +22,9 @@ constexpr qint64 kMaxBufferedBytes = 16 * 1024 * 1024;
 // a client far behind neither trips the limit above nor blocks the event loop for the whole history.
 constexpr qint64 kCatchUpBufferedBytes = 1024 * 1024;
 constexpr int kCatchUpBatch = 500;
+// Open event streams per identity. A stream leaves the HTTP server's connection limits once it is
+// upgraded, so without this one token could hold any number of sockets and send buffers.
+constexpr int kMaxSubscribersPerIdentity = 32;
 
 std::optional<qint64> parseAfter(const QUrlQuery &query)
 {
@@ -112,6 +117,16 @@ void EventHub::accept()
         const auto after = parseAfter(QUrlQuery(socket->requestUrl()));
         if (!identity || !identity->canReadAdmin() || !after) {
             socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("not authorized"));
+            socket->deleteLater();
+            continue;
+        }
+
+        const auto open = std::count_if(m_subscribers.cbegin(), m_subscribers.cend(),
+                                        [&identity](const auto &s) { return s->identity == identity->id; });
+        if (open >= kMaxSubscribersPerIdentity) {
+            qCDebug(lcService) << "Rejected an event subscriber of" << identity->id << "with" << open << "streams open";
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                          QStringLiteral("too many event streams for this identity; close one first"));
             socket->deleteLater();
             continue;
         }

@@ -30,6 +30,8 @@ public:
     // well-formed `after`. Returns the rejection response, or nullopt to accept.
     std::optional<Http::Response> filterUpgrade(const Http::Request &request) const;
 
+    // Open event streams. An identity may hold 32 at a time, and a further one is closed with
+    // the policy-violation code right after its handshake.
     int subscriberCount() const;
 
     // The send-buffer sizes that govern subscribers: one that has more than `maxBuffered` bytes

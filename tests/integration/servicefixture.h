@@ -157,6 +157,8 @@ public:
     qint64 lastSeq() const;
     // The number of messages that were not JSON objects with an integer seq.
     int malformed() const { return m_malformed; }
+    // The close code the service sent, once it closed the stream.
+    int closeCode() const { return int(m_socket.closeCode()); }
 
 private:
     QWebSocket m_socket;

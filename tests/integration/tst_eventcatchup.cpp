@@ -6,6 +6,10 @@
 #include "tests/integration/servicefixture.h"
 
 #include <QTest>
+#include <QWebSocketProtocol>
+
+#include <memory>
+#include <vector>
 
 using namespace Recourse;
 using namespace Recourse::Testing;
@@ -16,6 +20,7 @@ class tst_EventCatchUp : public QObject
 
 private Q_SLOTS:
     void historyLargerThanBufferArrives();
+    void streamsPerIdentityLimited();
 };
 
 void tst_EventCatchUp::historyLargerThanBufferArrives()
@@ -45,6 +50,35 @@ void tst_EventCatchUp::historyLargerThanBufferArrives()
         expected.append(seq);
     QCOMPARE(history.seqs(), expected);
     QVERIFY(history.lastSeq() >= 240);
+}
+
+void tst_EventCatchUp::streamsPerIdentityLimited()
+{
+    ServiceFixture service;
+    QVERIFY2(service.start(), qPrintable(service.errorString()));
+    std::vector<std::unique_ptr<EventRecorder>> streams;
+    for (int i = 0; i < 32; ++i) {
+        streams.push_back(std::make_unique<EventRecorder>());
+        streams.back()->open(service.baseUrl(), Tokens::bob, 0);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(service.host()->events()->subscriberCount(), 32, 20000);
+
+    // A 33rd stream of the same identity is closed after its handshake.
+    EventRecorder extra;
+    extra.open(service.baseUrl(), Tokens::bob, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(extra.closeCode(), int(QWebSocketProtocol::CloseCodePolicyViolated), 20000);
+    QCOMPARE(service.host()->events()->subscriberCount(), 32);
+
+    // Another identity is not affected, and a closed stream makes room again.
+    EventRecorder auditor;
+    auditor.open(service.baseUrl(), Tokens::auditor, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(service.host()->events()->subscriberCount(), 33, 20000);
+    streams.back()->close();
+    QTRY_COMPARE_WITH_TIMEOUT(service.host()->events()->subscriberCount(), 32, 20000);
+    EventRecorder again;
+    again.open(service.baseUrl(), Tokens::bob, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(service.host()->events()->subscriberCount(), 33, 20000);
+    QVERIFY(again.isConnected());
 }
 
 QTEST_GUILESS_MAIN(tst_EventCatchUp)
