@@ -157,6 +157,8 @@ public:
     qint64 lastSeq() const;
     // The number of messages that were not JSON objects with an integer seq.
     int malformed() const { return m_malformed; }
+    // The position of the first event of `type` in events(), or -1.
+    int indexOfType(const QString &type) const { return int(types().indexOf(type)); }
     // The close code the service sent, once it closed the stream.
     int closeCode() const { return int(m_socket.closeCode()); }
 

@@ -49,11 +49,6 @@ QString expectedBindingHash(const QJsonObject &request, const QStringList &membe
     return QString::fromLatin1(Jose::base64UrlEncode(digest));
 }
 
-int indexOfType(const EventRecorder &recorder, const QString &type)
-{
-    return int(recorder.types().indexOf(type));
-}
-
 bool strictlyIncreasing(const QList<qint64> &values)
 {
     for (qsizetype i = 1; i < values.size(); ++i) {
@@ -237,10 +232,10 @@ void tst_EscalationLoop::wholeLoop()
     QTRY_VERIFY_WITH_TIMEOUT(live.types().contains(QStringLiteral("reevaluation.denied")), kEventWaitMs);
     QCOMPARE(live.malformed(), 0);
     QVERIFY2(strictlyIncreasing(live.seqs()), qPrintable(live.types().join(u',')));
-    const int denial = indexOfType(live, QStringLiteral("evaluation.denied.requestable"));
-    const int created = indexOfType(live, QStringLiteral("task.created"));
-    const int taskApproved = indexOfType(live, QStringLiteral("task.approved"));
-    const int reevaluated = indexOfType(live, QStringLiteral("reevaluation.allowed"));
+    const int denial = live.indexOfType(QStringLiteral("evaluation.denied.requestable"));
+    const int created = live.indexOfType(QStringLiteral("task.created"));
+    const int taskApproved = live.indexOfType(QStringLiteral("task.approved"));
+    const int reevaluated = live.indexOfType(QStringLiteral("reevaluation.allowed"));
     QVERIFY(denial >= 0);
     QVERIFY(created > denial);
     QVERIFY(taskApproved > created);

@@ -16,11 +16,6 @@ namespace {
 // WebSocket delivery is asynchronous, so an event may still be on its way when a check starts.
 constexpr int kEventWaitMs = 30 * 1000;
 
-int indexOfType(const EventRecorder &recorder, const QString &type)
-{
-    return int(recorder.types().indexOf(type));
-}
-
 } // namespace
 
 class tst_EventsGrantNothing : public QObject
@@ -47,8 +42,8 @@ void tst_EventsGrantNothing::approvedEventAloneDenies()
     QVERIFY2(pending.ok(), qPrintable(pending.failure));
     const HttpResponse approved = service.approve(pending.taskId(), Tokens::bob);
     QVERIFY2(approved.status == 200, approved.describe().constData());
-    QTRY_VERIFY_WITH_TIMEOUT(indexOfType(live, QStringLiteral("task.approved")) >= 0, kEventWaitMs);
-    QCOMPARE(live.events().at(indexOfType(live, QStringLiteral("task.approved"))).value(u"task_id").toString(),
+    QTRY_VERIFY_WITH_TIMEOUT(live.indexOfType(QStringLiteral("task.approved")) >= 0, kEventWaitMs);
+    QCOMPARE(live.events().at(live.indexOfType(QStringLiteral("task.approved"))).value(u"task_id").toString(),
              pending.taskId());
 
     // When the PEP evaluates again without presenting the approval, it is still denied.
@@ -88,8 +83,8 @@ void tst_EventsGrantNothing::eventAsApprovalDenied()
     const QJsonObject request = Arap::q4PlanRead();
     const Escalation granted = service.grantAccess(request);
     QVERIFY2(granted.ok(), qPrintable(granted.failure));
-    QTRY_VERIFY_WITH_TIMEOUT(indexOfType(live, QStringLiteral("task.approved")) >= 0, kEventWaitMs);
-    const QJsonObject event = live.events().at(indexOfType(live, QStringLiteral("task.approved")));
+    QTRY_VERIFY_WITH_TIMEOUT(live.indexOfType(QStringLiteral("task.approved")) >= 0, kEventWaitMs);
+    const QJsonObject event = live.events().at(live.indexOfType(QStringLiteral("task.approved")));
 
     QJsonObject presented;
     if (shape == QLatin1String("event")) {
