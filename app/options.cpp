@@ -9,7 +9,8 @@ namespace Recourse::App {
 
 namespace {
 
-// More serving threads than this only add contention on the store's writer.
+// An upper bound that catches a mistyped value: each serving thread has its own event loop and
+// store read connection, and one per core is the default.
 constexpr int kMaxHttpThreads = 64;
 
 Error usageError(const QString &message, const QString &value = {})

@@ -756,10 +756,10 @@ void Api::evaluations(const Http::Request &request, const Identity &caller, Http
 
     const QJsonArray list = items.toArray();
     // Items are evaluated on the thread that serves the connection, and each requestable one is
-    // signed and recorded, so an unbounded batch stalls every other client of that thread: 6,000
+    // signed and recorded. So an unbounded batch stalls every other client of that thread: 6,000
     // requestable items held a single event loop for about 10 s on a loaded 2-core machine.
-    // NOTE: the cap bounds the stall to about 2 s there, on one serving thread (or on the main
-    // thread for the items after one with an approval).
+    // NOTE: the cap bounds the stall to about 2 s there, on one serving thread, or on the main
+    // thread for the items after one with an approval.
     constexpr qsizetype kMaxBatchItems = 1000;
     if (list.size() > kMaxBatchItems) {
         return respond(problemFor(error(ErrorCode::InvalidRequest,

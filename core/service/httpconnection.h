@@ -38,7 +38,7 @@ class Connection final : public QObject
 
 public:
     // `handlerThread` is an object on the thread where handle() runs for the requests the handler
-    // does not take concurrently; null when that is this connection's own thread.
+    // does not take concurrently. It is null when that thread is this connection's own.
     Connection(QTcpSocket *socket, Handler *handler, const Limits &limits, const WebSocketRoute *route,
         QObject *handlerThread = nullptr, QObject *parent = nullptr);
     ~Connection() override;

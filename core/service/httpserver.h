@@ -39,8 +39,8 @@ public:
     void setSslConfiguration(const QSslConfiguration &configuration);
     bool isEncrypted() const;
 
-    // Serves connections on `count` threads of the server's own, so requests are parsed, handled
-    // and answered on several cores. The server's thread then only accepts and runs what the
+    // Serves connections on `count` threads of the server's own, so several cores parse and
+    // handle requests and write their responses. The server's thread then only accepts and runs what the
     // handler declines to handle concurrently (Handler::isConcurrent()). 0, the default, serves
     // every connection on the server's thread. Call before listen().
     void setServingThreads(int count);

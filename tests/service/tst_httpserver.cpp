@@ -125,7 +125,7 @@ public:
         QMutexLocker lock(&mutex);
         threads.insert(request.path, QThread::currentThread());
         if (hold) {
-            held.push_back(std::move(respond));
+            heldResponders.push_back(std::move(respond));
             return;
         }
         lock.unlock();
@@ -137,13 +137,13 @@ public:
     int heldCount() const
     {
         QMutexLocker lock(&mutex);
-        return int(held.size());
+        return int(heldResponders.size());
     }
 
     mutable QMutex mutex;
     QMultiHash<QByteArray, QThread *> threads;
     bool hold = false;
-    std::vector<Responder> held;
+    std::vector<Responder> heldResponders;
 };
 
 // A raw TCP client that collects every byte the server sends.
@@ -754,7 +754,7 @@ void TestHttpServer::screenedRequestKeepsMintedId()
 
     client.socket.write("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc");
 
-    // The screen sees the id the rejection carries, so its log line names that id.
+    // screen() receives the id the rejection carries, so its log line names that id.
     QTRY_COMPARE(client.responses().size(), 1);
     QCOMPARE(client.responses().at(0).status, 401);
     QCOMPARE(m_handler->screenedIds.size(), 1);
@@ -924,7 +924,7 @@ void TestHttpServer::closeStopsServingThreads()
     for (const auto &client : clients)
         QTRY_VERIFY(client->closed());
     // The connections are gone, so a response now changes nothing, from this thread or another.
-    std::vector<Responder> held = std::exchange(handler.held, {});
+    std::vector<Responder> held = std::exchange(handler.heldResponders, {});
     std::thread other([respond = held.back()] { respond(Response::json(200, "{}")); });
     other.join();
     held.pop_back();
