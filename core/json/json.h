@@ -38,7 +38,8 @@ struct LocatedDocument
 
 // Strict I-JSON parsing (RFC 7493): rejects duplicate member names (compared after unescaping),
 // invalid UTF-8, lone surrogates in \u escapes, numbers outside IEEE-754 double range, trailing
-// content, and input past the limits. Every number is stored as a double.
+// content, and input past the limits. Every number reads as a double through toDouble(); a whole
+// number within qint64 also keeps its exact value for toInteger().
 // It also rejects noncharacters such as U+FFFF (RFC 7493 section 2.1) and a leading byte order mark.
 // The error is ErrorCode::InvalidJson, or PayloadTooLarge when maxBytes is exceeded. An InvalidJson
 // message names line and column. PayloadTooLarge has no position because no byte is read.
@@ -57,7 +58,8 @@ std::variant<LocatedDocument, ParseFailure> parseLocated(QByteArrayView text, co
 // ECMAScript number formatting, minimal string escaping, UTF-8 output.
 QByteArray canonicalize(const QJsonValue &value);
 
-// Compact serialization preserving member order as stored (Qt sorts members), for responses.
+// Compact JSON in the member order QJsonObject stores (Qt sorts members), with canonicalize()'s
+// escaping and number format; for responses, events and stored documents.
 QByteArray serialize(const QJsonObject &object);
 
 // Structural comparison of the AuthZEN profiles: same JSON type; numbers equal by value

@@ -92,9 +92,9 @@ QString printableText(QStringView text, qsizetype maxCharacters)
     return result;
 }
 
-Parser::Parser(QByteArrayView text, const ParseLimits &limits, QHash<QString, int> *lines)
+Parser::Parser(QByteArrayView text, const ParseLimits &limits, QHash<QString, int> *lines, Output output)
     : m_begin(text.data()), m_pos(text.data()), m_end(text.data() + text.size()), m_limits(limits),
-      m_lines(lines)
+      m_lines(lines), m_output(output)
 {
 }
 
@@ -120,6 +120,7 @@ std::optional<QJsonValue> Parser::run()
         recordLine();
         if (!atEnd() && (*m_pos == '[' || *m_pos == '{')) {
             const char bracket = *m_pos;
+            m_foundContainer = m_foundContainer || m_stack.empty();
             if (!openContainer(bracket))
                 return std::nullopt;
             skipWhitespace();
@@ -224,6 +225,8 @@ QJsonValue Parser::closeContainer()
 {
     Frame frame = std::move(m_stack.back());
     m_stack.pop_back();
+    if (m_output == Output::CheckOnly)
+        return QJsonValue();
     if (!frame.isObject)
         return frame.array;
 
@@ -241,7 +244,8 @@ void Parser::appendToContainer(const QJsonValue &value)
 {
     Frame &frame = m_stack.back();
     if (!frame.isObject) {
-        frame.array.append(value);
+        if (m_output == Output::Value)
+            frame.array.append(value);
         return;
     }
 
@@ -258,7 +262,7 @@ bool Parser::parseMemberName()
 
     const char *nameStart = m_pos;
     QString name;
-    if (!parseString(name))
+    if (!parseString(&name))
         return false;
     Frame &frame = m_stack.back();
     if (hasMember(frame, name)) {
@@ -296,8 +300,11 @@ bool Parser::parseScalar(QJsonValue &value)
 
     const char c = *m_pos;
     if (c == '"') {
+        // A checked string inside a container is not kept; one at the top level is the result.
+        if (m_output == Output::CheckOnly && !m_stack.empty())
+            return parseString(nullptr);
         QString text;
-        if (!parseString(text))
+        if (!parseString(&text))
             return false;
         value = QJsonValue(text);
         return true;

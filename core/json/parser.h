@@ -27,11 +27,18 @@ inline bool isDigit(char c)
 class Parser
 {
 public:
+    // What run() returns on success: the value, or only a check of the text, where a container
+    // comes back as null and a scalar as itself.
+    enum class Output { Value, CheckOnly };
+
     // When `lines` is not null, the parser stores the line of every value under its JSON Pointer.
-    Parser(QByteArrayView text, const ParseLimits &limits, QHash<QString, int> *lines = nullptr);
+    Parser(QByteArrayView text, const ParseLimits &limits, QHash<QString, int> *lines = nullptr,
+           Output output = Output::Value);
 
     // Returns the value, or nothing after a failure, which failure() then describes.
     std::optional<QJsonValue> run();
+    // After a successful run(): whether the top-level value is an object or an array.
+    bool foundContainer() const { return m_foundContainer; }
     const ParseFailure &failure() const { return m_failure; }
 
 private:
@@ -65,7 +72,8 @@ private:
     bool parseScalar(QJsonValue &value);
     bool parseLiteral(QJsonValue &value);
     bool parseNumber(QJsonValue &value);
-    bool parseString(QString &text);
+    // Stores the decoded text in `text` unless it is null.
+    bool parseString(QString *text);
     bool parseEscape(const char *stringStart);
     bool readHex4(const char *at, char16_t &unit) const;
     bool parseUtf8Sequence(const char *stringStart);
@@ -86,6 +94,8 @@ private:
     QString m_valuePointer; // JSON Pointer of the value being read, kept only for parseLocated()
     std::u16string m_scratch; // decoded UTF-16 of the string being read, reused across strings
     ParseFailure m_failure;
+    Output m_output = Output::Value;
+    bool m_foundContainer = false;
 };
 
 } // namespace Recourse::Json

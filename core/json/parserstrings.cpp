@@ -14,7 +14,7 @@ bool isNoncharacter(char32_t codePoint)
 
 } // namespace
 
-bool Parser::parseString(QString &text)
+bool Parser::parseString(QString *text)
 {
     const char *stringStart = m_pos;
     ++m_pos;
@@ -27,7 +27,8 @@ bool Parser::parseString(QString &text)
         const uchar c = uchar(*m_pos);
         if (c == '"') {
             ++m_pos;
-            text = QStringView(m_scratch).toString();
+            if (text)
+                *text = QStringView(m_scratch).toString();
             return true;
         }
         if (c == '\\') {

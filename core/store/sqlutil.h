@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/json/json.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -11,7 +13,7 @@ namespace Recourse::Store::Sql {
 // The store writes only JSON it produced itself, so reading it back uses Qt's parser.
 inline QString toText(const QJsonObject &object)
 {
-    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+    return QString::fromUtf8(Json::serialize(object));
 }
 
 inline QString toText(const QStringList &list)

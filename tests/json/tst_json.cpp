@@ -67,6 +67,9 @@ private Q_SLOTS:
     void parseHostileNesting();
     void parseObjectRejectsOtherTypes();
     void parseLocatedRecordsLines();
+    void parseBuildsWhatTheCheckRead_data();
+    void parseBuildsWhatTheCheckRead();
+    void parseKeepsWholeNumbersExact();
 
     void canonicalNumbers_data();
     void canonicalNumbers();
@@ -77,6 +80,7 @@ private Q_SLOTS:
     void canonicalLoneSurrogate();
 
     void serializeCompact();
+    void serializeEscapesStrings();
 
     void structuralEquality_data();
     void structuralEquality();
@@ -371,6 +375,48 @@ void TestJson::parseAcceptsManyMembers()
 }
 
 // strtod would read "1.5" as 1 under a decimal-comma C locale; from_chars must not.
+void TestJson::parseBuildsWhatTheCheckRead_data()
+{
+    QTest::addColumn<QByteArray>("text");
+
+    QTest::newRow("nested") << QByteArray(R"({"b": {"y": [1, {"z": null}], "x": true}, "a": [[], {}, [[]]]})");
+    QTest::newRow("escapes") << QByteArray(R"({"\u0061\n": "\ud83d\ude00 \" \\ \/ \b\f\r\t", "é": "\u00e9"})");
+    QTest::newRow("numbers") << QByteArray(R"([0, -0, 1.5, -2.5e-7, 1e21, 9007199254740992, 4.9e-324, 1.7976931348623157e308])");
+    QTest::newRow("array at top") << QByteArray(R"([{"k": "v"}, "s", false])");
+    QTest::newRow("many members") << manyMembers(40);
+    QTest::newRow("whitespace") << QByteArray(" \r\n\t{ \"a\" :\n[ 1 , 2 ] }\n");
+}
+
+// parse() checks the text with our parser and lets Qt's build the value; parseLocated() still
+// builds with ours. Both must give the same value for every text that passes the check.
+void TestJson::parseBuildsWhatTheCheckRead()
+{
+    QFETCH(QByteArray, text);
+
+    const Result<QJsonValue> built = parse(text);
+    const std::variant<LocatedDocument, ParseFailure> own = parseLocated(text);
+
+    QVERIFY2(built.ok(), qPrintable(built.ok() ? QString() : built.error().message));
+    QVERIFY(std::holds_alternative<LocatedDocument>(own));
+    const QJsonValue ownValue = std::get<LocatedDocument>(own).value;
+    QVERIFY(structurallyEqual(*built, ownValue));
+    QCOMPARE(canonicalize(*built), canonicalize(ownValue));
+    QCOMPARE(*built, ownValue);
+}
+
+// Qt's builder keeps a whole number that fits in qint64 exactly; toDouble() reads the same double
+// as before, so canonical forms and comparisons do not change.
+void TestJson::parseKeepsWholeNumbersExact()
+{
+    const QJsonArray numbers = parseOrNull("[9007199254740993, -0, 12345678901234567890]").toArray();
+
+    QCOMPARE(numbers.at(0).toInteger(), Q_INT64_C(9007199254740993));
+    QCOMPARE(numbers.at(0).toDouble(), 9007199254740992.0);
+    QCOMPARE(numbers.at(1).toDouble(), 0.0);
+    QCOMPARE(numbers.at(2).toDouble(), 12345678901234567890.0);
+    QCOMPARE(canonicalize(numbers), QByteArray("[9007199254740992,0,12345678901234567000]"));
+}
+
 void TestJson::parseNumbersIgnoreLocale()
 {
     const QByteArray previous = std::setlocale(LC_NUMERIC, nullptr);
@@ -684,6 +730,28 @@ void TestJson::serializeCompact()
 
     QCOMPARE(text, QByteArray("{\"a\":0.1,\"b\":1,\"c\":\"\xC3\xA9\",\"d\":[true,null,-2.5]}"));
     QVERIFY(structurallyEqual(parseOrNull(text), object));
+}
+
+// Every string escape and code point form, written through the pointer-based writer.
+void TestJson::serializeEscapesStrings()
+{
+    const QJsonObject object{
+        {QStringLiteral("s"), QStringLiteral("a\"b\\c\n\t\x01\x7f\u00e9\U0001F600")},
+        {QStringLiteral("lone"), QString(QChar(0xD800))},
+        {QStringLiteral("k\""), QJsonArray{QJsonObject{{QStringLiteral("z"), 1}, {QStringLiteral("a"), QJsonArray{}}}, QJsonObject{}}},
+        {QStringLiteral("n"), QJsonArray{1e21, 123456789012.0, 0.1, -2}},
+        {QStringLiteral("empty"), QString()},
+    };
+
+    const QByteArray text = serialize(object);
+
+    QCOMPARE(text, QByteArray("{\"empty\":\"\",\"k\\\"\":[{\"a\":[],\"z\":1},{}],\"lone\":\"\\ud800\","
+                              "\"n\":[1e+21,123456789012,0.1,-2],"
+                              "\"s\":\"a\\\"b\\\\c\\n\\t\\u0001\x7f\xC3\xA9\xF0\x9F\x98\x80\"}"));
+    // The lone surrogate's escape is valid JSON that parse() rejects, so it stays out of the round trip.
+    QJsonObject valid = object;
+    valid.remove(QStringLiteral("lone"));
+    QCOMPARE(parseOrNull(serialize(valid)), QJsonValue(valid));
 }
 
 void TestJson::structuralEquality_data()
