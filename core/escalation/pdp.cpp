@@ -387,14 +387,10 @@ void EscalationService::recordEvaluationEvent(const QString &type, const AuthZen
     data.insert(QStringLiteral("subject"), request.subject);
     data.insert(QStringLiteral("resource"), request.resource);
     data.insert(QStringLiteral("action"), request.action);
-    m_store->writeDetached([type, data](Store::WriteTx &tx) -> Result<QJsonObject> {
-        Store::EventRecord event;
-        event.type = type;
-        event.data = data;
-        if (auto r = tx.appendEvent(event); !r)
-            return r.error();
-        return QJsonObject{};
-    });
+    Store::EventRecord event;
+    event.type = type;
+    event.data = std::move(data);
+    m_store->appendEventDetached(std::move(event));
 }
 
 void EscalationService::recordReevaluation(const QString &callerId, const QString &approvalId,

@@ -46,6 +46,10 @@ bool DirectQuery::exec()
             rc = sqlite3_bind_int64(m_statement, i + 1, value.toLongLong());
         } else if (value.typeId() == QMetaType::Double) {
             rc = sqlite3_bind_double(m_statement, i + 1, value.toDouble());
+        } else if (value.typeId() == QMetaType::QByteArray) {
+            // Already UTF-8, the store's encoding, so SQLite keeps it without a conversion.
+            const QByteArray text = value.toByteArray();
+            rc = sqlite3_bind_text(m_statement, i + 1, text.constData(), int(text.size()), SQLITE_TRANSIENT);
         } else {
             const QString text = value.toString();
             rc = sqlite3_bind_text16(m_statement, i + 1, text.utf16(), int(text.size() * sizeof(char16_t)),

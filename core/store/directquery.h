@@ -24,6 +24,8 @@ public:
     DirectQuery(sqlite3 *connection, const QString &sql);
     ~DirectQuery();
 
+    // Binds the next parameter. A QByteArray binds as text and must hold valid UTF-8; a QString
+    // binds as text too, and integers, doubles, booleans and null bind as themselves.
     void addBindValue(const QVariant &value);
     // Runs the statement with the values bound since the last run. False on an error.
     bool exec();

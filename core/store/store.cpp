@@ -1,5 +1,6 @@
 #include "core/store/store.h"
 
+#include "core/json/json.h"
 #include "core/store/directquery.h"
 #include "core/store/schema.h"
 #include "core/store/statementcache.h"
@@ -21,6 +22,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 
 Q_LOGGING_CATEGORY(lcStore, "recourse.store", QtWarningMsg)
 
@@ -51,12 +53,15 @@ Result<void> configureConnection(QSqlDatabase &db)
 
 } // namespace
 
+// A queued job, or a queued event when `event` is set (then `job` is empty and `detached` true).
 struct Store::PendingJob
 {
     WriteJob job;
     QPointer<QObject> context;
     WriteDone done;
     bool detached = false;
+    std::optional<EventRecord> event;
+    QByteArray serializedData; // the event's data as JSON
 };
 
 struct Store::Private
@@ -190,7 +195,7 @@ void Store::write(WriteJob job, QObject *context, WriteDone done)
             }, Qt::QueuedConnection);
             return;
         }
-        d->queue.push_back(PendingJob{std::move(job), context, std::move(done), false});
+        d->queue.push_back(PendingJob{std::move(job), context, std::move(done), false, std::nullopt, {}});
         ++d->waitedJobs;
     }
     d->wake.notify_one();
@@ -198,13 +203,24 @@ void Store::write(WriteJob job, QObject *context, WriteDone done)
 
 void Store::writeDetached(WriteJob job)
 {
+    queueDetached(PendingJob{std::move(job), nullptr, {}, true, std::nullopt, {}});
+}
+
+void Store::appendEventDetached(EventRecord event)
+{
+    QByteArray data = Json::serialize(event.data);
+    queueDetached(PendingJob{{}, nullptr, {}, true, std::move(event), std::move(data)});
+}
+
+void Store::queueDetached(PendingJob pending)
+{
     bool wake = false;
     {
         std::lock_guard lock(d->mutex);
         if (d->stopping)
             return;
         wake = d->queue.empty();
-        d->queue.push_back(PendingJob{std::move(job), nullptr, {}, true});
+        d->queue.push_back(std::move(pending));
         wake = wake || int(d->queue.size()) >= kMaxGroupSize;
     }
     // The writer lingers once it has a detached job, so only the first job of a batch wakes it,
@@ -318,6 +334,16 @@ void Store::runGroup(QSqlDatabase &db, StatementCache &statements, bool opened, 
 
     if (committed) {
         for (PendingJob &pending : group) {
+            if (pending.event) {
+                // One INSERT is atomic, so it needs no savepoint. An event that cannot be inserted
+                // is lost alone, as a failed detached job is; an error that ends the transaction
+                // makes COMMIT fail below.
+                WriteTx tx(db, statements, *this);
+                if (tx.appendEvent(std::move(*pending.event), pending.serializedData).ok())
+                    events.append(tx.m_events);
+                results.emplace_back(QJsonObject{});
+                continue;
+            }
             WriteTx tx(db, statements, *this);
             tx.m_auditHead = d->auditHead;
             tx.m_auditSeq = d->auditSeq;

@@ -54,6 +54,8 @@ public:
     Result<void> appendAudit(AuditRecord record);
     // Appends a stream event in this transaction; it is published after the commit.
     Result<void> appendEvent(EventRecord event);
+    // As above, with event.data already serialized as compact UTF-8 JSON.
+    Result<void> appendEvent(EventRecord event, const QByteArray &serializedData);
 
     // Reads inside the transaction (they see this job's own writes).
     std::optional<EvaluationRecord> evaluation(const QString &id);
@@ -189,6 +191,10 @@ public:
     void write(WriteJob job, QObject *context, WriteDone done);
     // Queues a job nobody waits for (events and records whose loss is tolerable on a crash).
     void writeDetached(WriteJob job);
+    // Queues one stream event nobody waits for, in order with the jobs queued around it. Cheaper
+    // than a detached job that appends it: the data is serialized on the calling thread, and the
+    // writer inserts it without a savepoint of its own.
+    void appendEventDetached(EventRecord event);
 
     QString path() const;
     const Clock &clock() const;
@@ -215,6 +221,7 @@ private:
     // This thread's read connection and its prepared statements.
     StatementCache &readerStatements();
     struct PendingJob;
+    void queueDetached(PendingJob pending);
     void runWriter();
     void runGroup(QSqlDatabase &db, StatementCache &statements, bool opened, std::vector<PendingJob> &group);
     void reportGroupOutcome(bool committed, size_t jobs);

@@ -297,6 +297,12 @@ Result<void> WriteTx::appendAudit(AuditRecord record)
 
 Result<void> WriteTx::appendEvent(EventRecord event)
 {
+    const QByteArray data = Json::serialize(event.data);
+    return appendEvent(std::move(event), data);
+}
+
+Result<void> WriteTx::appendEvent(EventRecord event, const QByteArray &serializedData)
+{
     event.atMs = event.atMs ? event.atMs : nowMs();
     // Every evaluation appends one, so it skips QSqlQuery's per-run overhead as the hot reads do.
     DirectQuery &q = m_statements.direct(QStringLiteral(
@@ -305,7 +311,7 @@ Result<void> WriteTx::appendEvent(EventRecord event)
     q.addBindValue(event.atMs);
     q.addBindValue(Sql::nullable(event.taskId));
     q.addBindValue(Sql::nullable(event.evaluationId));
-    q.addBindValue(Sql::toText(event.data));
+    q.addBindValue(serializedData);
     if (auto r = run(q); !r)
         return r;
     event.seq = q.lastInsertId();

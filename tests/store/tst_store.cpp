@@ -1,5 +1,6 @@
 #include "core/store/store.h"
 
+#include <QJsonArray>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -50,6 +51,29 @@ Result<QJsonObject> writeAndWait(SqliteStore &store, WriteJob job)
     return *answer;
 }
 
+// A job that appends one event of `type` whose data is {"i": i}.
+WriteJob appendEventJob(const QString &type, int i)
+{
+    return [type, i](WriteTx &tx) -> Result<QJsonObject> {
+        EventRecord event;
+        event.type = type;
+        event.data = QJsonObject{{QStringLiteral("i"), i}};
+        if (auto r = tx.appendEvent(event); !r)
+            return r.error();
+        return QJsonObject{};
+    };
+}
+
+// Gathers the events of eventsCommitted signals until `count` have arrived.
+bool collectCommittedEvents(QSignalSpy &committed, int count, QList<EventRecord> &events)
+{
+    return QTest::qWaitFor([&] {
+        while (!committed.isEmpty())
+            events.append(committed.takeFirst().at(0).value<QList<EventRecord>>());
+        return events.size() >= count;
+    }, 10000) && events.size() == count;
+}
+
 // A raw connection of the test's own, to change the file behind the store's back.
 QSqlDatabase rawConnection(const QString &path)
 {
@@ -82,6 +106,7 @@ private Q_SLOTS:
     void terminalStatusTriggerBlocksRawSql();
     void jtiReplayIsRejected();
     void eventsAreCommittedInSeqOrder();
+    void detachedEventsKeepQueueOrder();
     void auditChainVerifies();
     void auditLogIsAppendOnly();
     void auditTamperingIsFound();
@@ -349,29 +374,66 @@ void StoreTest::jtiReplayIsRejected()
 void StoreTest::eventsAreCommittedInSeqOrder()
 {
     QSignalSpy committed(m_store.get(), &SqliteStore::eventsCommitted);
-    for (int i = 0; i < 20; ++i) {
-        m_store->writeDetached([i](WriteTx &tx) -> Result<QJsonObject> {
-            EventRecord event;
-            event.type = QStringLiteral("test.event");
-            event.data = QJsonObject{{QStringLiteral("i"), i}};
-            if (auto r = tx.appendEvent(event); !r)
-                return r.error();
-            return QJsonObject{};
-        });
-    }
+    for (int i = 0; i < 20; ++i)
+        m_store->writeDetached(appendEventJob(QStringLiteral("test.event"), i));
 
     QList<EventRecord> all;
-    QTRY_VERIFY_WITH_TIMEOUT(([&] {
-        while (!committed.isEmpty())
-            all.append(committed.takeFirst().at(0).value<QList<EventRecord>>());
-        return all.size() == 20;
-    }()), 10000);
+    QVERIFY(collectCommittedEvents(committed, 20, all));
     for (int i = 0; i < all.size(); ++i) {
         QCOMPARE(all.at(i).seq, qint64(i + 1));
         QCOMPARE(all.at(i).data.value(QStringLiteral("i")).toInt(), i);
     }
     QCOMPARE(Reader(*m_store).eventsAfter(10, 100).size(), 10);
     QCOMPARE(Reader(*m_store).lastEventSeq(), qint64(20));
+}
+
+// Events queued on their own lane are inserted between the jobs queued around them, in queue
+// order, and their data is stored as JSON text that reads back as the object.
+void StoreTest::detachedEventsKeepQueueOrder()
+{
+    QSignalSpy committed(m_store.get(), &SqliteStore::eventsCommitted);
+    const QJsonArray list{QStringLiteral("line\nbreak"), 1.5, QJsonValue::Null};
+    const QJsonObject nested{{QStringLiteral("quote\"and\\"), list},
+                             {QStringLiteral("emoji"), QStringLiteral("\U0001F600 \u00e9")}};
+    for (int i = 0; i < 12; ++i) {
+        if (i % 3 == 1) {
+            EventRecord event;
+            event.type = QStringLiteral("test.lane");
+            event.data = nested;
+            event.data.insert(QStringLiteral("i"), i);
+            m_store->appendEventDetached(event);
+        } else {
+            m_store->writeDetached(appendEventJob(QStringLiteral("test.job"), i));
+        }
+    }
+    // A waited job answers after the commit that holds everything queued before it.
+    QVERIFY(writeAndWait(*m_store, appendEventJob(QStringLiteral("test.job"), 12)).ok());
+
+    QList<EventRecord> all;
+    QVERIFY(collectCommittedEvents(committed, 13, all));
+    const QList<EventRecord> stored = Reader(*m_store).eventsAfter(0, 100);
+    QCOMPARE(stored.size(), 13);
+    for (int i = 0; i < 13; ++i) {
+        QCOMPARE(all.at(i).seq, qint64(i + 1));
+        QCOMPARE(all.at(i).data.value(QStringLiteral("i")).toInt(), i);
+        QCOMPARE(stored.at(i).seq, qint64(i + 1));
+        QCOMPARE(stored.at(i).type, i % 3 == 1 ? QStringLiteral("test.lane") : QStringLiteral("test.job"));
+        QCOMPARE(stored.at(i).data, all.at(i).data);
+        QCOMPARE(stored.at(i).atMs, kStart);
+    }
+    QJsonObject expected = nested;
+    expected.insert(QStringLiteral("i"), 4);
+    QCOMPARE(stored.at(4).data, expected);
+
+    // Text, not a blob: SQLite's JSON functions and the export read the column as text.
+    QSqlDatabase raw = rawConnection(databasePath());
+    QSqlQuery query(raw);
+    QVERIFY(query.exec(QStringLiteral("SELECT typeof(data), json_extract(data, '$.emoji') FROM events WHERE seq = 5")));
+    QVERIFY(query.next());
+    QCOMPARE(query.value(0).toString(), QStringLiteral("text"));
+    QCOMPARE(query.value(1).toString(), QStringLiteral("\U0001F600 \u00e9"));
+    query.finish();
+    raw.close();
 }
 
 void StoreTest::auditChainVerifies()
