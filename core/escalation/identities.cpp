@@ -3,9 +3,40 @@
 #include <QCryptographicHash>
 #include <QJsonArray>
 
+#include <atomic>
+
 namespace Recourse::Escalation {
 
 namespace {
+
+// Counts changes to every registry of the process. A cached look-up is only used while the count
+// is what it was when the look-up ran. So a registry that changed, or a new one at the address of
+// a destroyed one, never returns an identity from another registry's cache.
+std::atomic<quint64> g_registryChanges{0};
+
+// The last token this thread authenticated, with its identity. Each request is authenticated
+// twice, before its body is read and when it is handled, and a PEP sends the same token every
+// time. So this skips SHA-256 for most look-ups, which took about 7% of an evaluation.
+struct LastLookup
+{
+    const void *registry = nullptr;
+    quint64 changes = 0;
+    QByteArray token;
+    Identity identity;
+};
+thread_local LastLookup t_lastLookup;
+
+// Takes as long for a token that differs in its first byte as for one that differs in its last,
+// so the cache leaks no more timing to an attacker than the hash look-up does.
+bool equalInConstantTime(QByteArrayView a, QByteArrayView b)
+{
+    if (a.size() != b.size())
+        return false;
+    uchar difference = 0;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        difference |= uchar(a[i]) ^ uchar(b[i]);
+    return difference == 0;
+}
 
 QByteArray hashToken(QByteArrayView token)
 {
@@ -234,6 +265,7 @@ Result<void> IdentityRegistry::insert(const Identity &identity, const QByteArray
         return configError(QStringLiteral("The identity %1 reuses another identity's token.").arg(identity.id), identity.id);
     m_byTokenHash.insert(tokenHash, identity);
     m_byId.insert(identity.id, identity);
+    ++g_registryChanges;
     return {};
 }
 
@@ -241,12 +273,25 @@ std::optional<Identity> IdentityRegistry::authenticate(QByteArrayView bearerToke
 {
     if (bearerToken.isEmpty() || bearerToken.size() > 4096)
         return std::nullopt;
+
+    LastLookup &last = t_lastLookup;
+    if (last.registry == this && last.changes == g_registryChanges.load()
+        && equalInConstantTime(last.token, bearerToken))
+        return last.identity;
+
     const QByteArray hash = hashToken(bearerToken);
     QReadLocker locker(&m_lock);
+    const quint64 changes = g_registryChanges.load();
     const auto it = m_byTokenHash.constFind(hash);
     if (it == m_byTokenHash.constEnd())
         return std::nullopt;
+    last = LastLookup{this, changes, bearerToken.toByteArray(), *it};
     return *it;
+}
+
+IdentityRegistry::~IdentityRegistry()
+{
+    ++g_registryChanges;
 }
 
 std::optional<Identity> IdentityRegistry::find(const QString &id) const

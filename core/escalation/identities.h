@@ -54,11 +54,16 @@ struct Identity
 QString roleName(Role role);
 std::optional<Role> roleFromName(const QString &name);
 
-// Identities keyed by the SHA-256 of their bearer token: a clear-text token is hashed when it
-// is loaded and never kept. Thread-safe.
+// Identities keyed by the SHA-256 of their bearer token: a clear-text token from the
+// configuration is hashed when it is loaded and never kept. Each thread remembers the last token
+// it authenticated, in memory only, to skip hashing it again. Thread-safe.
 class IdentityRegistry
 {
 public:
+    IdentityRegistry() = default;
+    ~IdentityRegistry();
+    Q_DISABLE_COPY_MOVE(IdentityRegistry)
+
     // Loads the "identities" array of the --config document. Entries carry "token" (clear text)
     // or "token_sha256" (hex). Fails on a missing id, an unknown role, a duplicate id or token, or
     // an invalid callback_secret, operations or subjects member.
