@@ -52,10 +52,31 @@ bool isControl(char16_t c)
     return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029;
 }
 
+bool isPrintableAscii(QStringView text)
+{
+    return std::all_of(text.begin(), text.end(), [](QChar c) { return c.unicode() >= 0x20 && c.unicode() < 0x7f; });
+}
+
+// Most of a line is printable ASCII. Copied unit by unit it skips the UTF-8 conversion of a
+// temporary per run, which took a third of the time to format a request line.
+void appendAscii(QByteArray &line, QStringView text)
+{
+    const qsizetype start = line.size();
+    line.resize(start + text.size());
+    char *out = line.data() + start;
+    for (const QChar c : text)
+        *out++ = char(c.unicode());
+}
+
 // Text lines stay one line each: control characters in a message (a client-sent header, say)
 // could otherwise forge a line of their own.
 void appendEscapedText(QByteArray &line, QStringView text)
 {
+    if (isPrintableAscii(text)) {
+        appendAscii(line, text);
+        return;
+    }
+
     qsizetype runStart = 0;
     for (qsizetype i = 0; i < text.size(); ++i) {
         const char16_t c = text[i].unicode();
@@ -99,6 +120,12 @@ void appendTextValue(QByteArray &line, QStringView value)
 void appendJsonString(QByteArray &line, QStringView text)
 {
     line += '"';
+    if (isPrintableAscii(text) && !text.contains(u'"') && !text.contains(u'\\')) {
+        appendAscii(line, text);
+        line += '"';
+        return;
+    }
+
     qsizetype runStart = 0;
     for (qsizetype i = 0; i < text.size(); ++i) {
         const char16_t c = text[i].unicode();
