@@ -165,7 +165,7 @@ private:
                                  const AuthZen::EvaluationRequest &request);
     PendingDecision issueRequestableDenial(const Identity &caller, const AuthZen::EvaluationRequest &request,
                                            const Policy::Template &tmpl, QJsonObject extraContext = {});
-    void recordEvaluationEvent(const QString &type, const AuthZen::EvaluationRequest &request, QJsonObject data);
+    void recordEvaluationEvent(const QString &type, const AuthZen::EvaluationRequest &request, const QJsonObject &data);
     void recordReevaluation(const QString &callerId, const QString &approvalId, const AuthZen::EvaluationRequest &request,
                             const QJsonObject &decision);
     void auditRefusal(const Identity &who, const QString &taskId, bool approve, const QString &why);

@@ -208,7 +208,7 @@ void EventHub::send(Subscriber &subscriber, const Store::EventRecord &event)
         socket->abort();
         return;
     }
-    socket->sendTextMessage(QString::fromUtf8(Json::serialize(event.toJson())));
+    socket->sendTextMessage(QString::fromUtf8(event.toJsonText()));
     subscriber.lastSent = event.seq;
 }
 

@@ -4,22 +4,52 @@
 #include "core/json/json.h"
 
 #include <QCryptographicHash>
+#include <QJsonDocument>
 
 namespace Recourse::Store {
 
-QJsonObject EventRecord::toJson() const
+namespace {
+
+// An event's members other than its data.
+QJsonObject envelopeOf(const EventRecord &event)
 {
     QJsonObject object{
-        {QStringLiteral("seq"), double(seq)},
-        {QStringLiteral("type"), type},
-        {QStringLiteral("time"), Rfc3339::format(atMs)},
-        {QStringLiteral("data"), data},
+        {QStringLiteral("seq"), double(event.seq)},
+        {QStringLiteral("type"), event.type},
+        {QStringLiteral("time"), Rfc3339::format(event.atMs)},
     };
-    if (!taskId.isEmpty())
-        object.insert(QStringLiteral("task_id"), taskId);
-    if (!evaluationId.isEmpty())
-        object.insert(QStringLiteral("evaluation_id"), evaluationId);
+    if (!event.taskId.isEmpty())
+        object.insert(QStringLiteral("task_id"), event.taskId);
+    if (!event.evaluationId.isEmpty())
+        object.insert(QStringLiteral("evaluation_id"), event.evaluationId);
     return object;
+}
+
+} // namespace
+
+QJsonObject EventRecord::dataObject() const
+{
+    if (!data.isEmpty() || serializedData.isEmpty())
+        return data;
+    return QJsonDocument::fromJson(serializedData).object();
+}
+
+QJsonObject EventRecord::toJson() const
+{
+    QJsonObject object = envelopeOf(*this);
+    object.insert(QStringLiteral("data"), dataObject());
+    return object;
+}
+
+QByteArray EventRecord::toJsonText() const
+{
+    if (!data.isEmpty() || serializedData.isEmpty())
+        return Json::serialize(toJson());
+
+    QByteArray text = Json::serialize(envelopeOf(*this));
+    text.chop(1);
+    text += ",\"data\":" + serializedData + '}';
+    return text;
 }
 
 QJsonObject CallbackAttemptRecord::toJson() const

@@ -137,8 +137,15 @@ struct EventRecord
     QString taskId;
     QString evaluationId;
     QJsonObject data;
+    // The data as compact JSON. An event serialized where it happened carries only this, and
+    // `data` stays empty (Store::appendEventDetached()).
+    QByteArray serializedData;
 
+    // The data, parsed from serializedData when only that is set.
+    QJsonObject dataObject() const;
     QJsonObject toJson() const;
+    // toJson() as compact JSON, with serializedData copied in instead of parsed and written again.
+    QByteArray toJsonText() const;
 };
 
 // One link of the append-only, hash-chained audit log.

@@ -61,7 +61,6 @@ struct Store::PendingJob
     WriteDone done;
     bool detached = false;
     std::optional<EventRecord> event;
-    QByteArray serializedData; // the event's data as JSON
 };
 
 struct Store::Private
@@ -195,7 +194,7 @@ void Store::write(WriteJob job, QObject *context, WriteDone done)
             }, Qt::QueuedConnection);
             return;
         }
-        d->queue.push_back(PendingJob{std::move(job), context, std::move(done), false, std::nullopt, {}});
+        d->queue.push_back(PendingJob{std::move(job), context, std::move(done), false, std::nullopt});
         ++d->waitedJobs;
     }
     d->wake.notify_one();
@@ -203,13 +202,15 @@ void Store::write(WriteJob job, QObject *context, WriteDone done)
 
 void Store::writeDetached(WriteJob job)
 {
-    queueDetached(PendingJob{std::move(job), nullptr, {}, true, std::nullopt, {}});
+    queueDetached(PendingJob{std::move(job), nullptr, {}, true, std::nullopt});
 }
 
 void Store::appendEventDetached(EventRecord event)
 {
-    QByteArray data = Json::serialize(event.data);
-    queueDetached(PendingJob{{}, nullptr, {}, true, std::move(event), std::move(data)});
+    // Serialized here, so the writer thread, which every write shares, does less.
+    if (event.serializedData.isEmpty())
+        event.serializedData = Json::serialize(event.data);
+    queueDetached(PendingJob{{}, nullptr, {}, true, std::move(event)});
 }
 
 void Store::queueDetached(PendingJob pending)
@@ -339,7 +340,7 @@ void Store::runGroup(QSqlDatabase &db, StatementCache &statements, bool opened, 
                 // is lost alone, as a failed detached job is; an error that ends the transaction
                 // makes COMMIT fail below.
                 WriteTx tx(db, statements, *this);
-                if (tx.appendEvent(std::move(*pending.event), pending.serializedData).ok())
+                if (tx.appendEvent(std::move(*pending.event)).ok())
                     events.append(tx.m_events);
                 results.emplace_back(QJsonObject{});
                 continue;

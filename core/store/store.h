@@ -52,10 +52,9 @@ public:
 
     // Appends to the hash-chained audit log in this transaction.
     Result<void> appendAudit(AuditRecord record);
-    // Appends a stream event in this transaction; it is published after the commit.
+    // Appends a stream event in this transaction; it is published after the commit. The data
+    // is event.serializedData when set, else event.data.
     Result<void> appendEvent(EventRecord event);
-    // As above, with event.data already serialized as compact UTF-8 JSON.
-    Result<void> appendEvent(EventRecord event, const QByteArray &serializedData);
 
     // Reads inside the transaction (they see this job's own writes).
     std::optional<EvaluationRecord> evaluation(const QString &id);

@@ -297,13 +297,9 @@ Result<void> WriteTx::appendAudit(AuditRecord record)
 
 Result<void> WriteTx::appendEvent(EventRecord event)
 {
-    const QByteArray data = Json::serialize(event.data);
-    return appendEvent(std::move(event), data);
-}
-
-Result<void> WriteTx::appendEvent(EventRecord event, const QByteArray &serializedData)
-{
     event.atMs = event.atMs ? event.atMs : nowMs();
+    if (event.serializedData.isEmpty())
+        event.serializedData = Json::serialize(event.data);
     // Every evaluation appends one, so it skips QSqlQuery's per-run overhead as the hot reads do.
     DirectQuery &q = m_statements.direct(QStringLiteral(
         "INSERT INTO events (type, at_ms, task_id, evaluation_id, data) VALUES (?,?,?,?,?)"));
@@ -311,7 +307,7 @@ Result<void> WriteTx::appendEvent(EventRecord event, const QByteArray &serialize
     q.addBindValue(event.atMs);
     q.addBindValue(Sql::nullable(event.taskId));
     q.addBindValue(Sql::nullable(event.evaluationId));
-    q.addBindValue(serializedData);
+    q.addBindValue(event.serializedData);
     if (auto r = run(q); !r)
         return r;
     event.seq = q.lastInsertId();

@@ -21,6 +21,7 @@ class tst_EventCatchUp : public QObject
 private Q_SLOTS:
     void historyLargerThanBufferArrives();
     void streamsPerIdentityLimited();
+    void decisionEventsMatchTheStore();
 };
 
 void tst_EventCatchUp::historyLargerThanBufferArrives()
@@ -79,6 +80,45 @@ void tst_EventCatchUp::streamsPerIdentityLimited()
     again.open(service.baseUrl(), Tokens::bob, 0);
     QTRY_COMPARE_WITH_TIMEOUT(service.host()->events()->subscriberCount(), 33, 20000);
     QVERIFY(again.isConnected());
+}
+
+// Plain decisions are written to the store as JSON text made on the serving thread and published
+// from that text. A live subscriber and one that replays the store must read the same events,
+// each naming the evaluated subject, resource and action.
+void tst_EventCatchUp::decisionEventsMatchTheStore()
+{
+    ServiceFixture service;
+    QVERIFY2(service.start(), qPrintable(service.errorString()));
+    EventRecorder live;
+    live.open(service.baseUrl(), Tokens::bob, 0);
+    QTRY_VERIFY_WITH_TIMEOUT(live.isConnected(), 20000);
+
+    const QJsonObject subject = entity(QStringLiteral("user"), QStringLiteral("alice"),
+                                       QJsonObject{{QStringLiteral("note"), QStringLiteral("quote \" and \u00e9")}});
+    const QJsonObject permitted = Arap::evaluation(subject, Arap::document(QStringLiteral("q4-summary")),
+                                                   QStringLiteral("can_read"));
+    const QJsonObject denied = Arap::evaluation(subject, Arap::document(QStringLiteral("q4-summary")),
+                                                QStringLiteral("can_delete"));
+    QCOMPARE(service.evaluate(permitted).json.value(QStringLiteral("decision")), QJsonValue(true));
+    QCOMPARE(service.evaluate(denied).json.value(QStringLiteral("decision")), QJsonValue(false));
+
+    QTRY_VERIFY_WITH_TIMEOUT(live.indexOfType(QStringLiteral("evaluation.denied")) >= 0, 20000);
+    const QJsonObject livePermit = live.events().at(live.indexOfType(QStringLiteral("evaluation.permitted")));
+    const QJsonObject liveDenial = live.events().at(live.indexOfType(QStringLiteral("evaluation.denied")));
+    const QJsonObject permitData = livePermit.value(QStringLiteral("data")).toObject();
+    QCOMPARE(permitData.value(QStringLiteral("subject")), QJsonValue(subject));
+    QCOMPARE(permitData.value(QStringLiteral("resource")), permitted.value(QStringLiteral("resource")));
+    QCOMPARE(permitData.value(QStringLiteral("action")), permitted.value(QStringLiteral("action")));
+    QCOMPARE(liveDenial.value(QStringLiteral("data")).toObject().value(QStringLiteral("effect")),
+             QJsonValue(QStringLiteral("deny")));
+    QVERIFY(livePermit.value(QStringLiteral("seq")).toInteger() > 0);
+    QVERIFY(!livePermit.value(QStringLiteral("time")).toString().isEmpty());
+
+    EventRecorder replay;
+    replay.open(service.baseUrl(), Tokens::bob, 0);
+    QTRY_VERIFY_WITH_TIMEOUT(replay.lastSeq() >= live.lastSeq(), 20000);
+    QCOMPARE(replay.events().at(replay.indexOfType(QStringLiteral("evaluation.permitted"))), livePermit);
+    QCOMPARE(replay.events().at(replay.indexOfType(QStringLiteral("evaluation.denied"))), liveDenial);
 }
 
 QTEST_GUILESS_MAIN(tst_EventCatchUp)
