@@ -2,6 +2,8 @@
 
 #include "core/policy/attributecache.h"
 
+#include <algorithm>
+
 namespace Recourse::Policy::Detail {
 
 namespace {
@@ -24,6 +26,13 @@ std::optional<AttributePath> AttributePath::parse(const QString &text, Attribute
     path.m_text = text;
     path.m_slot = slots.slotFor(text);
     path.m_keys = segments.mid(1);
+    const bool asciiKeys = std::all_of(path.m_keys.cbegin(), path.m_keys.cend(), [](const QString &key) {
+        return std::all_of(key.cbegin(), key.cend(), [](QChar c) { return c.unicode() < 0x80; });
+    });
+    if (asciiKeys) {
+        for (const QString &key : std::as_const(path.m_keys))
+            path.m_asciiKeys.append(key.toLatin1());
+    }
     const QString &root = segments.first();
     const QString second = segments.value(1);
     const bool hasMore = segments.size() > 2;
@@ -66,18 +75,24 @@ QJsonValue AttributePath::resolve(const Request &request) const
         break;
     }
 
+    // An ASCII name is looked up as Latin-1, which QJsonObject compares with the ASCII names it
+    // stores without converting either side to UTF-16: about a third less work per member.
+    const auto member = [this](const QJsonObject &object, qsizetype i) {
+        return m_asciiKeys.isEmpty() ? object.value(m_keys.at(i)) : object.value(QLatin1StringView(m_asciiKeys.at(i)));
+    };
+
     // Most paths have one or two members; copying a QJsonObject only bumps a reference count.
     if (m_keys.size() == 1)
-        return root->value(m_keys.constFirst());
+        return member(*root, 0);
 
     QJsonObject current = *root;
     for (qsizetype i = 0; i + 1 < m_keys.size(); ++i) {
-        const QJsonValue next = current.value(m_keys.at(i));
+        const QJsonValue next = member(current, i);
         if (!next.isObject())
             return QJsonValue(QJsonValue::Undefined);
         current = next.toObject();
     }
-    return current.value(m_keys.constLast());
+    return member(current, m_keys.size() - 1);
 }
 
 bool AttributePath::isActionName() const

@@ -34,6 +34,7 @@ public:
 private:
     Root m_root = Root::Subject;
     QList<QString> m_keys;
+    QList<QByteArray> m_asciiKeys; // m_keys as Latin-1 when every key is ASCII, otherwise empty
     QString m_text;
     int m_slot = -1;
 };

@@ -57,10 +57,10 @@ void TestPolicySet::operators_data()
     QTest::addColumn<QByteArray>("request");
     QTest::addColumn<bool>("expected");
 
-    const QByteArray alice = R"({"subject": {"type": "user", "id": "alice", "properties": {"level": 3, "groups": ["a", "b"], "nested": {"team": "red"}, "none": null}},
+    const QByteArray alice = R"({"subject": {"type": "user", "id": "alice", "properties": {"level": 3, "groups": ["a", "b"], "nested": {"team": "red"}, "none": null, "größe": 180}},
         "resource": {"type": "doc", "id": "reports/2025/q4.pdf", "properties": {"owner": "alice", "expires": "2025-06-01T12:00:00+02:00"}},
         "action": {"name": "read", "properties": {"soft": true}},
-        "context": {"tenant": "acme", "time": "2025-06-01T09:30:00Z", "region": {"name": "eu-west"}, "empty": null}})";
+        "context": {"tenant": "acme", "time": "2025-06-01T09:30:00Z", "region": {"name": "eu-west"}, "empty": null, "région": {"zone": "eu"}}})";
 
     QTest::newRow("equals string") << QByteArray(R"({"attr": "subject.id", "equals": "alice"})") << alice << true;
     QTest::newRow("equals string differs") << QByteArray(R"({"attr": "subject.id", "equals": "bob"})") << alice << false;
@@ -115,6 +115,10 @@ void TestPolicySet::operators_data()
     QTest::newRow("equals_attr missing both") << QByteArray(R"({"attr": "context.a", "equals_attr": "context.b"})") << alice << false;
     QTest::newRow("nested subject property") << QByteArray(R"({"attr": "subject.properties.nested.team", "equals": "red"})") << alice << true;
     QTest::newRow("nested context member") << QByteArray(R"({"attr": "context.region.name", "glob": "eu-*"})") << alice << true;
+    // Paths with only ASCII names are looked up as Latin-1, the others as UTF-16.
+    QTest::newRow("non-ASCII member name") << QByteArray(R"({"attr": "subject.properties.größe", "equals": 180})") << alice << true;
+    QTest::newRow("non-ASCII nested member") << QByteArray(R"({"attr": "context.région.zone", "equals": "eu"})") << alice << true;
+    QTest::newRow("ASCII name is not its accented twin") << QByteArray(R"({"attr": "context.region.zone", "equals": "eu"})") << alice << false;
     QTest::newRow("all true") << QByteArray(R"({"all": [{"attr": "subject.id", "equals": "alice"}, {"attr": "context.tenant", "equals": "acme"}]})") << alice << true;
     QTest::newRow("all one false") << QByteArray(R"({"all": [{"attr": "subject.id", "equals": "alice"}, {"attr": "context.tenant", "equals": "other"}]})") << alice << false;
     QTest::newRow("all empty") << QByteArray(R"({"all": []})") << alice << true;
