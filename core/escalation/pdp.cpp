@@ -11,6 +11,10 @@
 #include <QJsonArray>
 #include <QThread>
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 namespace Recourse::Escalation {
 
 namespace {
@@ -384,14 +388,23 @@ EscalationService::issueRequestableDenial(const Identity &caller, const AuthZen:
 void EscalationService::recordEvaluationEvent(const QString &type, const AuthZen::EvaluationRequest &request,
                                               const QJsonObject &data)
 {
-    // Written as text straight away: inserting the three entities into a QJsonObject and
-    // serializing it again cost more than the policy decision itself.
-    QByteArray text = Json::serialize(data);
-    text.chop(1);
-    if (!data.isEmpty())
-        text += ',';
-    text += "\"action\":" + Json::serialize(request.action) + ",\"resource\":" + Json::serialize(request.resource)
-        + ",\"subject\":" + Json::serialize(request.subject) + '}';
+    // Written as text straight away, because inserting the three entities into a QJsonObject and
+    // serializing it again cost more than the policy decision itself. The members are sorted as
+    // QJsonObject sorts them, so the live event has the same bytes as the event replayed later.
+    std::vector<std::pair<QString, QJsonValue>> members{{QStringLiteral("action"), request.action},
+                                                        {QStringLiteral("resource"), request.resource},
+                                                        {QStringLiteral("subject"), request.subject}};
+    for (auto it = data.constBegin(); it != data.constEnd(); ++it)
+        members.emplace_back(it.key(), it.value());
+    std::sort(members.begin(), members.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+
+    QByteArray text = "{";
+    for (const auto &[key, value] : members) {
+        if (text.size() > 1)
+            text += ',';
+        text += Json::serializeValue(key) + ':' + Json::serializeValue(value);
+    }
+    text += '}';
 
     Store::EventRecord event;
     event.type = type;

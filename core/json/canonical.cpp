@@ -281,4 +281,9 @@ QByteArray serialize(const QJsonObject &object)
     return write(object, MemberOrder::Stored);
 }
 
+QByteArray serializeValue(const QJsonValue &value)
+{
+    return write(value, MemberOrder::Stored);
+}
+
 } // namespace Recourse::Json

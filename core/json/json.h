@@ -61,6 +61,8 @@ QByteArray canonicalize(const QJsonValue &value);
 // Compact JSON in the member order QJsonObject stores (Qt sorts members), with canonicalize()'s
 // escaping and number format; for responses, events and stored documents.
 QByteArray serialize(const QJsonObject &object);
+// As serialize(), for any value.
+QByteArray serializeValue(const QJsonValue &value);
 
 // Structural comparison of the AuthZEN profiles: same JSON type; numbers equal by value
 // (1 equals 1.0); strings equal code point by code point (no Unicode normalization); arrays equal

@@ -46,10 +46,9 @@ QByteArray EventRecord::toJsonText() const
     if (!data.isEmpty() || serializedData.isEmpty())
         return Json::serialize(toJson());
 
-    QByteArray text = Json::serialize(envelopeOf(*this));
-    text.chop(1);
-    text += ",\"data\":" + serializedData + '}';
-    return text;
+    // "data" sorts before every other member, as QJsonObject orders them in toJson().
+    const QByteArray envelope = Json::serialize(envelopeOf(*this));
+    return "{\"data\":" + serializedData + ',' + envelope.sliced(1);
 }
 
 QJsonObject CallbackAttemptRecord::toJson() const

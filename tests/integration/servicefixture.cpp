@@ -346,6 +346,7 @@ EventRecorder::EventRecorder(QObject *parent) : QObject(parent)
             return;
         }
         m_events.append(document.object());
+        m_messages.append(message);
     });
 }
 

@@ -152,6 +152,8 @@ public:
     bool isConnected() const;
 
     const QList<QJsonObject> &events() const { return m_events; }
+    // The text of each event in events(), as it arrived.
+    const QStringList &messages() const { return m_messages; }
     QList<qint64> seqs() const;
     QStringList types() const;
     qint64 lastSeq() const;
@@ -165,6 +167,7 @@ public:
 private:
     QWebSocket m_socket;
     QList<QJsonObject> m_events;
+    QStringList m_messages;
     int m_malformed = 0;
 };
 

@@ -119,6 +119,9 @@ void tst_EventCatchUp::decisionEventsMatchTheStore()
     QTRY_VERIFY_WITH_TIMEOUT(replay.lastSeq() >= live.lastSeq(), 20000);
     QCOMPARE(replay.events().at(replay.indexOfType(QStringLiteral("evaluation.permitted"))), livePermit);
     QCOMPARE(replay.events().at(replay.indexOfType(QStringLiteral("evaluation.denied"))), liveDenial);
+    // The same bytes too, for a client that hashes or compares the frames.
+    for (const QString &type : {QStringLiteral("evaluation.permitted"), QStringLiteral("evaluation.denied")})
+        QCOMPARE(replay.messages().at(replay.indexOfType(type)), live.messages().at(live.indexOfType(type)));
 }
 
 QTEST_GUILESS_MAIN(tst_EventCatchUp)
