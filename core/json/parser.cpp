@@ -300,7 +300,7 @@ bool Parser::parseScalar(QJsonValue &value)
 
     const char c = *m_pos;
     if (c == '"') {
-        // A checked string inside a container is not kept; one at the top level is the result.
+        // A checked string inside a container is not kept, but one at the top level is the result.
         if (m_output == Output::CheckOnly && !m_stack.empty())
             return parseString(nullptr);
         QString text;
@@ -359,6 +359,10 @@ bool Parser::parseNumber(QJsonValue &value)
     }
     while (!atEnd() && isDigit(*m_pos))
         ++m_pos;
+    const char *integerStart = *start == '-' ? start + 1 : start;
+    const std::string_view integerDigits(integerStart, size_t(m_pos - integerStart));
+    const bool wholeNumber = atEnd() || (*m_pos != '.' && *m_pos != 'e' && *m_pos != 'E');
+
 
     if (!atEnd() && *m_pos == '.') {
         ++m_pos;
@@ -388,6 +392,16 @@ bool Parser::parseNumber(QJsonValue &value)
         number = *start == '-' ? -0.0 : 0.0;
     } else if (error != std::errc() || end != m_pos) {
         return fail(start, QStringLiteral("invalid number"), start, m_pos);
+    }
+
+    // RFC 7493 section 2.2. Past 2^53 a whole number can equal its neighbour as a double, so a
+    // binding or a policy rule for tenant 9007199254740993 would also cover 9007199254740992.
+    constexpr std::string_view kLargestExactInteger = "9007199254740992";
+    if (wholeNumber
+        && (integerDigits.size() > kLargestExactInteger.size()
+            || (integerDigits.size() == kLargestExactInteger.size() && integerDigits > kLargestExactInteger))) {
+        return fail(start, QStringLiteral("integer is beyond 2^53 in magnitude, where JSON numbers lose precision; "
+                                          "send it as a string"), start, m_pos);
     }
     value = QJsonValue(number);
     return true;

@@ -153,6 +153,10 @@ void tst_HttpErrors::invalidEvaluationBody_data()
                                    << unchecked;
     QTest::newRow("lone surrogate escape") << QByteArrayLiteral(R"({"subject":{"type":"user","id":"\ud800"}})") << json
                                            << unchecked;
+    // As a double it would equal 9007199254740992, so a binding for one tenant would cover both.
+    QTest::newRow("integer beyond 2^53")
+        << QByteArrayLiteral(R"({"subject":{"type":"user","id":"alice"},"context":{"tenant":9007199254740993}})") << json
+        << QStringLiteral("9007199254740993");
 }
 
 void tst_HttpErrors::invalidEvaluationBody()
