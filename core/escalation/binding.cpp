@@ -1,9 +1,8 @@
 #include "core/escalation/binding.h"
 
+#include "core/base/sha256.h"
 #include "core/jose/jose.h"
 #include "core/json/json.h"
-
-#include <QCryptographicHash>
 
 namespace Recourse::Escalation::Binding {
 
@@ -67,7 +66,7 @@ QString hash(const QJsonObject &subject, const QJsonObject &resource, const QJso
         {QStringLiteral("action"), action},
         {QStringLiteral("context"), project(context, members)},
     };
-    const QByteArray digest = QCryptographicHash::hash(Json::canonicalize(tuple), QCryptographicHash::Sha256);
+    const QByteArray digest = Sha256::digest(Json::canonicalize(tuple));
     return QString::fromLatin1(Jose::base64UrlEncode(digest));
 }
 
@@ -85,7 +84,7 @@ QString bulkHash(const QJsonObject &subject, const QJsonArray &items, const QJso
         {QStringLiteral("items"), pairs},
         {QStringLiteral("context"), project(context, members)},
     };
-    const QByteArray digest = QCryptographicHash::hash(Json::canonicalize(tuple), QCryptographicHash::Sha256);
+    const QByteArray digest = Sha256::digest(Json::canonicalize(tuple));
     return QString::fromLatin1(Jose::base64UrlEncode(digest));
 }
 

@@ -1,6 +1,7 @@
 #include "core/escalation/identities.h"
 
-#include <QCryptographicHash>
+#include "core/base/sha256.h"
+
 #include <QJsonArray>
 
 #include <atomic>
@@ -40,7 +41,7 @@ bool equalInConstantTime(QByteArrayView a, QByteArrayView b)
 
 QByteArray hashToken(QByteArrayView token)
 {
-    return QCryptographicHash::hash(token, QCryptographicHash::Sha256).toHex();
+    return Sha256::digest(token).toHex();
 }
 
 Error configError(const QString &message, const QString &value = {})

@@ -1,8 +1,7 @@
 #include "core/jose/jose.h"
 
+#include "core/base/sha256.h"
 #include "core/json/json.h"
-
-#include <QCryptographicHash>
 
 namespace Recourse::Jose {
 
@@ -77,7 +76,7 @@ QString thumbprint(const QJsonObject &publicJwk)
     }
 
     const QByteArray canonical = Json::canonicalize(members);
-    const QByteArray digest = QCryptographicHash::hash(canonical, QCryptographicHash::Sha256);
+    const QByteArray digest = Sha256::digest(canonical);
     return QString::fromLatin1(base64UrlEncode(digest));
 }
 

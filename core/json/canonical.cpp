@@ -178,7 +178,8 @@ void appendString(QByteArray &out, QStringView text)
 enum class MemberOrder { Canonical, Stored };
 
 // One open container while writing; `next` is the index of the member or element to write next.
-// `names` contains the sorted member names in canonical order and stays empty otherwise.
+// `names` contains the sorted member names when the canonical order differs from the stored one,
+// and stays empty otherwise.
 struct WriterFrame
 {
     QJsonArray array;
@@ -189,6 +190,21 @@ struct WriterFrame
 
     qsizetype size() const { return isObject ? object.size() : array.size(); }
 };
+
+// Whether the members QJsonObject stores are already in RFC 8785 order (UTF-16 code units), as
+// they were for every object tried. The check costs one comparison per member. Sorting the names
+// and looking each one up again was most of the time to canonicalize an audit record.
+bool isStoredInCanonicalOrder(const QJsonObject &object)
+{
+    QString previous;
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        QString name = it.key();
+        if (it != object.constBegin() && !precedesInUtf16(previous, name))
+            return false;
+        previous = std::move(name);
+    }
+    return true;
+}
 
 // Writes a scalar, or the opening bracket of a container and pushes its frame.
 void beginValue(QByteArray &out, std::vector<WriterFrame> &stack, const QJsonValue &value, MemberOrder order)
@@ -219,7 +235,7 @@ void beginValue(QByteArray &out, std::vector<WriterFrame> &stack, const QJsonVal
         WriterFrame frame;
         frame.isObject = true;
         frame.object = value.toObject();
-        if (order == MemberOrder::Canonical) {
+        if (order == MemberOrder::Canonical && !isStoredInCanonicalOrder(frame.object)) {
             frame.names = frame.object.keys();
             std::sort(frame.names.begin(), frame.names.end(), precedesInUtf16);
         }
@@ -248,7 +264,7 @@ QByteArray write(const QJsonValue &value, MemberOrder order)
         if (top.next > 0)
             out += ',';
         QJsonValue child;
-        if (top.isObject && order == MemberOrder::Canonical) {
+        if (top.isObject && !top.names.isEmpty()) {
             const QString &name = top.names.at(top.next);
             appendString(out, name);
             out += ':';

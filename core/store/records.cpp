@@ -1,9 +1,9 @@
 #include "core/store/records.h"
 
 #include "core/base/rfc3339.h"
+#include "core/base/sha256.h"
 #include "core/json/json.h"
 
-#include <QCryptographicHash>
 #include <QJsonDocument>
 
 namespace Recourse::Store {
@@ -107,7 +107,7 @@ QString AuditRecord::computeHash() const
         {QStringLiteral("prev_hash"), prevHash},
     };
     return QString::fromLatin1(
-        QCryptographicHash::hash(Json::canonicalize(covered), QCryptographicHash::Sha256).toHex());
+        Sha256::digest(Json::canonicalize(covered)).toHex());
 }
 
 } // namespace Recourse::Store
