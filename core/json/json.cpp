@@ -93,12 +93,16 @@ std::variant<QJsonValue, ParseFailure> parseDetailed(QByteArrayView text, const 
     if (!checker.foundContainer())
         return *std::move(scalar);
 
-    QJsonParseError error{};
-    const QJsonDocument document = QJsonDocument::fromJson(QByteArray::fromRawData(text.data(), text.size()), &error);
-    if (error.error == QJsonParseError::NoError)
-        return document.isObject() ? QJsonValue(document.object()) : QJsonValue(document.array());
+    if (!checker.qtChangesText()) {
+        QJsonParseError error{};
+        const QJsonDocument document =
+            QJsonDocument::fromJson(QByteArray::fromRawData(text.data(), text.size()), &error);
+        if (error.error == QJsonParseError::NoError)
+            return document.isObject() ? QJsonValue(document.object()) : QJsonValue(document.array());
+    }
 
-    // Text that passed the stricter check is expected to parse. If Qt rejects it, build it ourselves.
+    // Text that passed the stricter check is expected to parse. If Qt rejects it, or would change
+    // it, build it ourselves.
     Parser builder(text, limits);
     std::optional<QJsonValue> value = builder.run();
     if (!value)

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 namespace Recourse::Json {
@@ -394,17 +396,41 @@ bool Parser::parseNumber(QJsonValue &value)
         return fail(start, QStringLiteral("invalid number"), start, m_pos);
     }
 
-    // RFC 7493 section 2.2. Past 2^53 a whole number can equal its neighbour as a double, so a
-    // binding or a policy rule for tenant 9007199254740993 would also cover 9007199254740992.
-    constexpr std::string_view kLargestExactInteger = "9007199254740992";
-    if (wholeNumber
-        && (integerDigits.size() > kLargestExactInteger.size()
-            || (integerDigits.size() == kLargestExactInteger.size() && integerDigits > kLargestExactInteger))) {
-        return fail(start, QStringLiteral("integer is beyond 2^53 in magnitude, where JSON numbers lose precision; "
+    if (wholeNumber && losesPrecision(integerDigits, number)) {
+        return fail(start, QStringLiteral("integer has more precision than an IEEE 754 double keeps; "
                                           "send it as a string"), start, m_pos);
     }
     value = QJsonValue(number);
     return true;
+}
+
+// RFC 7493 section 2.2. Past 2^53 whole numbers can round to the same double, so a binding or a
+// policy rule for tenant 9007199254740993 would also cover 9007199254740992. A whole number is
+// kept only when its digits, without trailing zeros, are the shortest digits of its double. So
+// each double has one accepted form, and every number this project writes is accepted again:
+// 100000000000000000000 is, 9007199254740993 and 1152921504606846976 (2^60, exact but written
+// with more digits than its double's shortest form 1152921504606847000) are not.
+bool Parser::losesPrecision(std::string_view digits, double number)
+{
+    // Up to 15 digits every whole number is exactly a double and written in its shortest form.
+    if (digits.size() <= 15)
+        return false;
+
+    char buffer[32];
+    const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, std::abs(number), std::chars_format::scientific);
+    if (error != std::errc())
+        return true;
+    std::string shortest;
+    for (const char *p = buffer; p != end && *p != 'e'; ++p) {
+        if (*p != '.')
+            shortest.push_back(*p);
+    }
+
+    const auto withoutTrailingZeros = [](std::string_view text) {
+        const size_t last = text.find_last_not_of('0');
+        return last == std::string_view::npos ? std::string_view() : text.substr(0, last + 1);
+    };
+    return withoutTrailingZeros(digits) != withoutTrailingZeros(shortest);
 }
 
 // Called only when from_chars reports a value out of range: a number whose first significant

@@ -5,6 +5,7 @@
 #include <QSet>
 
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace Recourse::Json {
@@ -27,7 +28,7 @@ inline bool isDigit(char c)
 class Parser
 {
 public:
-    // What run() returns on success: the value, or only a check of the text, where a container
+    // The result of a successful run(): the value, or only a check of the text, where a container
     // comes back as null and a scalar as itself.
     enum class Output { Value, CheckOnly };
 
@@ -39,6 +40,9 @@ public:
     std::optional<QJsonValue> run();
     // After a successful run(): whether the top-level value is an object or an array.
     bool foundContainer() const { return m_foundContainer; }
+    // After a successful run(): whether QJsonDocument::fromJson() would build a different value
+    // from the text.
+    bool qtChangesText() const { return m_qtChangesText; }
     const ParseFailure &failure() const { return m_failure; }
 
 private:
@@ -79,6 +83,7 @@ private:
     bool parseUtf8Sequence(const char *stringStart);
     bool appendCodePoint(char32_t codePoint, const char *stringStart, const char *position);
     static bool overflowsDouble(const char *start, const char *end);
+    static bool losesPrecision(std::string_view digits, double number);
 
     bool failUnexpected(const char *position, const QString &expected);
     bool fail(const char *position, const QString &message, const char *tokenStart = nullptr,
@@ -96,6 +101,7 @@ private:
     ParseFailure m_failure;
     Output m_output = Output::Value;
     bool m_foundContainer = false;
+    bool m_qtChangesText = false;
 };
 
 } // namespace Recourse::Json

@@ -19,6 +19,10 @@ bool Parser::parseString(QString *text)
     const char *stringStart = m_pos;
     ++m_pos;
     m_scratch.clear();
+    // Qt 6.4's parser drops a raw U+FEFF at the start of a string, so "\uFEFFadmin" would
+    // arrive as "admin". Such text is built by this parser instead, as fuzz_json showed.
+    if (m_end - m_pos >= 3 && std::memcmp(m_pos, "\xEF\xBB\xBF", 3) == 0)
+        m_qtChangesText = true;
 
     for (;;) {
         if (atEnd())

@@ -255,10 +255,13 @@ void TestJson::parseRejects_data()
                                                    << QStringLiteral("outside the range") << 1 << 1;
     QTest::newRow("long integer overflows") << QByteArray("1" + QByteArray(309, '0')) << QStringLiteral("outside the range") << 1
                                             << 1;
-    QTest::newRow("integer beyond 2^53") << QByteArray("[9007199254740993]") << QStringLiteral("beyond 2^53") << 1 << 2;
-    QTest::newRow("negative integer beyond 2^53") << QByteArray("-9007199254740993") << QStringLiteral("beyond 2^53") << 1 << 1;
-    QTest::newRow("twenty-digit integer") << QByteArray("{\"n\": 12345678901234567890}") << QStringLiteral("beyond 2^53") << 1
-                                          << 7;
+    QTest::newRow("integer beyond 2^53") << QByteArray("[9007199254740993]") << QStringLiteral("more precision") << 1 << 2;
+    QTest::newRow("negative integer beyond 2^53") << QByteArray("-9007199254740993") << QStringLiteral("more precision") << 1
+                                                  << 1;
+    QTest::newRow("twenty-digit integer") << QByteArray("{\"n\": 12345678901234567890}") << QStringLiteral("more precision")
+                                          << 1 << 7;
+    // Exact, but 1152921504606847000 is the accepted form of the same double.
+    QTest::newRow("2^60 in all its digits") << QByteArray("1152921504606846976") << QStringLiteral("more precision") << 1 << 1;
     QTest::newRow("fraction overflows by exponent") << QByteArray("0.001e312") << QStringLiteral("outside the range")
                                                     << 1 << 1;
 }
@@ -356,6 +359,8 @@ void TestJson::parseAccepts_data()
     QTest::newRow("integer at 2^53") << QByteArray("-9007199254740992") << QJsonValue(-9007199254740992.0);
     QTest::newRow("beyond 2^53 with a fraction") << QByteArray("9007199254740993.0") << QJsonValue(9007199254740992.0);
     QTest::newRow("beyond 2^53 with an exponent") << QByteArray("1e20") << QJsonValue(1e20);
+    QTest::newRow("beyond 2^53 in shortest digits") << QByteArray("100000000000000000000") << QJsonValue(1e20);
+    QTest::newRow("2^60 as its shortest digits") << QByteArray("-1152921504606847000") << QJsonValue(-1152921504606846976.0);
 }
 
 void TestJson::parseAccepts()
@@ -391,6 +396,9 @@ void TestJson::parseBuildsWhatTheCheckRead_data()
     QTest::newRow("array at top") << QByteArray(R"([{"k": "v"}, "s", false])");
     QTest::newRow("many members") << manyMembers(40);
     QTest::newRow("whitespace") << QByteArray(" \r\n\t{ \"a\" :\n[ 1 , 2 ] }\n");
+    // Qt's parser drops a raw U+FEFF that starts a string, so "\uFEFFadmin" would become "admin".
+    QTest::newRow("string starting with U+FEFF") << QByteArray("[\"\xEF\xBB\xBF\xEF\xBE\xBF\"]");
+    QTest::newRow("name starting with U+FEFF") << QByteArray("{\"\xEF\xBB\xBF" "admin\": \"\xEF\xBB\xBF" "admin\"}");
 }
 
 // parse() checks the text with our parser and lets Qt's build the value; parseLocated() still
