@@ -41,7 +41,7 @@ public:
     // After a successful run(): whether the top-level value is an object or an array.
     bool foundContainer() const { return m_foundContainer; }
     // After a successful run(): whether QJsonDocument::fromJson() would build a different value
-    // from the text.
+    // from the text, or an object whose members QJsonObject::value() cannot find.
     bool qtChangesText() const { return m_qtChangesText; }
     const ParseFailure &failure() const { return m_failure; }
 

@@ -398,6 +398,9 @@ void TestJson::parseBuildsWhatTheCheckRead_data()
     QTest::newRow("whitespace") << QByteArray(" \r\n\t{ \"a\" :\n[ 1 , 2 ] }\n");
     // Qt's parser drops a raw U+FEFF that starts a string, so "\uFEFFadmin" would become "admin".
     QTest::newRow("string starting with U+FEFF") << QByteArray("[\"\xEF\xBB\xBF\xEF\xBE\xBF\"]");
+    // Qt's parser sorts these names by code point, and QJsonObject looks them up in UTF-16 order.
+    QTest::newRow("names beyond U+FFFF") << QByteArray(R"({"\ufb33":1,"\ud83d\ude00":2,"a":3,"\u0080":4})");
+    QTest::newRow("raw name beyond U+FFFF") << QByteArray("{\"\xEF\xAC\xB3\":1,\"\xF0\x9F\x98\x80\":2}");
     QTest::newRow("name starting with U+FEFF") << QByteArray("{\"\xEF\xBB\xBF" "admin\": \"\xEF\xBB\xBF" "admin\"}");
 }
 
@@ -416,6 +419,11 @@ void TestJson::parseBuildsWhatTheCheckRead()
     QVERIFY(structurallyEqual(*built, ownValue));
     QCOMPARE(canonicalize(*built), canonicalize(ownValue));
     QCOMPARE(*built, ownValue);
+
+    // Every member can be found by name.
+    const QJsonObject object = built->toObject();
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it)
+        QCOMPARE(object.value(it.key()), it.value());
 }
 
 // Whole numbers reach at most 2^53, so every number reads the same through toDouble() and
