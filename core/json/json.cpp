@@ -5,6 +5,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
+#include <limits>
+
 namespace Recourse::Json {
 
 namespace {
@@ -108,6 +111,19 @@ std::variant<QJsonValue, ParseFailure> parseDetailed(QByteArrayView text, const 
     if (!value)
         return builder.failure();
     return *std::move(value);
+}
+
+QJsonObject objectFromStored(QByteArrayView text)
+{
+    // Every character beyond U+FFFF starts with a byte of 0xF0 or more in UTF-8, the only form
+    // this project writes them in.
+    const bool beyondBmp = std::any_of(text.begin(), text.end(), [](char c) { return uchar(c) >= 0xF0; });
+    if (beyondBmp) {
+        Result<QJsonObject> object = parseObject(text, ParseLimits{std::numeric_limits<qsizetype>::max(), 1000});
+        if (object)
+            return *std::move(object);
+    }
+    return QJsonDocument::fromJson(QByteArray::fromRawData(text.data(), text.size())).object();
 }
 
 std::variant<LocatedDocument, ParseFailure> parseLocated(QByteArrayView text, const ParseLimits &limits)

@@ -272,9 +272,9 @@ bool Parser::parseMemberName()
                     QStringLiteral("duplicate member name \"%1\"").arg(printableText(name, ExcerptLimit)),
                     nameStart, m_pos);
     }
-    // Qt 6.4's parser sorts names by code point, but QJsonObject looks them up in UTF-16 order,
-    // and the two differ for characters beyond U+FFFF. value() could then miss a member of an
-    // object Qt built, so such objects are built by this parser, as fuzz_json showed.
+    // Qt 6.4's parser can misorder names beyond U+FFFF when some names carry escapes and others
+    // do not, and QJsonObject::value() then misses members of the object it built. Such objects
+    // are built by this parser, as fuzz_json showed.
     if (std::any_of(name.cbegin(), name.cend(), [](QChar c) { return c.isSurrogate(); }))
         m_qtChangesText = true;
     frame.pendingName = std::move(name);

@@ -4,7 +4,6 @@
 #include "core/base/sha256.h"
 #include "core/json/json.h"
 
-#include <QJsonDocument>
 
 namespace Recourse::Store {
 
@@ -31,7 +30,7 @@ QJsonObject EventRecord::dataObject() const
 {
     if (!data.isEmpty() || serializedData.isEmpty())
         return data;
-    return QJsonDocument::fromJson(serializedData).object();
+    return Json::objectFromStored(serializedData);
 }
 
 QJsonObject EventRecord::toJson() const

@@ -23,7 +23,7 @@ inline QString toText(const QStringList &list)
 
 inline QJsonObject objectFrom(const QVariant &value)
 {
-    return QJsonDocument::fromJson(value.toString().toUtf8()).object();
+    return Json::objectFromStored(value.toString().toUtf8());
 }
 
 inline QStringList listFrom(const QVariant &value)
