@@ -119,6 +119,7 @@ QJsonObject objectFromStored(QByteArrayView text)
     // this project writes them in.
     const bool beyondBmp = std::any_of(text.begin(), text.end(), [](char c) { return uchar(c) >= 0xF0; });
     if (beyondBmp) {
+        // The text was checked under the request limits when it arrived, so only a sanity bound stays.
         Result<QJsonObject> object = parseObject(text, ParseLimits{std::numeric_limits<qsizetype>::max(), 1000});
         if (object)
             return *std::move(object);

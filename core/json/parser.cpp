@@ -370,7 +370,6 @@ bool Parser::parseNumber(QJsonValue &value)
     const std::string_view integerDigits(integerStart, size_t(m_pos - integerStart));
     const bool wholeNumber = atEnd() || (*m_pos != '.' && *m_pos != 'e' && *m_pos != 'E');
 
-
     if (!atEnd() && *m_pos == '.') {
         ++m_pos;
         if (atEnd() || !isDigit(*m_pos))
@@ -402,8 +401,8 @@ bool Parser::parseNumber(QJsonValue &value)
     }
 
     if (wholeNumber && losesPrecision(integerDigits, number)) {
-        return fail(start, QStringLiteral("integer has more precision than an IEEE 754 double keeps; "
-                                          "send it as a string"), start, m_pos);
+        return fail(start, QStringLiteral("integer has more precision than an IEEE 754 double keeps, "
+                                          "so send it as a string"), start, m_pos);
     }
     value = QJsonValue(number);
     return true;
@@ -417,7 +416,7 @@ bool Parser::parseNumber(QJsonValue &value)
 // with more digits than its double's shortest form 1152921504606847000) are not.
 bool Parser::losesPrecision(std::string_view digits, double number)
 {
-    // Up to 15 digits every whole number is exactly a double and written in its shortest form.
+    // A whole number of up to 15 digits is an exact double, so its digits are its double's.
     if (digits.size() <= 15)
         return false;
 

@@ -4,7 +4,6 @@
 #include "core/base/sha256.h"
 #include "core/json/json.h"
 
-
 namespace Recourse::Store {
 
 namespace {

@@ -190,9 +190,9 @@ public:
     void write(WriteJob job, QObject *context, WriteDone done);
     // Queues a job nobody waits for (events and records whose loss is tolerable on a crash).
     void writeDetached(WriteJob job);
-    // Queues one stream event nobody waits for, in order with the jobs queued around it. Cheaper
-    // than a detached job that appends it: the data is serialized on the calling thread, and the
-    // writer inserts it without a savepoint of its own.
+    // Queues one stream event without a caller waiting for it, in order with the jobs queued
+    // around it. It costs less than a detached job that appends it, because the data is
+    // serialized on the calling thread and the writer inserts it without a savepoint of its own.
     void appendEventDetached(EventRecord event);
 
     QString path() const;
