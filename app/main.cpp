@@ -53,6 +53,10 @@ Result<std::unique_ptr<Service::ServiceHost>> startService(const App::Options &o
     serviceOptions.tlsSelfSigned = options.tlsSelfSigned;
     serviceOptions.upstreamUrl = options.upstreamUrl;
     serviceOptions.httpThreads = options.httpThreads;
+    // On a desktop the console shows every decision as it happens; a headless PDP answering at
+    // full rate would fill the store with permits nobody asked to keep.
+    serviceOptions.decisionEvents = options.decisionEvents.value_or(
+        options.headless ? DecisionEvents::Denials : DecisionEvents::All);
     serviceOptions.upstreamToken = options.upstreamToken;
     return Service::ServiceHost::start(serviceOptions);
 }

@@ -89,6 +89,10 @@ QString usage()
         "                        Bearer token for the upstream PDP (or RECOURSE_UPSTREAM_TOKEN).\n"
         "  --http-threads N      Threads that read, evaluate and answer HTTP requests besides the main\n"
         "                        thread (default: one per core; 0 serves everything on the main thread).\n"
+        "  --decision-events MODE\n"
+        "                        Plain decisions recorded as events: all, denials or none (default: all\n"
+        "                        with the console, denials with --headless). Requestable denials and\n"
+        "                        re-evaluations are always recorded.\n"
         "  --allow-insecure-http Allow plain HTTP on a non-loopback address, for the listener and the upstream.\n"
         "  --rotate-signing-key  Make a new signing key active in the data folder of a stopped service and\n"
         "                        exit; the old key keeps verifying its tokens until they expire.\n"
@@ -147,7 +151,7 @@ Result<Options> parseOptions(const QStringList &arguments)
                    || argument == QLatin1String("--pin")
                    || argument == QLatin1String("--tls-cert") || argument == QLatin1String("--tls-key")
                    || argument == QLatin1String("--upstream") || argument == QLatin1String("--upstream-token")
-                   || argument == QLatin1String("--http-threads")) {
+                   || argument == QLatin1String("--http-threads") || argument == QLatin1String("--decision-events")) {
             const std::optional<QString> value = next();
             if (!value)
                 return usageError(QStringLiteral("%1 needs a value.").arg(argument), argument);
@@ -185,6 +189,10 @@ Result<Options> parseOptions(const QStringList &arguments)
                 options.httpThreads = value->toInt(&ok);
                 if (!ok || options.httpThreads < 0 || options.httpThreads > kMaxHttpThreads)
                     return usageError(QStringLiteral("--http-threads takes a number from 0 to %1.").arg(kMaxHttpThreads), *value);
+            } else if (argument == QLatin1String("--decision-events")) {
+                options.decisionEvents = decisionEventsFromName(*value);
+                if (!options.decisionEvents)
+                    return usageError(QStringLiteral("--decision-events takes all, denials or none."), *value);
             } else {
                 options.token = *value;
             }

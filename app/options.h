@@ -2,11 +2,14 @@
 
 #include "app/logsink.h"
 #include "core/base/result.h"
+#include "core/escalation/decisionevents.h"
 
 #include <QHostAddress>
 #include <QJsonObject>
 #include <QStringList>
 #include <QUrl>
+
+#include <optional>
 
 namespace Recourse::App {
 
@@ -32,6 +35,8 @@ struct Options
     QUrl upstreamUrl;
     QString upstreamToken;
     int httpThreads = -1; // --http-threads; -1 picks one per core
+    // --decision-events; when not given, all with the embedded console and denials with --headless
+    std::optional<DecisionEvents> decisionEvents;
     QString backupTarget;  // --backup: copy the data folder there, then exit
     QString restoreSource; // --restore: put that backup in place as the data folder, then exit
     bool rotateSigningKey = false; // rotate the keys of the stopped service in dataDir, then exit

@@ -4,6 +4,7 @@
 #include "core/base/clock.h"
 #include "core/base/result.h"
 #include "core/escalation/callbacks.h"
+#include "core/escalation/decisionevents.h"
 #include "core/escalation/identities.h"
 #include "core/escalation/upstream.h"
 #include "core/jose/jose.h"
@@ -55,6 +56,9 @@ struct EscalationConfig
     qint64 clockSkewSeconds = 30;  // capped at 60
     int pollRetryAfterSeconds = 2;
     qint64 idempotencyRetentionSeconds = 24 * 3600;
+    // A permit event is a row in the store and a frame to every subscriber. A PDP answering tens of
+    // thousands of permits a second would write gigabytes an hour, so recording them is a choice.
+    DecisionEvents decisionEvents = DecisionEvents::Denials;
 };
 
 // The token types: distinct so a binding token can never stand for approval state, or back.
@@ -165,6 +169,7 @@ private:
                                  const AuthZen::EvaluationRequest &request);
     PendingDecision issueRequestableDenial(const Identity &caller, const AuthZen::EvaluationRequest &request,
                                            const Policy::Template &tmpl, QJsonObject extraContext = {});
+    // Records an evaluation.permitted or evaluation.denied event, when config().decisionEvents asks for it.
     void recordEvaluationEvent(const QString &type, const AuthZen::EvaluationRequest &request, const QJsonObject &data);
     void recordReevaluation(const QString &callerId, const QString &approvalId, const AuthZen::EvaluationRequest &request,
                             const QJsonObject &decision);

@@ -388,6 +388,11 @@ EscalationService::issueRequestableDenial(const Identity &caller, const AuthZen:
 void EscalationService::recordEvaluationEvent(const QString &type, const AuthZen::EvaluationRequest &request,
                                               const QJsonObject &data)
 {
+    const bool permitted = type == u"evaluation.permitted";
+    if (m_config.decisionEvents == DecisionEvents::None
+        || (permitted && m_config.decisionEvents != DecisionEvents::All))
+        return;
+
     // Written as text straight away, because inserting the three entities into a QJsonObject and
     // serializing it again cost more than the policy decision itself. The members are sorted as
     // QJsonObject sorts them, so the live event has the same bytes as the event replayed later.

@@ -289,6 +289,7 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
     config.arsIdentifier = baseText;
     config.accessRequestEndpoint = baseText + QStringLiteral("/access/v1/requests");
     config.clockSkewSeconds = skewSeconds;
+    config.decisionEvents = options.decisionEvents;
 
     d.signingKeys->trustFor(baseText);
     d.escalation = new Escalation::EscalationService(config, d.policies, d.store, d.signingKeys->ring(),

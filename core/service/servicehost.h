@@ -3,6 +3,7 @@
 #include "core/base/clock.h"
 #include "core/base/result.h"
 #include "core/base/hostresolver.h"
+#include "core/escalation/decisionevents.h"
 
 #include <QHostAddress>
 #include <QJsonObject>
@@ -36,6 +37,8 @@ struct ServiceOptions
     // Threads that serve HTTP connections besides the host's own (Http::Server::setServingThreads());
     // -1 starts one per core.
     int httpThreads = -1;
+    // Which plain permits and denials are recorded as events (EscalationConfig::decisionEvents).
+    DecisionEvents decisionEvents = DecisionEvents::Denials;
     // Resolves callback hosts at submission and at every delivery attempt; the system resolver
     // (QHostInfo) when null. Tests inject answers such as a name that resolves to 169.254.169.254.
     std::shared_ptr<const HostResolver> callbackResolver;

@@ -88,7 +88,9 @@ void DemoScenarioTest::initTestCase()
     m_service.setArguments({QStringLiteral("--headless"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
                             QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("data")),
                             QStringLiteral("--policy"), QStringLiteral("demo"),
-                            QStringLiteral("--config"), config.fileName()});
+                            QStringLiteral("--config"), config.fileName(),
+                            // The expected events below start with the first, plain permit.
+                            QStringLiteral("--decision-events"), QStringLiteral("all")});
     m_service.setProcessChannelMode(QProcess::SeparateChannels);
     m_service.start();
     QVERIFY2(m_service.waitForStarted(10000), qPrintable(m_service.errorString()));

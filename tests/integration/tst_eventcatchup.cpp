@@ -5,6 +5,7 @@
 #include "tests/integration/araprequests.h"
 #include "tests/integration/servicefixture.h"
 
+#include <QJsonDocument>
 #include <QTest>
 #include <QWebSocketProtocol>
 
@@ -22,6 +23,8 @@ private Q_SLOTS:
     void historyLargerThanBufferArrives();
     void streamsPerIdentityLimited();
     void decisionEventsMatchTheStore();
+    void decisionEventsFollowTheMode_data();
+    void decisionEventsFollowTheMode();
 };
 
 void tst_EventCatchUp::historyLargerThanBufferArrives()
@@ -88,6 +91,7 @@ void tst_EventCatchUp::streamsPerIdentityLimited()
 void tst_EventCatchUp::decisionEventsMatchTheStore()
 {
     ServiceFixture service;
+    service.setConfigure([](Service::ServiceOptions &options) { options.decisionEvents = DecisionEvents::All; });
     QVERIFY2(service.start(), qPrintable(service.errorString()));
     EventRecorder live;
     live.open(service.baseUrl(), Tokens::bob, 0);
@@ -122,6 +126,47 @@ void tst_EventCatchUp::decisionEventsMatchTheStore()
     // The same bytes too, for a client that hashes or compares the frames.
     for (const QString &type : {QStringLiteral("evaluation.permitted"), QStringLiteral("evaluation.denied")})
         QCOMPARE(replay.messages().at(replay.indexOfType(type)), live.messages().at(live.indexOfType(type)));
+}
+
+// Plain permits and denials are recorded as the mode sets. A requestable denial is a step of an
+// escalation and is recorded in every mode. It is evaluated last, and events arrive in the order
+// they were queued, so once it has arrived every recorded plain decision has too.
+void tst_EventCatchUp::decisionEventsFollowTheMode_data()
+{
+    QTest::addColumn<int>("mode");
+    QTest::addColumn<bool>("permits");
+    QTest::addColumn<bool>("denials");
+
+    QTest::newRow("all") << int(DecisionEvents::All) << true << true;
+    QTest::newRow("denials") << int(DecisionEvents::Denials) << false << true;
+    QTest::newRow("none") << int(DecisionEvents::None) << false << false;
+}
+
+void tst_EventCatchUp::decisionEventsFollowTheMode()
+{
+    QFETCH(int, mode);
+    QFETCH(bool, permits);
+    QFETCH(bool, denials);
+    ServiceFixture service;
+    service.setConfigure([mode](Service::ServiceOptions &options) { options.decisionEvents = DecisionEvents(mode); });
+    QVERIFY2(service.start(), qPrintable(service.errorString()));
+    EventRecorder live;
+    live.open(service.baseUrl(), Tokens::bob, 0);
+    QTRY_VERIFY_WITH_TIMEOUT(live.isConnected(), 20000);
+
+    const QJsonObject subject = entity(QStringLiteral("user"), QStringLiteral("alice"));
+    const QJsonObject document = Arap::document(QStringLiteral("q4-summary"));
+    QCOMPARE(service.evaluate(Arap::evaluation(subject, document, QStringLiteral("can_read"))).json.value(QStringLiteral("decision")),
+             QJsonValue(true));
+    QCOMPARE(service.evaluate(Arap::evaluation(subject, document, QStringLiteral("can_delete"))).json.value(QStringLiteral("decision")),
+             QJsonValue(false));
+    const QJsonObject requestable = service.evaluate(Arap::q4PlanRead()).json;
+    QVERIFY2(requestable.value(QStringLiteral("context")).toObject().contains(QStringLiteral("access_request")),
+             QJsonDocument(requestable).toJson().constData());
+
+    QTRY_VERIFY_WITH_TIMEOUT(live.indexOfType(QStringLiteral("evaluation.denied.requestable")) >= 0, 20000);
+    QCOMPARE(live.types().contains(QStringLiteral("evaluation.permitted")), permits);
+    QCOMPARE(live.types().contains(QStringLiteral("evaluation.denied")), denials);
 }
 
 QTEST_GUILESS_MAIN(tst_EventCatchUp)
