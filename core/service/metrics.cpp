@@ -3,6 +3,7 @@
 #include <QMutexLocker>
 
 #include <cmath>
+#include <iterator>
 #include <vector>
 
 namespace Recourse::Service {
@@ -61,6 +62,7 @@ struct RoutePattern
 {
     QList<QByteArray> segments;
     QByteArray label;
+    bool wildcard = false; // has a `*` or `**` segment
 };
 
 // The patterns split into segments once: routeOf() runs for every request, and splitting and
@@ -70,10 +72,46 @@ const std::vector<RoutePattern> &routePatterns()
     static const std::vector<RoutePattern> patterns = [] {
         std::vector<RoutePattern> list;
         for (const char *pattern : kRoutePatterns)
-            list.push_back(RoutePattern{QByteArray(pattern).split('/'), labelOf(pattern)});
+            list.push_back(RoutePattern{QByteArray(pattern).split('/'), labelOf(pattern), QByteArray(pattern).contains('*')});
         return list;
     }();
     return patterns;
+}
+
+// The methods a route label names. Any other becomes OTHER, so a client cannot add series.
+constexpr const char *kLabelledMethods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+constexpr qsizetype kMethodCount = qsizetype(std::size(kLabelledMethods));
+
+// Every "METHOD pattern" label, made once so routeOf() returns a shared string instead of building
+// one per request. The row of a method (kMethodCount for OTHER) contains one label per pattern,
+// then "other".
+struct RouteLabels
+{
+    QHash<QByteArray, qsizetype> exactPaths; // patterns without wildcards, by path
+    std::vector<QString> labels;
+
+    qsizetype stride() const { return qsizetype(routePatterns().size()) + 1; }
+    const QString &label(qsizetype method, qsizetype pattern) const { return labels[size_t(method * stride() + pattern)]; }
+};
+
+const RouteLabels &routeLabels()
+{
+    static const RouteLabels table = [] {
+        RouteLabels built;
+        const std::vector<RoutePattern> &patterns = routePatterns();
+        for (size_t i = 0; i < patterns.size(); ++i) {
+            if (!patterns[i].wildcard)
+                built.exactPaths.insert(QByteArray(kRoutePatterns[i]), qsizetype(i));
+        }
+        for (qsizetype method = 0; method <= kMethodCount; ++method) {
+            const QByteArray name = method < kMethodCount ? QByteArray(kLabelledMethods[method]) : QByteArrayLiteral("OTHER");
+            for (const RoutePattern &pattern : patterns)
+                built.labels.push_back(QString::fromLatin1(name + ' ' + pattern.label));
+            built.labels.push_back(QString::fromLatin1(name + " other"));
+        }
+        return built;
+    }();
+    return table;
 }
 
 bool matches(const QList<QByteArray> &pattern, const QList<QByteArray> &segments)
@@ -107,15 +145,22 @@ QByteArray number(double value)
 
 QString Metrics::routeOf(const QByteArray &method, const QByteArray &path)
 {
-    static const QList<QByteArray> methods{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
-    const QByteArray shownMethod = methods.contains(method) ? method : QByteArrayLiteral("OTHER");
+    const RouteLabels &table = routeLabels();
+    qsizetype methodIndex = 0;
+    while (methodIndex < kMethodCount && method != kLabelledMethods[methodIndex])
+        ++methodIndex;
 
+    // The PDP endpoints have fixed paths, so most requests are found without splitting the path.
+    if (const auto exact = table.exactPaths.constFind(path); exact != table.exactPaths.cend())
+        return table.label(methodIndex, exact.value());
+
+    const std::vector<RoutePattern> &patterns = routePatterns();
     const QList<QByteArray> segments = path.split('/');
-    for (const RoutePattern &pattern : routePatterns()) {
-        if (matches(pattern.segments, segments))
-            return QString::fromLatin1(shownMethod + ' ' + pattern.label);
+    for (size_t i = 0; i < patterns.size(); ++i) {
+        if (patterns[i].wildcard && matches(patterns[i].segments, segments))
+            return table.label(methodIndex, qsizetype(i));
     }
-    return QString::fromLatin1(shownMethod + " other");
+    return table.label(methodIndex, qsizetype(patterns.size()));
 }
 
 void Metrics::record(const QString &route, int status, double seconds)

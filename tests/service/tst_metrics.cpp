@@ -79,6 +79,15 @@ void MetricsTest::routeLabelsHideIds()
     QCOMPARE(Service::Metrics::routeOf("GET", "/access/v1/p17/q17/r17"), QStringLiteral("GET other"));
     QCOMPARE(Service::Metrics::routeOf("GET", "/admin/v1/tasks/arq_x1/approve/extra"), QStringLiteral("GET other"));
     QCOMPARE(Service::Metrics::routeOf("BREW", "/metrics"), QStringLiteral("OTHER /metrics"));
+    QCOMPARE(Service::Metrics::routeOf("BREW", "/nothing/here"), QStringLiteral("OTHER other"));
+    // Fixed paths are looked up whole: a prefix, a trailing slash or another case is not the route.
+    QCOMPARE(Service::Metrics::routeOf("POST", "/access/v1/evaluation"), QStringLiteral("POST /access/v1/evaluation"));
+    QCOMPARE(Service::Metrics::routeOf("POST", "/access/v1/evaluations"), QStringLiteral("POST /access/v1/evaluations"));
+    QCOMPARE(Service::Metrics::routeOf("POST", "/access/v1/evaluation/"), QStringLiteral("POST other"));
+    QCOMPARE(Service::Metrics::routeOf("POST", "/access/v1/Evaluation"), QStringLiteral("POST other"));
+    QCOMPARE(Service::Metrics::routeOf("post", "/access/v1/evaluation"), QStringLiteral("OTHER /access/v1/evaluation"));
+    QCOMPARE(Service::Metrics::routeOf("DELETE", "/access/v1/requests/arq_1/cancel"),
+             QStringLiteral("DELETE /access/v1/requests/{id}/cancel"));
 }
 
 void MetricsTest::metricsCountRequestsPerRoute()
