@@ -41,6 +41,21 @@ bool isToken(QByteArrayView text)
     return true;
 }
 
+QByteArray lowerCaseToken(QByteArrayView text)
+{
+    if (text.isEmpty())
+        return {};
+
+    QByteArray lower(text.size(), Qt::Uninitialized);
+    char *out = lower.data();
+    for (const char c : text) {
+        if (!kTokenChars[static_cast<unsigned char>(c)])
+            return {};
+        *out++ = (c >= 'A' && c <= 'Z') ? char(c + ('a' - 'A')) : c;
+    }
+    return lower;
+}
+
 bool isValidFieldValue(QByteArrayView value)
 {
     for (const char c : value) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QByteArrayView>
 
 namespace Recourse::Http {
@@ -10,6 +11,9 @@ namespace Recourse::Http {
 // tchar: the characters of a token such as a method or a field name.
 bool isTokenChar(char c);
 bool isToken(QByteArrayView text);
+// `text` in lower case when it is a token, or a null QByteArray when it is not. One pass, for
+// field names, which are compared case-insensitively.
+QByteArray lowerCaseToken(QByteArrayView text);
 
 // Whether a field value contains only HTAB, SP, visible ASCII and obs-text, so no CR, LF, NUL
 // or other control character.

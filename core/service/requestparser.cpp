@@ -309,16 +309,19 @@ RequestParser::Status RequestParser::parseHeaderLine(QByteArrayView line)
     if (isWhitespace(line.front()))
         return fail(400, QStringLiteral("Obsolete line folding in header fields is not accepted."));
     const qsizetype colon = line.indexOf(':');
-    if (colon <= 0 || !isToken(line.first(colon)))
+    QByteArray name = colon > 0 ? lowerCaseToken(line.first(colon)) : QByteArray();
+    if (name.isNull())
         return fail(400, QStringLiteral("A header field name is not a token."));
     const QByteArrayView value = trimmedWhitespace(line.sliced(colon + 1));
     if (!isValidFieldValue(value))
         return fail(400, QStringLiteral("A header field value contains a control character."));
 
-    QByteArray name = line.first(colon).toByteArray().toLower();
     // Only the first X-Request-ID counts; an invalid one is replaced by a minted id later.
     if (name == "x-request-id" && !m_request.hasHeader("x-request-id") && isValidRequestId(value))
         m_request.requestId = value.toByteArray();
+    // Typical requests carry a handful of fields, so one allocation fits them all.
+    if (m_request.headers.isEmpty())
+        m_request.headers.reserve(8);
     m_request.headers.append({std::move(name), value.toByteArray()});
     return Status::NeedMore;
 }

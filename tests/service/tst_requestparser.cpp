@@ -124,6 +124,8 @@ void TestRequestParser::outcome_data()
     QTest::newRow("space before colon") << QByteArray("GET / HTTP/1.1\r\nHost : x\r\n\r\n") << 400;
     QTest::newRow("empty field name") << QByteArray("GET / HTTP/1.1\r\nHost: t\r\n: x\r\n\r\n") << 400;
     QTest::newRow("no colon") << QByteArray("GET / HTTP/1.1\r\nHost\r\n\r\n") << 400;
+    QTest::newRow("separator in field name") << QByteArray("GET / HTTP/1.1\r\nHost: t\r\nX-(Id): x\r\n\r\n") << 400;
+    QTest::newRow("non-ASCII in field name") << QByteArray("GET / HTTP/1.1\r\nHost: t\r\nX-\xc3\xa9: x\r\n\r\n") << 400;
     QTest::newRow("NUL in value") << "GET / HTTP/1.1\r\nHost: t\r\nX-A: a" + QByteArray(1, '\0') + "b\r\n\r\n" << 400;
     QTest::newRow("CR in value") << QByteArray("GET / HTTP/1.1\r\nHost: t\r\nX-A: a\rb\r\n\r\n") << 400;
     QTest::newRow("too many header fields") << "GET / HTTP/1.1\r\nHost: t\r\n" + QByteArray("A: 1\r\n").repeated(9) + "\r\n" << 431;
