@@ -20,8 +20,13 @@ void write(const QByteArray &method, const QString &methodAndRoute, const QByteA
     const QString methodText = QString::fromLatin1(method.left(16));
     Log::Fields fields;
     fields.add(QStringLiteral("method"), methodText).add(QStringLiteral("route"), route).add(QStringLiteral("status"), status);
-    if (!requestId.isEmpty())
-        fields.add(QStringLiteral("request_id"), QString::fromLatin1(requestId.left(128)));
+    // Clients send UTF-8 ids, so they are decoded as such, and a long one is cut between characters.
+    if (!requestId.isEmpty()) {
+        QString id = QString::fromUtf8(requestId);
+        if (id.size() > 128)
+            id.truncate(id.at(127).isHighSurrogate() ? 127 : 128);
+        fields.add(QStringLiteral("request_id"), id);
+    }
     if (durationMs)
         fields.add(QStringLiteral("duration_ms"), *durationMs);
     if (!callerId.isEmpty())

@@ -32,6 +32,8 @@ const QByteArray kConfig = R"({
 
 const QByteArray kBadToken = "not-a-valid-token-5d6c";
 const QByteArray kRequestId = "e2e-evaluation-1";
+// Request ids are opaque bytes, and a UTF-8 one is logged as its characters.
+const QByteArray kUtf8RequestId = "e2e-\xc3\xa9valuation-\xe2\x98\x83";
 
 // Requestable under manager_approval in the arap-conformance pack.
 const QJsonObject kRequest{
@@ -148,6 +150,7 @@ void ServiceLogTest::initTestCase()
     const QString bindingToken = accessRequest.value(u"binding_token").toString();
     QVERIFY(!bindingToken.isEmpty());
     m_secrets.append(bindingToken);
+    QCOMPARE(send("POST", QStringLiteral("/access/v1/evaluation"), "pep-a-secret-4b1d", kRequest, kUtf8RequestId).status, 200);
 
     QJsonObject submission = kRequest;
     submission.insert(QStringLiteral("denial"),
@@ -224,6 +227,10 @@ void ServiceLogTest::requestLinesCarryRouteStatusAndId()
     QCOMPARE(evaluation.value(u"status").toInt(), 200);
     QCOMPARE(evaluation.value(u"caller").toString(), QStringLiteral("pep-a"));
     QVERIFY(evaluation.value(u"duration_ms").isDouble());
+
+    const QJsonObject utf8Evaluation = findLine({{QStringLiteral("category"), QStringLiteral("recourse.http")},
+                                                 {QStringLiteral("request_id"), QString::fromUtf8(kUtf8RequestId)}});
+    QVERIFY2(!utf8Evaluation.isEmpty(), m_stderr.constData());
 
     const QJsonObject submission = findLine({{QStringLiteral("route"), QStringLiteral("/access/v1/requests")},
                                              {QStringLiteral("status"), 202}});
