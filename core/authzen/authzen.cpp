@@ -86,6 +86,14 @@ Result<void> validateSearchEntity(EntityKind kind, const QJsonValue &value, cons
     return validate(kind, value, path, false);
 }
 
+Result<void> validateContext(const QJsonValue &context)
+{
+    if (!context.isUndefined() && !context.isObject())
+        return invalid(QStringLiteral("context"),
+                       QStringLiteral("The member context must be an object, not %1.").arg(typeName(context)));
+    return {};
+}
+
 Result<EvaluationRequest> parseEvaluationRequest(const QJsonObject &body)
 {
     const QJsonValue subject = body.value(QStringLiteral("subject"));
@@ -99,9 +107,8 @@ Result<EvaluationRequest> parseEvaluationRequest(const QJsonObject &body)
         return r.error();
     if (auto r = validateEntity(EntityKind::Action, action, QStringLiteral("action")); !r)
         return r.error();
-    if (!context.isUndefined() && !context.isObject())
-        return invalid(QStringLiteral("context"),
-                       QStringLiteral("The member context must be an object, not %1.").arg(typeName(context)));
+    if (auto r = validateContext(context); !r)
+        return r.error();
 
     return EvaluationRequest{subject.toObject(), resource.toObject(), action.toObject(), context.toObject()};
 }

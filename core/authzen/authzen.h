@@ -24,6 +24,9 @@ enum class EntityKind { Subject, Resource, Action };
 // messages ("evaluations[2].subject").
 Result<void> validateEntity(EntityKind kind, const QJsonValue &value, const QString &path);
 
+// Validates an evaluation's context: absent (undefined) or an object.
+Result<void> validateContext(const QJsonValue &context);
+
 // Validates a whole evaluation request: subject, resource and action required; context, when
 // present, an object. Unknown members are ignored as the API requires.
 Result<EvaluationRequest> parseEvaluationRequest(const QJsonObject &body);

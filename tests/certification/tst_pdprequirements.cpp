@@ -78,6 +78,7 @@ private Q_SLOTS:
     void invalidOptions();
     void unknownOptionIgnored();
     void nonObjectItemDenied();
+    void invalidDefaultDeniesInheritors();
     void evaluationsNotAnArray();
     void requestableDenialPerItem();
 
@@ -330,6 +331,28 @@ void tst_PdpRequirements::nonObjectItemDenied()
     const HttpResponse response = post(kEvaluations, body);
     QVERIFY2(response.status == 200, response.describe().constData());
     QCOMPARE(decisionsOf(response), (QList<bool>{false, true}));
+}
+
+// A default is checked once per batch: every item that inherits an invalid one is an error, each
+// with the message, while an item whose own member completes the default is decided.
+void tst_PdpRequirements::invalidDefaultDeniesInheritors()
+{
+    const HttpResponse response = post(kEvaluations, QByteArray(R"({"subject":{"type":"user"},
+        "resource":{"type":"record","id":"record-1"},"action":{"name":"read"},
+        "evaluations":[{}, {"subject":{"id":"bob"}}, {}, {"subject":{"type":"user","id":"bob"},"context":5}]})"));
+
+    QVERIFY2(response.status == 200, response.describe().constData());
+    QCOMPARE(decisionsOf(response), (QList<bool>{false, true, false, false}));
+    const QJsonArray evaluations = response.json.value(u"evaluations").toArray();
+    for (const int inheritor : {0, 2}) {
+        const QJsonObject error = evaluations.at(inheritor).toObject().value(u"context").toObject().value(u"error").toObject();
+        QCOMPARE(error.value(u"status").toInt(), 400);
+        QVERIFY2(error.value(u"message").toString().contains(QLatin1String("subject.id")), qPrintable(error.value(u"message").toString()));
+    }
+    QVERIFY(!evaluations.at(1).toObject().contains(u"context"));
+    const QJsonObject contextError = evaluations.at(3).toObject().value(u"context").toObject().value(u"error").toObject();
+    QVERIFY2(contextError.value(u"message").toString().contains(QLatin1String("context")),
+             qPrintable(contextError.value(u"message").toString()));
 }
 
 void tst_PdpRequirements::evaluationsNotAnArray()
