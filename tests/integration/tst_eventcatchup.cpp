@@ -25,6 +25,7 @@ private Q_SLOTS:
     void decisionEventsMatchTheStore();
     void decisionEventsFollowTheMode_data();
     void decisionEventsFollowTheMode();
+    void permittedReevaluationRecorded();
 };
 
 void tst_EventCatchUp::historyLargerThanBufferArrives()
@@ -167,6 +168,31 @@ void tst_EventCatchUp::decisionEventsFollowTheMode()
     QTRY_VERIFY_WITH_TIMEOUT(live.indexOfType(QStringLiteral("evaluation.denied.requestable")) >= 0, 20000);
     QCOMPARE(live.types().contains(QStringLiteral("evaluation.permitted")), permits);
     QCOMPARE(live.types().contains(QStringLiteral("evaluation.denied")), denials);
+}
+
+// An evaluation that carries an approval is a re-evaluation even when policy permits it without
+// one, so it is recorded under the default mode, which drops plain permits.
+void tst_EventCatchUp::permittedReevaluationRecorded()
+{
+    ServiceFixture service;
+    QVERIFY2(service.start(), qPrintable(service.errorString()));
+    const Testing::Escalation granted = service.grantAccess(Arap::q4PlanRead());
+    QVERIFY2(granted.ok(), qPrintable(granted.failure));
+    EventRecorder live;
+    live.open(service.baseUrl(), Tokens::bob, 0);
+    QTRY_VERIFY_WITH_TIMEOUT(live.isConnected(), 20000);
+
+    const QJsonObject permitted = Arap::evaluation(Arap::alice(), Arap::document(QStringLiteral("q4-summary")),
+                                                   QStringLiteral("can_read"));
+    const HttpResponse response = service.evaluate(withApproval(permitted, granted.approval));
+    QCOMPARE(response.json.value(QStringLiteral("decision")), QJsonValue(true));
+
+    QTRY_VERIFY_WITH_TIMEOUT(live.indexOfType(QStringLiteral("reevaluation.allowed")) >= 0, 20000);
+    const QJsonObject data = live.events().at(live.indexOfType(QStringLiteral("reevaluation.allowed")))
+                                 .value(QStringLiteral("data")).toObject();
+    QCOMPARE(data.value(QStringLiteral("approval_id")), granted.approval.value(QStringLiteral("id")));
+    QCOMPARE(data.value(QStringLiteral("resource")), permitted.value(QStringLiteral("resource")));
+    QVERIFY(!live.types().contains(QStringLiteral("evaluation.permitted")));
 }
 
 QTEST_GUILESS_MAIN(tst_EventCatchUp)
