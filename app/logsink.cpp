@@ -45,11 +45,14 @@ QLatin1StringView levelName(QtMsgType type)
     return QLatin1StringView("warning");
 }
 
-// Characters a terminal or log viewer may act on: the C0 and C1 controls, DEL, and the Unicode line
-// and paragraph separators.
+// Characters a terminal or log viewer may act on: the C0 and C1 controls, DEL, the Unicode line
+// and paragraph separators, and format characters (category Cf). Those include U+202E
+// RIGHT-TO-LEFT OVERRIDE and U+200B ZERO WIDTH SPACE, which can reorder or hide what a line shows.
 bool isControl(char16_t c)
 {
-    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029;
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029)
+        return true;
+    return c >= 0xad && QChar::category(char32_t(c)) == QChar::Other_Format;
 }
 
 bool isPrintableAscii(QStringView text)

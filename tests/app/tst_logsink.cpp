@@ -188,6 +188,15 @@ void TestLogSink::textLineEscapesUnicodeControls()
     QVERIFY2(text.endsWith("csi\\x9bnel\\x85ls\\u2028ps\\u2029del\\x7f\\n é 😀"), text.constData());
     QVERIFY2(json.contains("csi\\u009bnel\\u0085ls\\u2028ps\\u2029del\\u007f\\n é 😀"), json.constData());
     QCOMPARE(parsed(json).value(u"message").toString(), message);
+
+    // Format characters that reorder or hide text, as a client could send in X-Request-ID.
+    const QString hidden = QStringLiteral("x") + QChar(0x200b) + QChar(0x202e) + QStringLiteral("evil") + QChar(0xfeff)
+        + QChar(0x2066) + QStringLiteral("end");
+    const QByteArray hiddenText = formatLogLine(LogFormat::Text, QtInfoMsg, "recourse.http", hidden, {}, kNowMs);
+    const QByteArray hiddenJson = formatLogLine(LogFormat::Json, QtInfoMsg, "recourse.http", hidden, {}, kNowMs);
+    QVERIFY2(hiddenText.endsWith("x\\u200b\\u202eevil\\ufeff\\u2066end"), hiddenText.constData());
+    QVERIFY2(hiddenJson.contains("x\\u200b\\u202eevil\\ufeff\\u2066end"), hiddenJson.constData());
+    QCOMPARE(parsed(hiddenJson).value(u"message").toString(), hidden);
 }
 
 void TestLogSink::laterFieldOverridesEarlier()
