@@ -38,7 +38,8 @@ bool RequestParser::isValidRequestId(QByteArrayView value)
         if (byte < 0x20 || byte == 0x7f)
             return false;
     }
-    return true;
+    // The log shows an id as text, and two ids that are not UTF-8 could read the same there.
+    return value.isValidUtf8();
 }
 
 RequestParser::Status RequestParser::fail(int status, QString detail)

@@ -61,7 +61,7 @@ public:
     // Gives the request being parsed the id the server minted for it, because it sent none.
     void setMintedRequestId(QByteArray id) { m_request.requestId = std::move(id); }
 
-    // Whether `value` may be echoed as X-Request-ID: 1 to 256 bytes without control characters.
+    // Whether `value` may be echoed as X-Request-ID: 1 to 256 bytes of UTF-8 without control characters.
     static bool isValidRequestId(QByteArrayView value);
 
 private:

@@ -267,6 +267,9 @@ void TestRequestParser::requestId_data()
     QTest::newRow("256 bytes") << "X-Request-ID: " + QByteArray(256, 'r') + "\r\n" << QByteArray(256, 'r');
     QTest::newRow("257 bytes") << "X-Request-ID: " + QByteArray(257, 'r') + "\r\n" << QByteArray();
     QTest::newRow("tab inside") << QByteArray("X-Request-ID: a\tb\r\n") << QByteArray();
+    QTest::newRow("UTF-8") << QByteArray("X-Request-ID: caf\xc3\xa9-\xe2\x98\x83\r\n") << QByteArray("caf\xc3\xa9-\xe2\x98\x83");
+    QTest::newRow("not UTF-8") << QByteArray("X-Request-ID: \xff\xfe\xc3(\r\n") << QByteArray();
+    QTest::newRow("truncated UTF-8") << QByteArray("X-Request-ID: ab\xe2\x98\r\n") << QByteArray();
 }
 
 void TestRequestParser::requestId()
