@@ -40,6 +40,14 @@ int fail(const QString &message)
     return 2;
 }
 
+// The error's message, followed by the offending value when the message does not show it already.
+QString describe(const Error &error)
+{
+    if (error.value.isEmpty() || error.message.contains(error.value))
+        return error.message;
+    return QStringLiteral("%1 The value given was \"%2\".").arg(error.message, error.value.left(200));
+}
+
 Result<std::unique_ptr<Service::ServiceHost>> startService(const App::Options &options, quint16 port)
 {
     Service::ServiceOptions serviceOptions;
@@ -53,8 +61,8 @@ Result<std::unique_ptr<Service::ServiceHost>> startService(const App::Options &o
     serviceOptions.tlsSelfSigned = options.tlsSelfSigned;
     serviceOptions.upstreamUrl = options.upstreamUrl;
     serviceOptions.httpThreads = options.httpThreads;
-    // On a desktop the console shows every decision as it happens; a headless PDP answering at
-    // full rate would fill the store with permits nobody asked to keep.
+    // On a desktop the console shows every decision as it happens. A headless PDP answering at
+    // full rate would fill the store with permits that no one asked to keep.
     serviceOptions.decisionEvents = options.decisionEvents.value_or(
         options.headless ? DecisionEvents::Denials : DecisionEvents::All);
     serviceOptions.upstreamToken = options.upstreamToken;
@@ -65,7 +73,7 @@ int runHeadless(const App::Options &options)
 {
     auto host = startService(options, options.port);
     if (!host)
-        return fail(host.error().message);
+        return fail(describe(host.error()));
 
     // The harness contract: the chosen URL is the first line on standard output.
     QTextStream(stdout) << "listening on " << host.value()->baseUrl().toString() << Qt::endl;
@@ -259,7 +267,7 @@ int main(int argc, char **argv)
 
     auto options = App::parseOptions(arguments);
     if (!options)
-        return fail(options.error().message);
+        return fail(describe(options.error()));
     if (options->version) {
         QTextStream(stdout) << "recourse " << RECOURSE_VERSION << " (Qt " << qVersion() << ")" << Qt::endl;
         return 0;

@@ -64,6 +64,7 @@ private Q_SLOTS:
     void rotationAndShutdownAreLogged();
     void noSecretIsLogged();
     void startupErrorFollowsEarlierLines();
+    void optionErrorNamesValue();
 
 private:
     HttpAnswer send(const QByteArray &method, const QString &path, const QByteArray &token, const QJsonObject &body = {},
@@ -314,6 +315,21 @@ void ServiceLogTest::startupErrorFollowsEarlierLines()
     }
     QVERIFY2(opened >= 0, lines.join('\n').constData());
     QVERIFY2(lines.last().startsWith("recourse: Cannot listen on 127.0.0.1:"), lines.join('\n').constData());
+}
+
+// A rejected option value is printed back, so a typo such as a capital letter is visible.
+void ServiceLogTest::optionErrorNamesValue()
+{
+    QProcess service;
+    service.setProgram(QStringLiteral(RECOURSE_BINARY_DIR "/app/recourse"));
+    service.setArguments({QStringLiteral("--headless"), QStringLiteral("--decision-events"), QStringLiteral("ALL")});
+    service.start();
+    QVERIFY2(service.waitForFinished(20000), qPrintable(service.errorString()));
+
+    QCOMPARE(service.exitCode(), 2);
+    const QByteArray error = service.readAllStandardError().trimmed();
+    QVERIFY2(error.startsWith("recourse: --decision-events takes all, denials or none."), error.constData());
+    QVERIFY2(error.endsWith("The value given was \"ALL\"."), error.constData());
 }
 
 QTEST_GUILESS_MAIN(ServiceLogTest)
