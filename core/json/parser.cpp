@@ -245,9 +245,11 @@ QJsonValue Parser::closeContainer()
 void Parser::appendToContainer(const QJsonValue &value)
 {
     Frame &frame = m_stack.back();
+    // A check keeps neither elements nor members: parseMemberName() has recorded the name.
+    if (m_output == Output::CheckOnly)
+        return;
     if (!frame.isObject) {
-        if (m_output == Output::Value)
-            frame.array.append(value);
+        frame.array.append(value);
         return;
     }
 
@@ -263,21 +265,35 @@ bool Parser::parseMemberName()
         return failUnexpected(m_pos, QStringLiteral("a member name in double quotes"));
 
     const char *nameStart = m_pos;
-    QString name;
-    if (!parseString(&name))
-        return false;
     Frame &frame = m_stack.back();
-    if (hasMember(frame, name)) {
-        return fail(nameStart,
-                    QStringLiteral("duplicate member name \"%1\"").arg(printableText(name, ExcerptLimit)),
-                    nameStart, m_pos);
+    QByteArray plainName;
+    if (m_output == Output::CheckOnly && takePlainName(&plainName)) {
+        // Printable ASCII without escapes: the raw bytes are the name, and no surrogate is possible.
+        if (hasCheckedName(frame, plainName)) {
+            const QString shown = printableText(QString::fromLatin1(plainName), ExcerptLimit);
+            return fail(nameStart, QStringLiteral("duplicate member name \"%1\"").arg(shown), nameStart, m_pos);
+        }
+        frame.checkedNames.push_back(std::move(plainName));
+    } else {
+        QString name;
+        if (!parseString(&name))
+            return false;
+        const bool duplicate = m_output == Output::CheckOnly ? hasCheckedName(frame, name.toUtf8()) : hasMember(frame, name);
+        if (duplicate) {
+            return fail(nameStart,
+                        QStringLiteral("duplicate member name \"%1\"").arg(printableText(name, ExcerptLimit)),
+                        nameStart, m_pos);
+        }
+        // Qt 6.4's parser can misorder names beyond U+FFFF when some names carry escapes and others
+        // do not, and QJsonObject::value() then misses members of the object it built. Such objects
+        // are built by this parser, as fuzz_json showed.
+        if (std::any_of(name.cbegin(), name.cend(), [](QChar c) { return c.isSurrogate(); }))
+            m_qtChangesText = true;
+        if (m_output == Output::CheckOnly)
+            frame.checkedNames.push_back(name.toUtf8());
+        else
+            frame.pendingName = std::move(name);
     }
-    // Qt 6.4's parser can misorder names beyond U+FFFF when some names carry escapes and others
-    // do not, and QJsonObject::value() then misses members of the object it built. Such objects
-    // are built by this parser, as fuzz_json showed.
-    if (std::any_of(name.cbegin(), name.cend(), [](QChar c) { return c.isSurrogate(); }))
-        m_qtChangesText = true;
-    frame.pendingName = std::move(name);
 
     skipWhitespace();
     if (atEnd() || *m_pos != ':')
@@ -298,6 +314,37 @@ bool Parser::hasMember(Frame &frame, const QString &name)
             frame.names.insert(member.name);
     }
     return frame.names.contains(name);
+}
+
+bool Parser::hasCheckedName(Frame &frame, const QByteArray &name)
+{
+    if (frame.checkedNameSet.isEmpty()) {
+        if (frame.checkedNames.size() < LinearScanLimit)
+            return std::find(frame.checkedNames.cbegin(), frame.checkedNames.cend(), name) != frame.checkedNames.cend();
+        for (const QByteArray &known : frame.checkedNames)
+            frame.checkedNameSet.insert(known);
+    }
+    const bool found = frame.checkedNameSet.contains(name);
+    if (!found)
+        frame.checkedNameSet.insert(name);
+    return found;
+}
+
+bool Parser::takePlainName(QByteArray *name)
+{
+    const char *start = m_pos + 1;
+    for (const char *at = start; at != m_end; ++at) {
+        const auto c = uchar(*at);
+        if (c == '"') {
+            // The input outlives the parse, so the name needs no copy.
+            *name = QByteArray::fromRawData(start, at - start);
+            m_pos = at + 1;
+            return true;
+        }
+        if (c == '\\' || c < 0x20 || c >= 0x80)
+            return false;
+    }
+    return false;
 }
 
 bool Parser::parseScalar(QJsonValue &value)

@@ -58,6 +58,10 @@ private:
         QJsonArray array;
         std::vector<Member> members;
         QSet<QString> names; // used once an object outgrows a linear scan for duplicates
+        // Output::CheckOnly: the member names as UTF-8, raw slices of the input where they have no
+        // escapes, in place of `members` and `names`.
+        std::vector<QByteArray> checkedNames;
+        QSet<QByteArray> checkedNameSet;
         QString pendingName;
         QString pointer;
     };
@@ -72,6 +76,10 @@ private:
     void appendToContainer(const QJsonValue &value);
     bool parseMemberName();
     static bool hasMember(Frame &frame, const QString &name);
+    static bool hasCheckedName(Frame &frame, const QByteArray &name);
+    // Output::CheckOnly: reads a member name of printable ASCII without escapes as a slice of the
+    // input. Returns false, with the position unchanged, for any other name.
+    bool takePlainName(QByteArray *name);
 
     bool parseScalar(QJsonValue &value);
     bool parseLiteral(QJsonValue &value);

@@ -46,7 +46,9 @@ bool Parser::parseString(QString *text)
                         stringStart);
         }
         if (c < 0x80) {
-            m_scratch.push_back(char16_t(c));
+            // A string that is only checked is never read back, so its ASCII is not copied.
+            if (text)
+                m_scratch.push_back(char16_t(c));
             ++m_pos;
             continue;
         }

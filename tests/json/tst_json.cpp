@@ -238,6 +238,10 @@ void TestJson::parseRejects_data()
                                       << 1 << 9;
     QTest::newRow("duplicate after unescaping") << QByteArray(R"({"id":1,"\u0069d":2})")
                                                 << QStringLiteral("duplicate member name \"id\"") << 1 << 9;
+    QTest::newRow("duplicate of an escaped name") << QByteArray(R"({"\u0069d":1,"id":2})")
+                                                  << QStringLiteral("duplicate member name \"id\"") << 1 << 14;
+    QTest::newRow("duplicate non-ASCII name") << QByteArray("{\"caf\xC3\xA9\":1,\"caf\\u00e9\":2}")
+                                              << QStringLiteral("duplicate member name \"caf\u00e9\"") << 1 << 12;
     QTest::newRow("duplicate with escaped slash") << QByteArray(R"({"a/b":1,"a\/b":2})")
                                                   << QStringLiteral("duplicate member name \"a/b\"") << 1 << 10;
     QTest::newRow("duplicate surrogate pair escape") << QByteArray("{\"\xF0\x9F\x98\x80\":1,\"\\ud83d\\ude00\":2}")
