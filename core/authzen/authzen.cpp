@@ -35,16 +35,15 @@ QString typeName(const QJsonValue &value)
 Result<void> requireString(const QJsonObject &object, const QString &member, const QString &path, bool required)
 {
     const QJsonValue value = object.value(member);
+    if (value.isString() || (value.isUndefined() && !required))
+        return {};
+
+    // Every request validates several members, so the path is built only for an error.
     const QString memberPath = path + u'.' + member;
-    if (value.isUndefined()) {
-        if (!required)
-            return {};
+    if (value.isUndefined())
         return invalid(memberPath, QStringLiteral("The member %1 is missing.").arg(memberPath));
-    }
-    if (!value.isString())
-        return invalid(memberPath,
-                       QStringLiteral("The member %1 must be a string, not %2.").arg(memberPath, typeName(value)));
-    return {};
+    return invalid(memberPath,
+                   QStringLiteral("The member %1 must be a string, not %2.").arg(memberPath, typeName(value)));
 }
 
 Result<void> validate(EntityKind kind, const QJsonValue &value, const QString &path, bool idRequired)
