@@ -171,8 +171,17 @@ private:
     {
         const auto own = item.constFind(fallback.name);
         if (own == item.constEnd()) {
-            if (!fallback.check)
+            if (!fallback.check) {
                 fallback.check = AuthZen::validateEntity(fallback.kind, fallback.value, fallback.name);
+                // Worded once per batch, so each inheriting item shows that the fault is in the
+                // shared default. Without a default, the item's own member is simply missing.
+                if (!*fallback.check && !fallback.value.isUndefined()) {
+                    Error error = fallback.check->error();
+                    error.message = QStringLiteral("This item inherits the top-level %1, which is invalid. %2")
+                                        .arg(fallback.name, error.message);
+                    fallback.check = Result<void>(error);
+                }
+            }
             if (!*fallback.check)
                 return fallback.check->error();
             return fallback.value.toObject();
