@@ -61,8 +61,8 @@ Result<std::unique_ptr<Service::ServiceHost>> startService(const App::Options &o
     serviceOptions.tlsSelfSigned = options.tlsSelfSigned;
     serviceOptions.upstreamUrl = options.upstreamUrl;
     serviceOptions.httpThreads = options.httpThreads;
-    // On a desktop the console shows every decision as it happens. A headless PDP answering at
-    // full rate would fill the store with permits that no one asked to keep.
+    // On a desktop the console shows every decision as it happens. A headless PDP deciding at full
+    // rate would fill the store with permits that no one requested to keep.
     serviceOptions.decisionEvents = options.decisionEvents.value_or(
         options.headless ? DecisionEvents::Denials : DecisionEvents::All);
     serviceOptions.upstreamToken = options.upstreamToken;

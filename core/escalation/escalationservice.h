@@ -56,8 +56,8 @@ struct EscalationConfig
     qint64 clockSkewSeconds = 30;  // capped at 60
     int pollRetryAfterSeconds = 2;
     qint64 idempotencyRetentionSeconds = 24 * 3600;
-    // A permit event is a row in the store and a frame to every subscriber. A PDP answering tens of
-    // thousands of permits a second would write gigabytes an hour, so recording them is a choice.
+    // A permit event is a row in the store and a frame to every subscriber. A PDP that permits tens
+    // of thousands of requests a second would write gigabytes an hour, so recording them is a choice.
     DecisionEvents decisionEvents = DecisionEvents::Denials;
 };
 
@@ -169,7 +169,7 @@ private:
                                  const AuthZen::EvaluationRequest &request);
     PendingDecision issueRequestableDenial(const Identity &caller, const AuthZen::EvaluationRequest &request,
                                            const Policy::Template &tmpl, QJsonObject extraContext = {});
-    // Records an evaluation.permitted or evaluation.denied event, when config().decisionEvents asks for it.
+    // Records an evaluation.permitted or evaluation.denied event if config().decisionEvents includes its kind.
     void recordEvaluationEvent(const QString &type, const AuthZen::EvaluationRequest &request, const QJsonObject &data);
     void recordReevaluation(const QString &callerId, const QString &approvalId, const AuthZen::EvaluationRequest &request,
                             const QJsonObject &decision);

@@ -225,10 +225,12 @@ EscalationService::answer(const Identity &caller, const AuthZen::EvaluationReque
     if (effect == Policy::Effect::Permit) {
         // An approval that policy did not need still makes this a re-evaluation, recorded in every
         // --decision-events mode, as a denied one is below.
-        if (reevaluation)
-            recordReevaluation(caller.id, approvalValue.toObject().value(QStringLiteral("id")).toString(), request, plainDecision(true));
-        else
+        if (reevaluation) {
+            const QString approvalId = approvalValue.toObject().value(QStringLiteral("id")).toString();
+            recordReevaluation(caller.id, approvalId, request, plainDecision(true));
+        } else {
             recordEvaluationEvent(QStringLiteral("evaluation.permitted"), request, eventData);
+        }
         return {plainDecision(true), {}};
     }
 

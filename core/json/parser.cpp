@@ -265,35 +265,33 @@ bool Parser::parseMemberName()
         return failUnexpected(m_pos, QStringLiteral("a member name in double quotes"));
 
     const char *nameStart = m_pos;
-    Frame &frame = m_stack.back();
-    QByteArray plainName;
-    if (m_output == Output::CheckOnly && takePlainName(&plainName)) {
-        // Printable ASCII without escapes: the raw bytes are the name, and no surrogate is possible.
-        if (hasCheckedName(frame, plainName)) {
-            const QString shown = printableText(QString::fromLatin1(plainName), ExcerptLimit);
-            return fail(nameStart, QStringLiteral("duplicate member name \"%1\"").arg(shown), nameStart, m_pos);
-        }
-        frame.checkedNames.push_back(std::move(plainName));
-    } else {
-        QString name;
+    const bool checkOnly = m_output == Output::CheckOnly;
+    QString name; // stays null for a plain name read by a check, which needs no QString
+    QByteArray checkedName; // the name as UTF-8, kept instead of `name` by a check
+    // Printable ASCII without escapes: the raw bytes are the name, and no surrogate is possible.
+    if (!checkOnly || !takePlainName(&checkedName)) {
         if (!parseString(&name))
             return false;
-        const bool duplicate = m_output == Output::CheckOnly ? hasCheckedName(frame, name.toUtf8()) : hasMember(frame, name);
-        if (duplicate) {
-            return fail(nameStart,
-                        QStringLiteral("duplicate member name \"%1\"").arg(printableText(name, ExcerptLimit)),
-                        nameStart, m_pos);
-        }
         // Qt 6.4's parser can misorder names beyond U+FFFF when some names carry escapes and others
         // do not, and QJsonObject::value() then misses members of the object it built. Such objects
         // are built by this parser, as fuzz_json showed.
         if (std::any_of(name.cbegin(), name.cend(), [](QChar c) { return c.isSurrogate(); }))
             m_qtChangesText = true;
-        if (m_output == Output::CheckOnly)
-            frame.checkedNames.push_back(name.toUtf8());
-        else
-            frame.pendingName = std::move(name);
+        if (checkOnly)
+            checkedName = name.toUtf8();
     }
+
+    Frame &frame = m_stack.back();
+    if (checkOnly ? hasCheckedName(frame, checkedName) : hasMember(frame, name)) {
+        const QString duplicateName = name.isNull() ? QString::fromLatin1(checkedName) : name;
+        return fail(nameStart,
+                    QStringLiteral("duplicate member name \"%1\"").arg(printableText(duplicateName, ExcerptLimit)),
+                    nameStart, m_pos);
+    }
+    if (checkOnly)
+        recordCheckedName(frame, std::move(checkedName));
+    else
+        frame.pendingName = std::move(name);
 
     skipWhitespace();
     if (atEnd() || *m_pos != ':')
@@ -324,10 +322,14 @@ bool Parser::hasCheckedName(Frame &frame, const QByteArray &name)
         for (const QByteArray &known : frame.checkedNames)
             frame.checkedNameSet.insert(known);
     }
-    const bool found = frame.checkedNameSet.contains(name);
-    if (!found)
+    return frame.checkedNameSet.contains(name);
+}
+
+void Parser::recordCheckedName(Frame &frame, QByteArray name)
+{
+    if (!frame.checkedNameSet.isEmpty())
         frame.checkedNameSet.insert(name);
-    return found;
+    frame.checkedNames.push_back(std::move(name));
 }
 
 bool Parser::takePlainName(QByteArray *name)

@@ -77,6 +77,7 @@ private:
     bool parseMemberName();
     static bool hasMember(Frame &frame, const QString &name);
     static bool hasCheckedName(Frame &frame, const QByteArray &name);
+    static void recordCheckedName(Frame &frame, QByteArray name);
     // Output::CheckOnly: reads a member name of printable ASCII without escapes as a slice of the
     // input. Returns false, with the position unchanged, for any other name.
     bool takePlainName(QByteArray *name);
