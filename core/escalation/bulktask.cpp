@@ -6,6 +6,7 @@
 #include "core/escalation/scope.h"
 #include "core/escalation/taskview.h"
 #include "core/escalation/workflow.h"
+#include "core/json/json.h"
 
 #include <algorithm>
 #include <cmath>
@@ -121,8 +122,7 @@ Result<QList<int>> selectPending(const QJsonValue &requested, const QJsonArray &
         if (!entry.isDouble() || number < 0 || number >= double(items.size()) || std::floor(number) != number) {
             return Error::make(ErrorCode::InvalidRequest,
                                QStringLiteral("items lists %1, which is not an item position of this task (0 to %2).")
-                                   .arg(entry.toVariant().toString().left(32))
-                                   .arg(items.size() - 1),
+                                   .arg(Json::displayText(entry).left(32), QString::number(items.size() - 1)),
                                QStringLiteral("items"));
         }
         const int position = int(number);

@@ -302,4 +302,11 @@ QByteArray serializeValue(const QJsonValue &value)
     return write(value, MemberOrder::Stored);
 }
 
+QString displayText(const QJsonValue &value)
+{
+    if (value.isString())
+        return value.toString();
+    return QString::fromUtf8(write(value, MemberOrder::Stored));
+}
+
 } // namespace Recourse::Json

@@ -70,6 +70,9 @@ QByteArray canonicalize(const QJsonValue &value);
 QByteArray serialize(const QJsonObject &object);
 // As serialize(), for any value.
 QByteArray serializeValue(const QJsonValue &value);
+// A value as an error message quotes it: a string as its text, anything else (null, a number, an
+// object) as compact JSON, so a problem's invalid_value is never empty for a present value.
+QString displayText(const QJsonValue &value);
 
 // Structural comparison of the AuthZEN profiles: same JSON type; numbers equal by value
 // (1 equals 1.0); strings equal code point by code point (no Unicode normalization); arrays equal

@@ -810,7 +810,7 @@ void Api::evaluations(const Http::Request &request, const Identity &caller, Http
         return respond(problemFor(error(ErrorCode::InvalidRequest,
                                         QStringLiteral("Unknown evaluations_semantic; use execute_all, deny_on_first_deny "
                                                        "or permit_on_first_permit."),
-                                        semanticValue.toVariant().toString().left(64))));
+                                        Json::displayText(semanticValue).left(64))));
     }
 
     const QJsonArray list = items.toArray();

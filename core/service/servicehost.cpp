@@ -5,6 +5,7 @@
 #include "core/escalation/escalationservice.h"
 #include "core/escalation/identities.h"
 #include "core/jose/jose.h"
+#include "core/json/json.h"
 #include "core/policy/policy.h"
 #include "core/service/api.h"
 #include "core/service/eventhub.h"
@@ -200,7 +201,7 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
     const double skewValue = skew.isUndefined() ? 30 : skew.toDouble(-1);
     if (!(skewValue >= 0 && skewValue <= 60)) {
         return Error::make(ErrorCode::InvalidRequest,
-                           QStringLiteral("clock_skew_seconds must be between 0 and 60."), skew.toVariant().toString());
+                           QStringLiteral("clock_skew_seconds must be between 0 and 60."), Json::displayText(skew));
     }
     const qint64 skewSeconds = qint64(skewValue);
     if (auto loaded = d.identities.load(options.config); !loaded)

@@ -141,6 +141,8 @@ private Q_SLOTS:
     void batchDecisionSelectsItems();
     void singleTasksNeverPartial();
     void emptyItemSelection_data();
+    void invalidItemPositionQuoted_data();
+    void invalidItemPositionQuoted();
     void emptyItemSelection();
 
 private:
@@ -920,6 +922,34 @@ void tst_BulkRequests::emptyItemSelection()
     QCOMPARE(taskOf(status).value(u"status").toString(), QStringLiteral("pending"));
     QCOMPARE(itemStatuses(itemsOf(status)),
              (QStringList{QStringLiteral("pending"), QStringLiteral("pending"), QStringLiteral("pending")}));
+}
+
+void tst_BulkRequests::invalidItemPositionQuoted_data()
+{
+    QTest::addColumn<QJsonValue>("entry");
+    QTest::addColumn<QString>("quoted"); // how the detail names the entry
+
+    QTest::newRow("null") << QJsonValue(QJsonValue::Null) << QStringLiteral("null");
+    QTest::newRow("object") << QJsonValue(QJsonObject{{QStringLiteral("n"), 1}}) << QStringLiteral(R"({"n":1})");
+    QTest::newRow("past the end") << QJsonValue(3) << QStringLiteral("3");
+    // A placeholder in the entry stays text: it must not take the place of the item count.
+    QTest::newRow("placeholder") << QJsonValue(QStringLiteral("%2")) << QStringLiteral("%2");
+}
+
+void tst_BulkRequests::invalidItemPositionQuoted()
+{
+    QFETCH(QJsonValue, entry);
+    QFETCH(QString, quoted);
+
+    const HttpResponse submitted = submitBulk(kDocuments);
+    QVERIFY2(submitted.status == 202, submitted.describe().constData());
+    const QString taskId = taskOf(submitted).value(u"id").toString();
+
+    const HttpResponse refused = m_service->approve(taskId, Tokens::bob, QJsonObject{{QStringLiteral("items"), QJsonArray{entry}}});
+
+    QVERIFY2(refused.status == 400, refused.describe().constData());
+    QCOMPARE(refused.json.value(u"detail").toString(),
+             QStringLiteral("items lists %1, which is not an item position of this task (0 to 2).").arg(quoted));
 }
 
 QTEST_GUILESS_MAIN(tst_BulkRequests)

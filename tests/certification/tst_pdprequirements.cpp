@@ -299,19 +299,28 @@ void tst_PdpRequirements::itemErrorStopsDenyOnFirstDeny()
 void tst_PdpRequirements::invalidOptions_data()
 {
     QTest::addColumn<QJsonValue>("options");
+    QTest::addColumn<QString>("invalidValue"); // the problem's invalid_value
+    const auto withSemantic = [](const QJsonValue &value) {
+        return QJsonValue(QJsonObject{{QStringLiteral("evaluations_semantic"), value}});
+    };
 
-    QTest::newRow("unknown semantic") << QJsonValue(semantic("first"));
-    QTest::newRow("semantic a number") << QJsonValue(QJsonObject{{QStringLiteral("evaluations_semantic"), 1}});
-    QTest::newRow("options an array") << QJsonValue(QJsonArray{QStringLiteral("execute_all")});
-    QTest::newRow("options a string") << QJsonValue(QStringLiteral("execute_all"));
+    QTest::newRow("unknown semantic") << QJsonValue(semantic("first")) << QStringLiteral("first");
+    QTest::newRow("semantic a number") << withSemantic(1) << QStringLiteral("1");
+    QTest::newRow("semantic null") << withSemantic(QJsonValue::Null) << QStringLiteral("null");
+    QTest::newRow("semantic an object") << withSemantic(QJsonObject{{QStringLiteral("a"), true}})
+                                        << QStringLiteral(R"({"a":true})");
+    QTest::newRow("options an array") << QJsonValue(QJsonArray{QStringLiteral("execute_all")}) << QStringLiteral("options");
+    QTest::newRow("options a string") << QJsonValue(QStringLiteral("execute_all")) << QStringLiteral("options");
 }
 
 void tst_PdpRequirements::invalidOptions()
 {
     QFETCH(QJsonValue, options);
+    QFETCH(QString, invalidValue);
 
     const HttpResponse response = post(kEvaluations, bobBatch({"read"}, options));
     QVERIFY2(response.status == 400, response.describe().constData());
+    QCOMPARE(response.json.value(u"invalid_value").toString(), invalidValue);
 }
 
 void tst_PdpRequirements::unknownOptionIgnored()

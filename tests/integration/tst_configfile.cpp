@@ -21,6 +21,7 @@ private Q_SLOTS:
     void harnessShapeStarts();
     void invalidConfigRejected_data();
     void invalidConfigRejected();
+    void clockSkewErrorQuotesValue();
 
 private:
     Result<std::unique_ptr<Service::ServiceHost>> startWith(const QJsonObject &config, const QString &dataDir);
@@ -87,6 +88,20 @@ void tst_ConfigFile::invalidConfigRejected()
     QVERIFY(!started.ok());
     QVERIFY2(started.error().message.contains(named), qPrintable(started.error().message));
     QVERIFY2(!QDir(dataDir).exists(), "a rejected config created the data folder");
+}
+
+// The error quotes what the file holds, also for a value that is no string.
+void tst_ConfigFile::clockSkewErrorQuotesValue()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QJsonObject config = ServiceFixture::identityConfig();
+    config.insert(QStringLiteral("clock_skew_seconds"), QJsonValue::Null);
+
+    auto started = startWith(config, dir.filePath(QStringLiteral("data")));
+
+    QVERIFY(!started.ok());
+    QCOMPARE(started.error().value, QStringLiteral("null"));
 }
 
 QTEST_GUILESS_MAIN(tst_ConfigFile)
