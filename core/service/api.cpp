@@ -362,12 +362,16 @@ std::optional<Http::Response> Api::screen(const Http::Request &head)
         return std::nullopt;
 
     auto caller = authenticate(head);
-    if (!caller) {
-        Http::Response rejection = problemFor(caller.error());
-        RequestLog::logRejected(head, rejection);
-        return rejection;
-    }
+    if (!caller)
+        return problemFor(caller.error());
     return std::nullopt;
+}
+
+void Api::rejected(const Http::Request &head, const Http::Response &response)
+{
+    RequestLog::logRejected(head, response);
+    if (m_metrics)
+        m_metrics->record(Metrics::routeOf(head.method, head.path), response.status, std::nullopt);
 }
 
 void Api::setMetrics(Metrics *metrics, RateLimiter *rateLimiter)

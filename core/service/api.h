@@ -51,6 +51,7 @@ public:
     // The evaluation endpoints, which decide what they can on the serving thread (see decide()).
     bool isConcurrent(const Http::Request &request) const override;
     std::optional<Http::Response> screen(const Http::Request &head) override;
+    void rejected(const Http::Request &head, const Http::Response &response) override;
 
     // Authenticates a request by its bearer token.
     Result<Escalation::Identity> authenticate(const Http::Request &request) const;

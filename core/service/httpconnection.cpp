@@ -125,11 +125,11 @@ void Connection::onTimeout()
         m_closing = true;
         break;
     case TimerPhase::Headers:
-        queueError(m_parser.requestId(), 408,
+        queueError(m_parser.request(), 408,
             QStringLiteral("The request headers were not received within %1 ms.").arg(m_limits.headerTimeoutMs));
         break;
     case TimerPhase::Body:
-        queueError(m_parser.requestId(), 408,
+        queueError(m_parser.request(), 408,
             QStringLiteral("The request body was not received within %1 ms.").arg(m_limits.bodyTimeoutMs));
         break;
     case TimerPhase::Drain:
@@ -195,7 +195,7 @@ void Connection::parseInput()
             dispatch();
             break;
         case RequestParser::Status::Failed:
-            queueError(m_parser.requestId(), m_parser.error().status, m_parser.error().detail);
+            queueError(m_parser.request(), m_parser.error().status, m_parser.error().detail);
             break;
         }
     }
@@ -232,7 +232,7 @@ void Connection::onHeadersComplete()
             m_parser.setMintedRequestId(mintRequestId());
         if (std::optional<Response> rejection = m_handler->screen(m_parser.request())) {
             qCDebug(lcHttp) << "rejected a request before its body from" << m_peer << "with status" << rejection->status;
-            queueResponse(m_parser.requestId(), std::move(*rejection));
+            queueResponse(m_parser.request(), std::move(*rejection));
             return;
         }
     }
@@ -266,7 +266,7 @@ void Connection::dispatch()
     // upgrade that reaches the parser arrived behind other requests, carries a body or is no
     // GET, and its socket can no longer be handed over intact.
     if (m_route && info.webSocketUpgrade && request.path == m_route->path) {
-        queueError(request.requestId, 400,
+        queueError(request, 400,
             QStringLiteral("A WebSocket upgrade must be a GET request without a body, sent on its own."));
         return;
     }
@@ -319,10 +319,18 @@ void Connection::complete(quint64 sequence, Response response)
     process();
 }
 
-void Connection::queueResponse(const QByteArray &requestId, Response response)
+void Connection::queueResponse(const Request &head, Response response)
 {
+    // A copy, so the handler hears of the id the response carries and of the peer, which a
+    // partly parsed request does not have yet.
+    Request named = head;
+    named.peer = m_peer;
+    if (named.requestId.isEmpty())
+        named.requestId = mintRequestId();
+    m_handler->rejected(named, response);
+
     Pending pending;
-    pending.requestId = requestId.isEmpty() ? mintRequestId() : requestId;
+    pending.requestId = named.requestId;
     pending.response = std::move(response);
     pending.ready = true;
     pending.closeAfter = true;
@@ -334,10 +342,10 @@ void Connection::queueResponse(const QByteArray &requestId, Response response)
     writeReadyResponses();
 }
 
-void Connection::queueError(const QByteArray &requestId, int status, const QString &detail)
+void Connection::queueError(const Request &head, int status, const QString &detail)
 {
     qCDebug(lcHttp) << "rejecting a request from" << m_peer << "with status" << status << detail;
-    queueResponse(requestId, problem(status, QString::fromLatin1(reasonPhrase(status)), detail));
+    queueResponse(head, problem(status, QString::fromLatin1(reasonPhrase(status)), detail));
 }
 
 void Connection::writeReadyResponses()

@@ -84,8 +84,9 @@ private:
     UpgradeCheck checkWebSocketUpgrade();
     void handOverToWebSockets();
 
-    void queueResponse(const QByteArray &requestId, Response response);
-    void queueError(const QByteArray &requestId, int status, const QString &detail);
+    // Both answer `head` and close; the handler hears of the response through rejected().
+    void queueResponse(const Request &head, Response response);
+    void queueError(const Request &head, int status, const QString &detail);
     void writeReadyResponses();
     void writeContinue();
     void halfCloseAndLinger();

@@ -74,7 +74,7 @@ Connection::UpgradeCheck Connection::checkWebSocketUpgrade()
     if (rejection) {
         qCDebug(lcHttp) << "rejected a WebSocket upgrade from" << m_peer << "with status" << rejection->status;
         m_socket->skip(blockSize);
-        queueResponse(request.requestId, std::move(*rejection));
+        queueResponse(request, std::move(*rejection));
         return UpgradeCheck::Rejected;
     }
 

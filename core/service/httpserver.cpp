@@ -217,7 +217,11 @@ void Server::Private::rejectConnection(QTcpSocket *socket, const char *reason)
 
     const Response response = problem(503, QStringLiteral("Service Unavailable"),
         QStringLiteral("The server has too many open connections; retry later."));
-    socket->write(serializeResponse(response, mintRequestId(), true, false, false));
+    Request head;
+    head.peer = socket->peerAddress();
+    head.requestId = mintRequestId();
+    handler->rejected(head, response);
+    socket->write(serializeResponse(response, head.requestId, true, false, false));
     QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     QTimer::singleShot(kRejectionFlushMs, socket, [socket] {
         socket->abort();

@@ -74,6 +74,16 @@ public:
         Q_UNUSED(head);
         return std::nullopt;
     }
+
+    // Called for every response the server gives without handle(): a malformed or oversized
+    // request, a timeout, a rejection by screen() or by the WebSocket upgrade filter. `head` holds
+    // what was parsed before the failure, which may be nothing. Lets the handler log and count
+    // them like its own answers. Runs on the connection's thread, so it must be thread-safe.
+    virtual void rejected(const Request &head, const Response &response)
+    {
+        Q_UNUSED(head);
+        Q_UNUSED(response);
+    }
 };
 
 // Decides whether a WebSocket upgrade request (already fully received, not yet consumed) is

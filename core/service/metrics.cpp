@@ -163,15 +163,18 @@ QString Metrics::routeOf(const QByteArray &method, const QByteArray &path)
     return table.label(methodIndex, qsizetype(patterns.size()));
 }
 
-void Metrics::record(const QString &route, int status, double seconds)
+void Metrics::record(const QString &route, int status, std::optional<double> seconds)
 {
     QMutexLocker locker(&m_mutex);
     Series &series = m_series[route];
     ++series.countByStatus[status];
+    if (!seconds)
+        return;
+
     ++series.count;
-    series.sum += seconds;
+    series.sum += *seconds;
     for (size_t i = 0; i < kBuckets.size(); ++i) {
-        if (seconds <= kBuckets[i])
+        if (*seconds <= kBuckets[i])
             ++series.buckets[i];
     }
 }
@@ -200,6 +203,8 @@ QByteArray Metrics::render() const
         out += "# HELP recourse_http_request_duration_seconds Time from a complete request to its response.\n"
                "# TYPE recourse_http_request_duration_seconds histogram\n";
         for (auto it = m_series.cbegin(); it != m_series.cend(); ++it) {
+            if (it->count == 0)
+                continue; // only requests answered before they were complete
             const QByteArray label = "route=\"" + escapeLabel(it.key()) + '"';
             for (size_t i = 0; i < kBuckets.size(); ++i) {
                 out += "recourse_http_request_duration_seconds_bucket{" + label + ",le=\"" + number(kBuckets[i]) + "\"} "

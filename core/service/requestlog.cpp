@@ -17,7 +17,8 @@ void write(const QByteArray &method, const QString &methodAndRoute, const QByteA
 {
     const qsizetype space = methodAndRoute.indexOf(u' ');
     const QString route = space < 0 ? QString() : methodAndRoute.mid(space + 1);
-    const QString methodText = QString::fromLatin1(method.left(16));
+    // A request refused before its request line was read has no method.
+    const QString methodText = method.isEmpty() ? QStringLiteral("-") : QString::fromLatin1(method.left(16));
     Log::Fields fields;
     fields.add(QStringLiteral("method"), methodText).add(QStringLiteral("route"), route).add(QStringLiteral("status"), status);
     // Clients send UTF-8 ids, so they are decoded as such, and a long one is cut between characters.

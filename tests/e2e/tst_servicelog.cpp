@@ -13,6 +13,7 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -79,6 +80,7 @@ private:
     QList<QJsonObject> m_lines;
     QStringList m_secrets;
     QString m_taskId;
+    QByteArray m_malformedRequestId; // from the response to a request line that is not one
 };
 
 HttpAnswer ServiceLogTest::send(const QByteArray &method, const QString &path, const QByteArray &token,
@@ -170,6 +172,20 @@ void ServiceLogTest::initTestCase()
     QVERIFY(!state.isEmpty());
     m_secrets.append(state);
 
+    // A request the HTTP layer refuses before it knows the method.
+    QTcpSocket raw;
+    const QUrl base(m_baseUrl);
+    raw.connectToHost(base.host(), quint16(base.port()));
+    QVERIFY(raw.waitForConnected(5000));
+    raw.write("NOT A REQUEST\r\n\r\n");
+    QSignalSpy closed(&raw, &QTcpSocket::disconnected);
+    QVERIFY(closed.wait(10000));
+    const QByteArray answer = raw.readAll();
+    QVERIFY2(answer.startsWith("HTTP/1.1 400 "), answer.constData());
+    const qsizetype idStart = answer.indexOf("X-Request-ID: ");
+    QVERIFY2(idStart > 0, answer.constData());
+    m_malformedRequestId = answer.mid(idStart + 14, answer.indexOf("\r\n", idStart) - idStart - 14);
+
     // A bad token, and a key rotation.
     QCOMPARE(send("GET", QStringLiteral("/admin/v1/tasks"), kBadToken).status, 401);
     QCOMPARE(send("POST", QStringLiteral("/admin/v1/keys/rotate"), "admin-secret-1e8d").status, 200);
@@ -247,6 +263,16 @@ void ServiceLogTest::requestLinesCarryRouteStatusAndId()
                                           {QStringLiteral("status"), 401}});
     QVERIFY2(!refused.isEmpty(), m_stderr.constData());
     QVERIFY(!refused.contains(u"caller"));
+
+    // Refused by the HTTP layer: logged at info under the id its response carried.
+    const QJsonObject malformed = findLine({{QStringLiteral("category"), QStringLiteral("recourse.http")},
+                                            {QStringLiteral("request_id"), QString::fromLatin1(m_malformedRequestId)}});
+    QVERIFY2(!malformed.isEmpty(), m_stderr.constData());
+    QCOMPARE(malformed.value(u"level").toString(), QStringLiteral("info"));
+    QCOMPARE(malformed.value(u"method").toString(), QStringLiteral("-"));
+    QCOMPARE(malformed.value(u"route").toString(), QStringLiteral("other"));
+    QCOMPARE(malformed.value(u"status").toInt(), 400);
+    QCOMPARE(malformed.value(u"message").toString(), QStringLiteral("- other 400"));
 }
 
 void ServiceLogTest::taskTransitionIsLogged()

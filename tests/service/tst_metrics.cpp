@@ -7,6 +7,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -31,6 +32,22 @@ std::unique_ptr<Service::ServiceHost> startService(const QString &dataDir, const
     return host ? std::move(host.value()) : nullptr;
 }
 
+// Sends `bytes` on a fresh connection and returns the status line of the answer. Each request here
+// is one the server refuses and closes on, so the answer is complete once the socket closes.
+QByteArray statusLineFor(const QUrl &base, const QByteArray &bytes)
+{
+    QTcpSocket socket;
+    socket.connectToHost(base.host(), quint16(base.port()));
+    if (!socket.waitForConnected(5000))
+        return QByteArrayLiteral("no connection");
+    socket.write(bytes);
+    QSignalSpy closed(&socket, &QTcpSocket::disconnected);
+    if (socket.state() == QAbstractSocket::ConnectedState)
+        closed.wait(10000);
+    const QByteArray answer = socket.readAll();
+    return answer.left(answer.indexOf("\r\n"));
+}
+
 } // namespace
 
 class MetricsTest : public QObject
@@ -41,6 +58,7 @@ private Q_SLOTS:
     void routeLabelsHideIds();
     void metricsCountRequestsPerRoute();
     void metricsNeedAnAdminIdentity();
+    void metricsCountRequestsTheServerRefuses();
     void rateLimitAnswers429WithRetryAfter();
     void tokenBucketRefills();
 
@@ -108,6 +126,40 @@ void MetricsTest::metricsCountRequestsPerRoute()
     QVERIFY(metrics.body.contains("recourse_http_request_duration_seconds_count{route=\"GET /admin/v1/tasks\"} 1"));
     QVERIFY(metrics.body.contains("recourse_tasks{status=\"pending\"} 0"));
     QVERIFY(metrics.body.contains("recourse_event_subscribers 0"));
+}
+
+// Requests the HTTP layer answers itself, and those refused before their body is read, are
+// counted too: a security team watches these for scanners and clients with stale tokens.
+void MetricsTest::metricsCountRequestsTheServerRefuses()
+{
+    QTemporaryDir dir;
+    auto host = startService(dir.path(), R"({"identities": [
+        {"id": "audit-1", "role": "auditor", "token": "audit-secret"}]})");
+    QVERIFY(host);
+    const QUrl base = host->baseUrl();
+
+    QCOMPARE(statusLineFor(base, "NOT A REQUEST\r\n\r\n"), QByteArray("HTTP/1.1 400 Bad Request"));
+    QCOMPARE(statusLineFor(base, "GET /healthz HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n"),
+             QByteArray("HTTP/1.1 400 Bad Request"));
+    QCOMPARE(statusLineFor(base, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + QByteArray(70000, 'a') + "\r\n\r\n"),
+             QByteArray("HTTP/1.1 431 Request Header Fields Too Large"));
+    QCOMPARE(statusLineFor(base, "POST /access/v1/evaluation HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer stale\r\n"
+                                 "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n"),
+             QByteArray("HTTP/1.1 401 Unauthorized"));
+
+    const Answer metrics = get(base, QStringLiteral("/metrics"), "audit-secret");
+    QCOMPARE(metrics.status, 200);
+    const QByteArrayList expected = {
+        R"(recourse_http_requests_total{route="OTHER other",code="400"} 1)",
+        R"(recourse_http_requests_total{route="GET /healthz",code="400"} 1)",
+        R"(recourse_http_requests_total{route="GET /healthz",code="431"} 1)",
+        R"(recourse_http_requests_total{route="POST /access/v1/evaluation",code="401"} 1)",
+    };
+    for (const QByteArray &line : expected)
+        QVERIFY2(metrics.body.contains(QByteArray(line + '\n')), QByteArray(line + " missing from\n" + metrics.body).constData());
+    // None of them was complete, so none has a duration.
+    QVERIFY(!metrics.body.contains(R"(recourse_http_request_duration_seconds_count{route="GET /healthz"})"));
+    QVERIFY(!metrics.body.contains(R"(recourse_http_request_duration_seconds_count{route="OTHER other"})"));
 }
 
 void MetricsTest::metricsNeedAnAdminIdentity()
