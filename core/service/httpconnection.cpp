@@ -321,8 +321,8 @@ void Connection::complete(quint64 sequence, Response response)
 
 void Connection::queueResponse(const Request &head, Response response)
 {
-    // A copy, so the handler hears of the id the response carries and of the peer, which a
-    // partly parsed request does not have yet.
+    // A copy, so the handler gets the id that the response carries and the peer, which a partly
+    // parsed request does not have yet.
     Request named = head;
     named.peer = m_peer;
     if (named.requestId.isEmpty())

@@ -84,7 +84,8 @@ private:
     UpgradeCheck checkWebSocketUpgrade();
     void handOverToWebSockets();
 
-    // Both answer `head` and close; the handler hears of the response through rejected().
+    // Both send the response to `head` and close the connection. The handler receives the response
+    // through rejected().
     void queueResponse(const Request &head, Response response);
     void queueError(const Request &head, int status, const QString &detail);
     void writeReadyResponses();

@@ -75,10 +75,10 @@ public:
         return std::nullopt;
     }
 
-    // Called for every response the server gives without handle(): a malformed or oversized
-    // request, a timeout, a rejection by screen() or by the WebSocket upgrade filter. `head` holds
-    // what was parsed before the failure, which may be nothing. Lets the handler log and count
-    // them like its own answers. Runs on the connection's thread, so it must be thread-safe.
+    // Called for every response that the server sends without handle(): a malformed or oversized
+    // request, a timeout, or a rejection by screen() or the WebSocket upgrade filter. `head`
+    // contains what was parsed before the failure, possibly nothing, so the handler can log and
+    // count the request like its own. Runs on the connection's thread, so it must be thread-safe.
     virtual void rejected(const Request &head, const Response &response)
     {
         Q_UNUSED(head);

@@ -204,7 +204,7 @@ QByteArray Metrics::render() const
                "# TYPE recourse_http_request_duration_seconds histogram\n";
         for (auto it = m_series.cbegin(); it != m_series.cend(); ++it) {
             if (it->count == 0)
-                continue; // only requests answered before they were complete
+                continue; // only requests rejected before they were complete
             const QByteArray label = "route=\"" + escapeLabel(it.key()) + '"';
             for (size_t i = 0; i < kBuckets.size(); ++i) {
                 out += "recourse_http_request_duration_seconds_bucket{" + label + ",le=\"" + number(kBuckets[i]) + "\"} "

@@ -20,8 +20,8 @@ public:
     static constexpr std::array<double, 10> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5};
 
     // Records one answered request. `route` is a pattern such as "POST /access/v1/requests/{id}".
-    // A request answered before it was complete (a malformed one, a timeout) has no duration: it
-    // is counted, but left out of the latency histogram.
+    // A request rejected before it was complete (malformed, or timed out) has no duration, so it
+    // is counted but left out of the latency histogram.
     void record(const QString &route, int status, std::optional<double> seconds);
 
     // Gauges computed at scrape time (tasks per status, event subscribers), name -> value.

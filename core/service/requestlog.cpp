@@ -17,7 +17,7 @@ void write(const QByteArray &method, const QString &methodAndRoute, const QByteA
 {
     const qsizetype space = methodAndRoute.indexOf(u' ');
     const QString route = space < 0 ? QString() : methodAndRoute.mid(space + 1);
-    // A request refused before its request line was read has no method.
+    // A request rejected before its request line was parsed has no method.
     const QString methodText = method.isEmpty() ? QStringLiteral("-") : QString::fromLatin1(method.left(16));
     Log::Fields fields;
     fields.add(QStringLiteral("method"), methodText).add(QStringLiteral("route"), route).add(QStringLiteral("status"), status);

@@ -172,7 +172,7 @@ void ServiceLogTest::initTestCase()
     QVERIFY(!state.isEmpty());
     m_secrets.append(state);
 
-    // A request the HTTP layer refuses before it knows the method.
+    // A request that the HTTP layer rejects before it has parsed a method.
     QTcpSocket raw;
     const QUrl base(m_baseUrl);
     raw.connectToHost(base.host(), quint16(base.port()));
@@ -180,11 +180,11 @@ void ServiceLogTest::initTestCase()
     raw.write("NOT A REQUEST\r\n\r\n");
     QSignalSpy closed(&raw, &QTcpSocket::disconnected);
     QVERIFY(closed.wait(10000));
-    const QByteArray answer = raw.readAll();
-    QVERIFY2(answer.startsWith("HTTP/1.1 400 "), answer.constData());
-    const qsizetype idStart = answer.indexOf("X-Request-ID: ");
-    QVERIFY2(idStart > 0, answer.constData());
-    m_malformedRequestId = answer.mid(idStart + 14, answer.indexOf("\r\n", idStart) - idStart - 14);
+    const QByteArray response = raw.readAll();
+    QVERIFY2(response.startsWith("HTTP/1.1 400 "), response.constData());
+    const qsizetype idStart = response.indexOf("X-Request-ID: ");
+    QVERIFY2(idStart > 0, response.constData());
+    m_malformedRequestId = response.mid(idStart + 14, response.indexOf("\r\n", idStart) - idStart - 14);
 
     // A bad token, and a key rotation.
     QCOMPARE(send("GET", QStringLiteral("/admin/v1/tasks"), kBadToken).status, 401);
@@ -264,7 +264,7 @@ void ServiceLogTest::requestLinesCarryRouteStatusAndId()
     QVERIFY2(!refused.isEmpty(), m_stderr.constData());
     QVERIFY(!refused.contains(u"caller"));
 
-    // Refused by the HTTP layer: logged at info under the id its response carried.
+    // Rejected by the HTTP layer, and logged at info with the id that its response carried.
     const QJsonObject malformed = findLine({{QStringLiteral("category"), QStringLiteral("recourse.http")},
                                             {QStringLiteral("request_id"), QString::fromLatin1(m_malformedRequestId)}});
     QVERIFY2(!malformed.isEmpty(), m_stderr.constData());

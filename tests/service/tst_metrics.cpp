@@ -32,8 +32,8 @@ std::unique_ptr<Service::ServiceHost> startService(const QString &dataDir, const
     return host ? std::move(host.value()) : nullptr;
 }
 
-// Sends `bytes` on a fresh connection and returns the status line of the answer. Each request here
-// is one the server refuses and closes on, so the answer is complete once the socket closes.
+// Sends `bytes` on a new connection and returns the status line of the response. The server rejects
+// each request sent here and closes the connection, so the response is complete once it closes.
 QByteArray statusLineFor(const QUrl &base, const QByteArray &bytes)
 {
     QTcpSocket socket;
@@ -44,8 +44,8 @@ QByteArray statusLineFor(const QUrl &base, const QByteArray &bytes)
     QSignalSpy closed(&socket, &QTcpSocket::disconnected);
     if (socket.state() == QAbstractSocket::ConnectedState)
         closed.wait(10000);
-    const QByteArray answer = socket.readAll();
-    return answer.left(answer.indexOf("\r\n"));
+    const QByteArray response = socket.readAll();
+    return response.left(response.indexOf("\r\n"));
 }
 
 } // namespace
@@ -58,7 +58,7 @@ private Q_SLOTS:
     void routeLabelsHideIds();
     void metricsCountRequestsPerRoute();
     void metricsNeedAnAdminIdentity();
-    void metricsCountRequestsTheServerRefuses();
+    void rejectedRequestsCounted();
     void rateLimitAnswers429WithRetryAfter();
     void tokenBucketRefills();
 
@@ -128,9 +128,9 @@ void MetricsTest::metricsCountRequestsPerRoute()
     QVERIFY(metrics.body.contains("recourse_event_subscribers 0"));
 }
 
-// Requests the HTTP layer answers itself, and those refused before their body is read, are
-// counted too: a security team watches these for scanners and clients with stale tokens.
-void MetricsTest::metricsCountRequestsTheServerRefuses()
+// Requests that the HTTP layer rejects itself, or that are rejected before their body is read,
+// are counted too, because a security team watches them for scanners and stale tokens.
+void MetricsTest::rejectedRequestsCounted()
 {
     QTemporaryDir dir;
     auto host = startService(dir.path(), R"({"identities": [
