@@ -32,18 +32,20 @@ QString typeName(const QJsonValue &value)
     return QStringLiteral("missing");
 }
 
-Result<void> requireString(const QJsonObject &object, const QString &member, const QString &path, bool required)
+// Checks the member's type without reading it, because value() copies a string member into a new
+// QString and every evaluation checks five of them.
+Result<void> requireString(const QJsonObject &object, QLatin1StringView member, const QString &path, bool required)
 {
-    const QJsonValue value = object.value(member);
-    if (value.isString() || (value.isUndefined() && !required))
+    const auto found = object.constFind(member);
+    if (found == object.constEnd() ? !required : (*found).type() == QJsonValue::String)
         return {};
 
     // Every request validates several members, so the path is built only for an error.
     const QString memberPath = path + u'.' + member;
-    if (value.isUndefined())
+    if (found == object.constEnd())
         return invalid(memberPath, QStringLiteral("The member %1 is missing.").arg(memberPath));
     return invalid(memberPath,
-                   QStringLiteral("The member %1 must be a string, not %2.").arg(memberPath, typeName(value)));
+                   QStringLiteral("The member %1 must be a string, not %2.").arg(memberPath, typeName(*found)));
 }
 
 Result<void> validate(EntityKind kind, const QJsonValue &value, const QString &path, bool idRequired)
@@ -55,20 +57,20 @@ Result<void> validate(EntityKind kind, const QJsonValue &value, const QString &p
 
     const QJsonObject object = value.toObject();
     if (kind == EntityKind::Action) {
-        if (auto name = requireString(object, QStringLiteral("name"), path, idRequired); !name)
+        if (auto name = requireString(object, QLatin1StringView("name"), path, idRequired); !name)
             return name;
     } else {
-        if (auto type = requireString(object, QStringLiteral("type"), path, true); !type)
+        if (auto type = requireString(object, QLatin1StringView("type"), path, true); !type)
             return type;
-        if (auto id = requireString(object, QStringLiteral("id"), path, idRequired); !id)
+        if (auto id = requireString(object, QLatin1StringView("id"), path, idRequired); !id)
             return id;
     }
 
-    const QJsonValue properties = object.value(QStringLiteral("properties"));
-    if (!properties.isUndefined() && !properties.isObject()) {
+    const auto properties = object.constFind(QLatin1StringView("properties"));
+    if (properties != object.constEnd() && (*properties).type() != QJsonValue::Object) {
         const QString memberPath = path + QStringLiteral(".properties");
         return invalid(memberPath, QStringLiteral("The member %1 must be an object, not %2.")
-                                       .arg(memberPath, typeName(properties)));
+                                       .arg(memberPath, typeName(*properties)));
     }
     return {};
 }
@@ -95,10 +97,10 @@ Result<void> validateContext(const QJsonValue &context)
 
 Result<EvaluationRequest> parseEvaluationRequest(const QJsonObject &body)
 {
-    const QJsonValue subject = body.value(QStringLiteral("subject"));
-    const QJsonValue resource = body.value(QStringLiteral("resource"));
-    const QJsonValue action = body.value(QStringLiteral("action"));
-    const QJsonValue context = body.value(QStringLiteral("context"));
+    const QJsonValue subject = body.value(QLatin1StringView("subject"));
+    const QJsonValue resource = body.value(QLatin1StringView("resource"));
+    const QJsonValue action = body.value(QLatin1StringView("action"));
+    const QJsonValue context = body.value(QLatin1StringView("context"));
 
     if (auto r = validateEntity(EntityKind::Subject, subject, QStringLiteral("subject")); !r)
         return r.error();

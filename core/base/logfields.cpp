@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <charconv>
 #include <cmath>
 
 namespace Recourse::Log {
@@ -12,14 +13,28 @@ namespace {
 // A message handler runs on the thread that logs, so per-thread members reach it unshared.
 thread_local Fields t_fields;
 
+// Formats `number` as QString::number(number, 'g', 15) does, through std::to_chars, because every
+// request line carries a duration and QString::number() took about 2% of an evaluation's instructions.
+QString numberText(double number)
+{
+    if (!std::isfinite(number))
+        return QStringLiteral("null");
+    if (number == 0)
+        return QStringLiteral("0"); // Qt writes -0 as 0 too.
+
+    char text[32];
+    const std::to_chars_result written = std::to_chars(std::begin(text), std::end(text), number,
+                                                       std::chars_format::general, 15);
+    return QString::fromLatin1(text, written.ptr - text);
+}
+
 Field fieldFrom(const QString &key, const QJsonValue &value)
 {
     switch (value.type()) {
     case QJsonValue::String:
         return Field{key, value.toString(), false};
     case QJsonValue::Double:
-        return Field{key, std::isfinite(value.toDouble()) ? QString::number(value.toDouble(), 'g', 15)
-                                                          : QStringLiteral("null"), true};
+        return Field{key, numberText(value.toDouble()), true};
     case QJsonValue::Bool:
         return Field{key, value.toBool() ? QStringLiteral("true") : QStringLiteral("false"), true};
     case QJsonValue::Object:
@@ -55,7 +70,7 @@ Fields &Fields::add(const QString &key, qint64 number)
 
 Fields &Fields::add(const QString &key, double number)
 {
-    m_fields.append(Field{key, std::isfinite(number) ? QString::number(number, 'g', 15) : QStringLiteral("null"), true});
+    m_fields.append(Field{key, numberText(number), true});
     return *this;
 }
 

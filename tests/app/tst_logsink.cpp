@@ -69,6 +69,8 @@ private Q_SLOTS:
     void textValuesCannotForgeFields();
     void textLineEscapesUnicodeControls();
     void laterFieldOverridesEarlier();
+    void numberFieldsMatchQtFormat_data();
+    void numberFieldsMatchQtFormat();
     void optionValues_data();
     void optionValues();
     void routineLinesWaitForUrgentOne();
@@ -212,6 +214,25 @@ void TestLogSink::laterFieldOverridesEarlier()
     QCOMPARE(object.value(u"route").toString(), QStringLiteral("/inner"));
     QVERIFY(text.endsWith(" route=/inner"));
     QCOMPARE(text.count("route="), 1);
+}
+
+void TestLogSink::numberFieldsMatchQtFormat_data()
+{
+    QTest::addColumn<double>("number");
+
+    for (const double number : {0.0, -0.0, 0.1 + 0.2, 3.8, 1234567.8, 1e-7, 1e15, 1e21, 1.5e300, -42.25,
+                                123456789012345678.0, 0.000123456789012345678})
+        QTest::newRow(qPrintable(QString::asprintf("%.17g", number))) << number;
+}
+
+// Durations and other numbers read the same as Qt's 'g' format with 15 digits writes them.
+void TestLogSink::numberFieldsMatchQtFormat()
+{
+    QFETCH(double, number);
+
+    const Log::Fields fields = Log::Fields().add(QStringLiteral("n"), number);
+
+    QCOMPARE(fields.value(u"n"), QString::number(number, 'g', 15));
 }
 
 void TestLogSink::optionValues_data()
