@@ -1,5 +1,6 @@
 #include "ui/inboxrow.h"
 
+#include "core/json/json.h"
 #include "ui/inboxmodel.h"
 #include "ui/tasktext.h"
 
@@ -65,7 +66,7 @@ InboxRow InboxRow::fromTask(const QJsonObject &task, QSet<QString> *pool)
 
 QJsonObject InboxRow::task() const
 {
-    return QJsonDocument::fromJson(json).object();
+    return Json::objectFromStored(json);
 }
 
 QVariant InboxRow::display(int column, qint64 nowMs) const

@@ -2,6 +2,7 @@
 
 #include "core/client/logging.h"
 #include "core/client/problem.h"
+#include "core/json/json.h"
 
 #include <QElapsedTimer>
 #include <QJsonDocument>
@@ -270,17 +271,16 @@ Result<QJsonObject> ApproverClient::readReply(QNetworkReply *reply) const
     if (body.trimmed().isEmpty())
         return QJsonObject{};
 
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        qCWarning(lcClient) << "request" << path << "returned invalid JSON:" << parseError.errorString();
+    const Result<QJsonValue> document = Json::parseWritten(body);
+    if (!document) {
+        qCWarning(lcClient) << "request" << path << "returned invalid JSON:" << document.error().message;
         return Error::make(ErrorCode::InvalidJson,
-                           QStringLiteral("The service returned invalid JSON for %1: %2").arg(path, parseError.errorString()),
+                           QStringLiteral("The service returned invalid JSON for %1: %2").arg(path, document.error().message),
                            path);
     }
-    if (document.isArray())
-        return QJsonObject{{QStringLiteral("items"), document.array()}};
-    return document.object();
+    if (document->isArray())
+        return QJsonObject{{QStringLiteral("items"), document->toArray()}};
+    return document->toObject();
 }
 
 } // namespace Recourse::Client

@@ -1,6 +1,7 @@
 #include "core/client/eventstreamclient.h"
 
 #include "core/client/logging.h"
+#include "core/json/json.h"
 
 #include <QJsonDocument>
 #include <QNetworkRequest>
@@ -215,11 +216,10 @@ void EventStreamClient::onTextMessage(const QString &message)
 {
     m_awaitingPong = false;
 
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(message.toUtf8(), &parseError);
-    const QJsonObject event = document.object();
+    const Result<QJsonValue> document = Json::parseWritten(message.toUtf8());
+    const QJsonObject event = document ? document->toObject() : QJsonObject();
     const QJsonValue seqValue = event.value(u"seq");
-    if (parseError.error != QJsonParseError::NoError || !seqValue.isDouble()) {
+    if (!seqValue.isDouble()) {
         ++m_droppedMessages;
         qCWarning(lcClient) << "event stream message without a numeric seq dropped;" << m_droppedMessages
                             << "so far";

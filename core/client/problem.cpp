@@ -1,5 +1,7 @@
 #include "core/client/problem.h"
 
+#include "core/json/json.h"
+
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -103,7 +105,7 @@ Error errorFromProblem(int httpStatus, const QByteArray &body)
     error.code = errorCodeForStatus(httpStatus);
     error.message = QStringLiteral("The service answered HTTP %1.").arg(httpStatus);
 
-    const QJsonObject problem = QJsonDocument::fromJson(body).object();
+    const QJsonObject problem = Json::objectFromStored(body);
     if (problem.isEmpty())
         return error;
 

@@ -113,18 +113,31 @@ std::variant<QJsonValue, ParseFailure> parseDetailed(QByteArrayView text, const 
     return *std::move(value);
 }
 
-QJsonObject objectFromStored(QByteArrayView text)
+Result<QJsonValue> parseWritten(QByteArrayView text)
 {
     // Every character beyond U+FFFF starts with a byte of 0xF0 or more in UTF-8, the only form
     // this project writes them in.
     const bool beyondBmp = std::any_of(text.begin(), text.end(), [](char c) { return uchar(c) >= 0xF0; });
     if (beyondBmp) {
         // The text was checked under the request limits when it arrived, so only a sanity bound stays.
-        Result<QJsonObject> object = parseObject(text, ParseLimits{std::numeric_limits<qsizetype>::max(), 1000});
-        if (object)
-            return *std::move(object);
+        Result<QJsonValue> value = parse(text, ParseLimits{std::numeric_limits<qsizetype>::max(), 1000});
+        if (value && (value->isObject() || value->isArray()))
+            return value;
     }
-    return QJsonDocument::fromJson(QByteArray::fromRawData(text.data(), text.size())).object();
+
+    QJsonParseError error{};
+    const QJsonDocument document = QJsonDocument::fromJson(QByteArray::fromRawData(text.data(), text.size()), &error);
+    if (error.error != QJsonParseError::NoError) {
+        return Error::make(ErrorCode::InvalidJson,
+                           QStringLiteral("%1 at byte %2").arg(error.errorString()).arg(error.offset));
+    }
+    return document.isArray() ? QJsonValue(document.array()) : QJsonValue(document.object());
+}
+
+QJsonObject objectFromStored(QByteArrayView text)
+{
+    const Result<QJsonValue> value = parseWritten(text);
+    return value ? value->toObject() : QJsonObject();
 }
 
 std::variant<LocatedDocument, ParseFailure> parseLocated(QByteArrayView text, const ParseLimits &limits)

@@ -55,6 +55,11 @@ Result<QJsonObject> parseObject(QByteArrayView text, const ParseLimits &limits =
 // text is not a JSON object.
 QJsonObject objectFromStored(QByteArrayView text);
 
+// Parses an object or array that a Recourse service wrote, such as an HTTP response or an event.
+// Like objectFromStored(), it uses Qt's parser, or parse() for text with characters beyond U+FFFF.
+// Text that is not JSON gives InvalidJson with Qt's message and the byte offset.
+Result<QJsonValue> parseWritten(QByteArrayView text);
+
 // As parse(), with the failure position kept apart from the message.
 std::variant<QJsonValue, ParseFailure> parseDetailed(QByteArrayView text, const ParseLimits &limits = {});
 
@@ -70,8 +75,8 @@ QByteArray canonicalize(const QJsonValue &value);
 QByteArray serialize(const QJsonObject &object);
 // As serialize(), for any value.
 QByteArray serializeValue(const QJsonValue &value);
-// A value as an error message quotes it: a string as its text, anything else (null, a number, an
-// object) as compact JSON, so a problem's invalid_value is never empty for a present value.
+// Returns `value` as an error message quotes it: a string as it is, anything else (null, a number,
+// an object) as compact JSON, so a problem's invalid_value is never empty for a present value.
 QString displayText(const QJsonValue &value);
 
 // Structural comparison of the AuthZEN profiles: same JSON type; numbers equal by value

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void sendsRequest();
     void deliversJsonObject();
     void wrapsTopLevelArray();
+    void readsNamesBeyondBmp();
     void problemBecomesError();
     void invalidJsonBecomesError();
     void unreachableServiceBecomesError();
@@ -202,6 +203,30 @@ void tst_ApproverClient::wrapsTopLevelArray()
     QVERIFY(result.has_value());
     QVERIFY(result->ok());
     QCOMPARE(result->value().value(u"items").toArray().size(), 2);
+}
+
+// Qt 6.4's parser misorders member names with characters beyond U+FFFF next to names with
+// escapes, so that value() misses the member "\U0001F600" in the nested object below.
+void tst_ApproverClient::readsNamesBeyondBmp()
+{
+    m_service->handler = [](const FakeHttpRequest &) {
+        return FakeHttpResponse{200, "application/json",
+                                "{\"properties\":{\"\xF0\x9F\x98\x80\\n\":1,\"\xEF\xAC\xB3\":2,"
+                                "\"plain\":{\"\xF0\x9F\x98\x80\":3,\"\xEF\xAC\xB3\\t\":4}}}",
+                                {}};
+    };
+
+    const auto result = callAndWait([](ApproverClient &client, QObject *context, ApproverClient::Callback done) {
+        client.task(QStringLiteral("arq_1"), context, std::move(done));
+    });
+
+    QVERIFY(result.has_value());
+    QVERIFY(result->ok());
+    const QJsonObject properties = result->value().value(u"properties").toObject();
+    QCOMPARE(properties.value(QStringLiteral("\U0001F600\n")).toInt(), 1);
+    QCOMPARE(properties.value(QStringLiteral("\uFB33")).toInt(), 2);
+    QCOMPARE(properties.value(u"plain").toObject().value(QStringLiteral("\U0001F600")).toInt(), 3);
+    QCOMPARE(properties.value(u"plain").toObject().value(QStringLiteral("\uFB33\t")).toInt(), 4);
 }
 
 void tst_ApproverClient::problemBecomesError()

@@ -47,6 +47,7 @@ private Q_SLOTS:
     void sendsAuthorizationOnUpgrade();
     void deliversEventsOnceInOrder();
     void dropsMessagesWithoutSeq();
+    void readsNamesBeyondBmp();
     void reconnectsAndResumesAfterLastSeq();
     void startsAfterGivenSeq();
     void backoffGrowsToMaximum();
@@ -137,6 +138,22 @@ void tst_EventStreamClient::dropsMessagesWithoutSeq()
 
     QTRY_COMPARE(received.size(), 1);
     QCOMPARE(seqs(received), QList<qint64>{4});
+}
+
+// See tst_ApproverClient::readsNamesBeyondBmp(): Qt's parser alone misses the nested member.
+void tst_EventStreamClient::readsNamesBeyondBmp()
+{
+    QSignalSpy received(m_stream.get(), &EventStreamClient::eventReceived);
+    m_stream->start();
+    QTRY_COMPARE(m_service->connectedStreams(), 1);
+
+    m_service->sendRaw(QString::fromUtf8("{\"seq\":1,\"type\":\"task.created\",\"data\":{\"\xF0\x9F\x98\x80\\n\":1,"
+                                         "\"plain\":{\"\xF0\x9F\x98\x80\":3,\"\xEF\xAC\xB3\\t\":4}}}"));
+
+    QTRY_COMPARE(received.size(), 1);
+    const QJsonObject data = received.first().first().toJsonObject().value(u"data").toObject();
+    QCOMPARE(data.value(QStringLiteral("\U0001F600\n")).toInt(), 1);
+    QCOMPARE(data.value(u"plain").toObject().value(QStringLiteral("\U0001F600")).toInt(), 3);
 }
 
 void tst_EventStreamClient::reconnectsAndResumesAfterLastSeq()
