@@ -1,5 +1,6 @@
 #include "ui/policyview.h"
 
+#include "core/json/json.h"
 #include "ui/logging.h"
 
 #include <QGroupBox>
@@ -282,12 +283,11 @@ void PolicyView::explain()
     if (!m_client)
         return;
 
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(m_request->toPlainText().toUtf8(), &parseError);
-    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
-        m_decision->setText(tr("The request is not a JSON object: %1 at offset %2.")
-                                .arg(parseError.error != QJsonParseError::NoError ? parseError.errorString() : tr("not an object"))
-                                .arg(parseError.offset));
+    // The service's parser shows the line and column, and rejects what the service would reject,
+    // such as a duplicate member, where Qt's parser would keep one value and send a changed request.
+    const Result<QJsonObject> request = Json::parseObject(m_request->toPlainText().toUtf8());
+    if (!request) {
+        m_decision->setText(tr("The request is not a valid JSON object: %1.").arg(request.error().message));
         m_decision->setStyleSheet(QStringLiteral("color: #b3261e;"));
         m_explanation->clear();
         m_matches->clear();
@@ -297,7 +297,7 @@ void PolicyView::explain()
     const quint64 generation = ++m_explainGeneration;
     m_decision->setText(tr("Deciding…"));
     m_decision->setStyleSheet({});
-    m_client->explain(document.object(), this, [this, generation](const Result<QJsonObject> &result) {
+    m_client->explain(request.value(), this, [this, generation](const Result<QJsonObject> &result) {
         if (generation != m_explainGeneration)
             return;
         if (!result.ok()) {

@@ -1315,14 +1315,6 @@ previous %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The request is not a JSON object: %1 at offset %2.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>not an object</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Deciding…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1332,6 +1324,10 @@ previous %2</source>
     </message>
     <message>
         <source>%1:%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The request is not a valid JSON object: %1.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QFile>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTreeWidget>
 
@@ -26,6 +27,8 @@ private Q_SLOTS:
     void explainsDecisions_data();
     void explainsDecisions();
     void rejectsInvalidRequest();
+    void requestTextErrorsNamePosition_data();
+    void requestTextErrorsNamePosition();
     void reportsReloadErrors();
 
 private:
@@ -142,6 +145,34 @@ void tst_PolicyView::rejectsInvalidRequest()
     QTest::mouseClick(m_view->findChild<QPushButton *>(QStringLiteral("policyExplainButton")), Qt::LeftButton);
     QTRY_VERIFY2(m_view->decisionText().startsWith(QStringLiteral("The service rejected the request: ")),
                  qPrintable(m_view->decisionText()));
+}
+
+void tst_PolicyView::requestTextErrorsNamePosition_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("decision");
+
+    QTest::newRow("duplicate member")
+        << QStringLiteral("{\"subject\": {\"type\": \"user\", \"id\": \"alice\", \"id\": \"bob\"}}")
+        << QStringLiteral("The request is not a valid JSON object: line 1, column 45: duplicate member name \"id\".");
+    QTest::newRow("unclosed object on line 2") << QStringLiteral("{\n  \"subject\": {")
+                                               << QStringLiteral("The request is not a valid JSON object: line 2, column 15: ");
+    QTest::newRow("array") << QStringLiteral("[]")
+                           << QStringLiteral("The request is not a valid JSON object: line 1, column 1: expected an object "
+                                             "at the top level, found an array.");
+}
+
+// Text the service would reject is reported on the page with its position, and nothing is sent.
+void tst_PolicyView::requestTextErrorsNamePosition()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, decision);
+
+    m_view->findChild<QPlainTextEdit *>(QStringLiteral("policyRequestEdit"))->setPlainText(text);
+    QTest::mouseClick(m_view->findChild<QPushButton *>(QStringLiteral("policyExplainButton")), Qt::LeftButton);
+
+    QVERIFY2(m_view->decisionText().startsWith(decision), qPrintable(m_view->decisionText()));
+    QVERIFY(m_view->explanationText().isEmpty());
 }
 
 void tst_PolicyView::reportsReloadErrors()
