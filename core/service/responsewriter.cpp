@@ -4,9 +4,12 @@
 #include "core/service/httplogging.h"
 
 #include <QRandomGenerator>
+#include <QVarLengthArray>
 
 #include <array>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <string_view>
 
@@ -63,31 +66,66 @@ QByteArray serializeResponse(const Response &response, const QByteArray &request
 {
     const int status = response.status;
     const bool bodyAllowed = status >= 200 && status != 204 && status != 304;
+    const bool bodySent = bodyAllowed && !headRequest;
 
-    QByteArray out;
-    out.reserve(192 + requestId.size() + 64 * response.headers.size() + response.body.size());
-    out.append("HTTP/1.1 ").append(QByteArray::number(status)).append(' ').append(reasonPhrase(status));
-    out.append("\r\nDate: ").append(httpDate());
-    if (bodyAllowed)
-        out.append("\r\nContent-Length: ").append(QByteArray::number(response.body.size()));
-    for (const auto &[name, value] : response.headers) {
-        if (isServerOwnedHeader(name))
+    // The valid headers and their size are collected first, so the text is copied into one buffer
+    // of sufficient size. Appending to a QByteArray piece by piece cost about 4,000 instructions
+    // per response (callgrind), about as much as deciding a permit.
+    QVarLengthArray<const QPair<QByteArray, QByteArray> *, 8> headers;
+    qsizetype headerBytes = 0;
+    for (const auto &header : response.headers) {
+        if (isServerOwnedHeader(header.first))
             continue;
-        if (!isToken(name) || !isValidFieldValue(value)) {
-            qCWarning(lcHttp) << "dropping an invalid response header" << name << "of request" << requestId;
+        if (!isToken(header.first) || !isValidFieldValue(header.second)) {
+            qCWarning(lcHttp) << "dropping an invalid response header" << header.first << "of request" << requestId;
             continue;
         }
-        out.append("\r\n").append(name).append(": ").append(value);
+        headers.append(&header);
+        headerBytes += 4 + header.first.size() + header.second.size();
     }
-    out.append("\r\nX-Request-ID: ").append(requestId);
-    if (close)
-        out.append("\r\nConnection: close");
-    else if (keepAliveHeader)
-        out.append("\r\nConnection: keep-alive");
-    out.append("\r\n\r\n");
+    const QByteArray date = httpDate();
+    const QByteArrayView reason = reasonPhrase(status);
+    // The fixed text takes 80 bytes, and the two numbers at most 20 each.
+    const qsizetype bound = 160 + reason.size() + date.size() + headerBytes + requestId.size()
+        + (bodySent ? response.body.size() : 0);
 
-    if (bodyAllowed && !headRequest)
-        out.append(response.body);
+    QByteArray out(bound, Qt::Uninitialized);
+    char *cursor = out.data();
+    const auto put = [&cursor](QByteArrayView text) {
+        std::memcpy(cursor, text.data(), size_t(text.size()));
+        cursor += text.size();
+    };
+    const auto putNumber = [&cursor](qint64 number) {
+        cursor = std::to_chars(cursor, cursor + 20, number).ptr;
+    };
+
+    put("HTTP/1.1 ");
+    putNumber(status);
+    put(" ");
+    put(reason);
+    put("\r\nDate: ");
+    put(date);
+    if (bodyAllowed) {
+        put("\r\nContent-Length: ");
+        putNumber(response.body.size());
+    }
+    for (const auto *header : headers) {
+        put("\r\n");
+        put(header->first);
+        put(": ");
+        put(header->second);
+    }
+    put("\r\nX-Request-ID: ");
+    put(requestId);
+    if (close)
+        put("\r\nConnection: close");
+    else if (keepAliveHeader)
+        put("\r\nConnection: keep-alive");
+    put("\r\n\r\n");
+    if (bodySent)
+        put(response.body);
+
+    out.truncate(cursor - out.constData());
     return out;
 }
 

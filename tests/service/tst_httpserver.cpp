@@ -1,5 +1,6 @@
 #include "core/service/httpserver.h"
 #include "core/service/problem.h"
+#include "core/service/responsewriter.h"
 
 #include <QElapsedTimer>
 #include <QJsonDocument>
@@ -191,6 +192,8 @@ private Q_SLOTS:
 
     void getAndPostEcho();
     void headResponseHasNoBody();
+    void serializedResponseText_data();
+    void serializedResponseText();
     void keepAliveTwoRequests();
     void pipelinedAnsweredInOrder();
     void pipelineLimitPausesParsing();
@@ -1072,6 +1075,58 @@ void TestHttpServer::problemBody()
     QCOMPARE(body.value(QStringLiteral("status")).toInt(), 409);
     QCOMPARE(body.value(QStringLiteral("detail")).toString(), QStringLiteral("Task already decided."));
     QCOMPARE(body.value(QStringLiteral("task_id")).toString(), QStringLiteral("t1"));
+}
+
+void TestHttpServer::serializedResponseText_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArrayList>("headers"); // name, value, name, value...
+    QTest::addColumn<bool>("close");
+    QTest::addColumn<bool>("keepAlive");
+    QTest::addColumn<bool>("head");
+    QTest::addColumn<QByteArray>("expected"); // after the Date line
+
+    QTest::newRow("json") << 200 << QByteArrayList{"Content-Type", "application/json"} << false << false << false
+                          << QByteArray("Content-Length: 2\r\nContent-Type: application/json\r\nX-Request-ID: r1\r\n\r\n{}");
+    QTest::newRow("close") << 404 << QByteArrayList{} << true << false << false
+                           << QByteArray("Content-Length: 2\r\nX-Request-ID: r1\r\nConnection: close\r\n\r\n{}");
+    QTest::newRow("HTTP/1.0 keep-alive") << 200 << QByteArrayList{} << false << true << false
+                                         << QByteArray("Content-Length: 2\r\nX-Request-ID: r1\r\nConnection: keep-alive\r\n\r\n{}");
+    QTest::newRow("HEAD keeps the length") << 200 << QByteArrayList{} << false << false << true
+                                           << QByteArray("Content-Length: 2\r\nX-Request-ID: r1\r\n\r\n");
+    QTest::newRow("204 has no length or body") << 204 << QByteArrayList{} << false << false << false
+                                               << QByteArray("X-Request-ID: r1\r\n\r\n");
+    QTest::newRow("server-owned and invalid headers dropped")
+        << 200 << QByteArrayList{"content-length", "99", "Date", "x", "X-Request-ID", "forged", "Bad Name", "v",
+                                 "X-Split", "a\r\nSet-Cookie: b", "Cache-Control", "no-store"}
+        << false << false << false
+        << QByteArray("Content-Length: 2\r\nCache-Control: no-store\r\nX-Request-ID: r1\r\n\r\n{}");
+}
+
+// Checks the exact bytes of the response, because every client parses them.
+void TestHttpServer::serializedResponseText()
+{
+    QFETCH(int, status);
+    QFETCH(QByteArrayList, headers);
+    QFETCH(bool, close);
+    QFETCH(bool, keepAlive);
+    QFETCH(bool, head);
+    QFETCH(QByteArray, expected);
+    Response response;
+    response.status = status;
+    response.body = status == 204 ? QByteArray() : QByteArray("{}");
+    for (qsizetype i = 0; i + 1 < headers.size(); i += 2)
+        response.headers.append({headers.at(i), headers.at(i + 1)});
+
+    const QByteArray text = serializeResponse(response, "r1", close, keepAlive, head);
+
+    const QByteArray statusLine = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status).toByteArray() + "\r\n";
+    QVERIFY2(text.startsWith(statusLine), text.constData());
+    const QRegularExpression date(QStringLiteral("^Date: [A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT\r\n"));
+    const QString afterStatus = QString::fromLatin1(text.mid(statusLine.size()));
+    const QRegularExpressionMatch dateLine = date.match(afterStatus);
+    QVERIFY2(dateLine.hasMatch(), text.constData());
+    QCOMPARE(text.mid(statusLine.size() + dateLine.capturedLength()), expected);
 }
 
 QTEST_GUILESS_MAIN(TestHttpServer)
