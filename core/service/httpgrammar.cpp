@@ -1,6 +1,7 @@
 #include "core/service/httpgrammar.h"
 
 #include <array>
+#include <cstring>
 #include <string_view>
 
 namespace Recourse::Http {
@@ -22,6 +23,26 @@ constexpr std::array<bool, 256> makeTokenTable()
 }
 
 constexpr std::array<bool, 256> kTokenChars = makeTokenTable();
+
+// Returns the shared copy of a header name that most requests carry, or a null array. Such copies
+// need no allocation, so a typical request allocates no header name.
+const QByteArray &knownHeaderName(QByteArrayView lower)
+{
+    static const std::array<QByteArray, 16> names = {
+        QByteArrayLiteral("host"), QByteArrayLiteral("accept"), QByteArrayLiteral("origin"),
+        QByteArrayLiteral("expect"), QByteArrayLiteral("upgrade"), QByteArrayLiteral("user-agent"),
+        QByteArrayLiteral("connection"), QByteArrayLiteral("content-type"), QByteArrayLiteral("x-request-id"),
+        QByteArrayLiteral("authorization"), QByteArrayLiteral("content-length"), QByteArrayLiteral("accept-encoding"),
+        QByteArrayLiteral("idempotency-key"), QByteArrayLiteral("transfer-encoding"),
+        QByteArrayLiteral("sec-websocket-key"), QByteArrayLiteral("sec-websocket-version")};
+    static const QByteArray none;
+
+    for (const QByteArray &name : names) {
+        if (name.size() == lower.size() && std::memcmp(name.constData(), lower.data(), size_t(lower.size())) == 0)
+            return name;
+    }
+    return none;
+}
 
 } // namespace
 
@@ -46,14 +67,28 @@ QByteArray lowerCaseToken(QByteArrayView text)
     if (text.isEmpty())
         return {};
 
-    QByteArray lower(text.size(), Qt::Uninitialized);
-    char *out = lower.data();
+    // Short names are lower-cased on the stack first, so a known one costs no allocation.
+    constexpr qsizetype kStackBytes = 32;
+    char stack[kStackBytes];
+    QByteArray heap;
+    char *lower = stack;
+    if (text.size() > kStackBytes) {
+        heap = QByteArray(text.size(), Qt::Uninitialized);
+        lower = heap.data();
+    }
+
+    char *out = lower;
     for (const char c : text) {
         if (!kTokenChars[static_cast<unsigned char>(c)])
             return {};
         *out++ = (c >= 'A' && c <= 'Z') ? char(c + ('a' - 'A')) : c;
     }
-    return lower;
+    if (!heap.isNull())
+        return heap;
+
+    const QByteArrayView name(stack, text.size());
+    const QByteArray &known = knownHeaderName(name);
+    return known.isNull() ? name.toByteArray() : known;
 }
 
 bool isValidFieldValue(QByteArrayView value)

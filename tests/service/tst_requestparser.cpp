@@ -1,3 +1,4 @@
+#include "core/service/httpgrammar.h"
 #include "core/service/requestparser.h"
 
 #include <QTest>
@@ -73,6 +74,8 @@ private Q_SLOTS:
     void requestId();
     void garbageFailsBeforeLineEnd();
     void secondRequestAfterFirst();
+    void headerNamesLowerCased_data();
+    void headerNamesLowerCased();
 };
 
 void TestRequestParser::outcome_data()
@@ -320,6 +323,33 @@ void TestRequestParser::secondRequestAfterFirst()
         RequestParser::Status::MessageComplete);
     QCOMPARE(parser.takeRequest().path, QByteArray("/two"));
     QCOMPARE(offset + consumed, input.size());
+}
+
+void TestRequestParser::headerNamesLowerCased_data()
+{
+    QTest::addColumn<QByteArray>("name");
+    QTest::addColumn<QByteArray>("expected"); // null for a name that is not a token
+
+    QTest::newRow("known, mixed case") << QByteArray("Content-TYPE") << QByteArray("content-type");
+    QTest::newRow("known, lower case") << QByteArray("authorization") << QByteArray("authorization");
+    QTest::newRow("prefix of a known name") << QByteArray("Content") << QByteArray("content");
+    QTest::newRow("known name with a suffix") << QByteArray("Host2") << QByteArray("host2");
+    QTest::newRow("32 characters") << QByteArray(32, 'A') << QByteArray(32, 'a');
+    QTest::newRow("33 characters") << QByteArray(33, 'B') << QByteArray(33, 'b');
+    QTest::newRow("space in a short name") << QByteArray("Bad Name") << QByteArray();
+    QTest::newRow("control in a long name") << QByteArray(40, 'x') + '\x01' << QByteArray();
+    QTest::newRow("empty") << QByteArray("") << QByteArray();
+}
+
+void TestRequestParser::headerNamesLowerCased()
+{
+    QFETCH(QByteArray, name);
+    QFETCH(QByteArray, expected);
+
+    const QByteArray lower = lowerCaseToken(name);
+
+    QCOMPARE(lower, expected);
+    QCOMPARE(lower.isNull(), expected.isNull());
 }
 
 QTEST_GUILESS_MAIN(TestRequestParser)
