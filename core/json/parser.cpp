@@ -98,6 +98,8 @@ Parser::Parser(QByteArrayView text, const ParseLimits &limits, QHash<QString, in
     : m_begin(text.data()), m_pos(text.data()), m_end(text.data() + text.size()), m_limits(limits),
       m_lines(lines), m_output(output)
 {
+    // Requests nest a few levels, so the stack is allocated once.
+    m_stack.reserve(8);
 }
 
 std::optional<QJsonValue> Parser::run()
@@ -215,20 +217,25 @@ bool Parser::openContainer(char bracket)
     if (qsizetype(m_stack.size()) >= m_limits.maxDepth)
         return fail(m_pos, QStringLiteral("nesting exceeds the limit of %1 levels").arg(m_limits.maxDepth));
 
-    Frame frame;
+    Frame &frame = m_stack.emplace_back();
     frame.isObject = bracket == '{';
     frame.pointer = m_valuePointer;
-    m_stack.push_back(std::move(frame));
+    // Most objects have a few members, which then need one allocation.
+    if (frame.isObject && m_output == Output::CheckOnly)
+        frame.checkedNames.reserve(8);
     ++m_pos;
     return true;
 }
 
 QJsonValue Parser::closeContainer()
 {
+    if (m_output == Output::CheckOnly) {
+        m_stack.pop_back();
+        return QJsonValue();
+    }
+
     Frame frame = std::move(m_stack.back());
     m_stack.pop_back();
-    if (m_output == Output::CheckOnly)
-        return QJsonValue();
     if (!frame.isObject)
         return frame.array;
 
