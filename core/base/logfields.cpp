@@ -23,6 +23,22 @@ QString numberText(double number)
         return QStringLiteral("0"); // Qt writes -0 as 0 too.
 
     char text[32];
+    // Durations are whole tenths of a millisecond, which are written digit by digit. Below 10^14
+    // tenths, 15 significant digits show such a number exactly, so the text is the same.
+    const double tenths = std::nearbyint(number * 10);
+    if (std::abs(tenths) < 1e14 && tenths / 10 == number) {
+        const qint64 whole = qint64(std::abs(tenths));
+        char *out = text;
+        if (tenths < 0)
+            *out++ = '-';
+        out = std::to_chars(out, std::end(text), whole / 10).ptr;
+        if (whole % 10 != 0) {
+            *out++ = '.';
+            *out++ = char('0' + whole % 10);
+        }
+        return QString::fromLatin1(text, out - text);
+    }
+
     const std::to_chars_result written = std::to_chars(std::begin(text), std::end(text), number,
                                                        std::chars_format::general, 15);
     return QString::fromLatin1(text, written.ptr - text);

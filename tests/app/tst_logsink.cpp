@@ -69,6 +69,8 @@ private Q_SLOTS:
     void textValuesCannotForgeFields();
     void textLineEscapesUnicodeControls();
     void laterFieldOverridesEarlier();
+    void plainTextLineExact_data();
+    void plainTextLineExact();
     void numberFieldsMatchQtFormat_data();
     void numberFieldsMatchQtFormat();
     void optionValues_data();
@@ -216,12 +218,53 @@ void TestLogSink::laterFieldOverridesEarlier()
     QCOMPARE(text.count("route="), 1);
 }
 
+void TestLogSink::plainTextLineExact_data()
+{
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<QStringList>("fields"); // key, value, key, value...
+    QTest::addColumn<QByteArray>("expected"); // after "2026-12-04T10:00:00.123Z info recourse.http: "
+
+    QTest::newRow("request line") << QStringLiteral("POST /access/v1/evaluation 200")
+                                  << QStringList{QStringLiteral("method"), QStringLiteral("POST"), QStringLiteral("status"),
+                                                 QStringLiteral("200"), QStringLiteral("request_id"), QStringLiteral("r-1")}
+                                  << QByteArray("POST /access/v1/evaluation 200 method=POST status=200 request_id=r-1");
+    QTest::newRow("no fields") << QStringLiteral("started") << QStringList{} << QByteArray("started");
+    QTest::newRow("overridden field") << QStringLiteral("m")
+                                      << QStringList{QStringLiteral("a"), QStringLiteral("1"), QStringLiteral("b"),
+                                                     QStringLiteral("2"), QStringLiteral("a"), QStringLiteral("3")}
+                                      << QByteArray("m b=2 a=3");
+    // Each of these needs the general path: quotes, an empty value, an escape.
+    QTest::newRow("value with a space") << QStringLiteral("m") << QStringList{QStringLiteral("a"), QStringLiteral("x y")}
+                                        << QByteArray("m a=\"x y\"");
+    QTest::newRow("empty value") << QStringLiteral("m") << QStringList{QStringLiteral("a"), QString()} << QByteArray("m a=\"\"");
+    QTest::newRow("value with an equals sign") << QStringLiteral("m") << QStringList{QStringLiteral("a"), QStringLiteral("b=c")}
+                                               << QByteArray("m a=\"b=c\"");
+    QTest::newRow("message with a tab") << QStringLiteral("a\tb") << QStringList{} << QByteArray("a\\tb");
+    QTest::newRow("non-ASCII value") << QStringLiteral("m") << QStringList{QStringLiteral("a"), QStringLiteral("caf\u00e9")}
+                                     << QByteArray("m a=caf\xc3\xa9");
+}
+
+// The same bytes whether a line takes the path for plain ASCII or the general one.
+void TestLogSink::plainTextLineExact()
+{
+    QFETCH(QString, message);
+    QFETCH(QStringList, fields);
+    QFETCH(QByteArray, expected);
+    Log::Fields added;
+    for (qsizetype i = 0; i + 1 < fields.size(); i += 2)
+        added.add(fields.at(i), fields.at(i + 1));
+
+    const QByteArray line = formatLogLine(LogFormat::Text, QtInfoMsg, "recourse.http", message, added, kNowMs);
+
+    QCOMPARE(line, "2026-12-04T10:00:00.123Z info recourse.http: " + expected);
+}
+
 void TestLogSink::numberFieldsMatchQtFormat_data()
 {
     QTest::addColumn<double>("number");
 
-    for (const double number : {0.0, -0.0, 0.1 + 0.2, 3.8, 1234567.8, 1e-7, 1e15, 1e21, 1.5e300, -42.25,
-                                123456789012345678.0, 0.000123456789012345678})
+    for (const double number : {0.0, -0.0, 0.1 + 0.2, 3.8, 0.5, -0.3, 12.0, 1234567.8, 9999999999999.9, 1e-7, 1e15,
+                                1e21, 1.5e300, -42.25, 123456789012345678.0, 0.000123456789012345678})
         QTest::newRow(qPrintable(QString::asprintf("%.17g", number))) << number;
 }
 
