@@ -32,6 +32,15 @@ enum class Access { Public, Pep, AdminRead, AdminWrite };
 
 Http::Response jsonResponse(int status, const QJsonObject &body)
 {
+    // A plain decision is by far the most common body, and its text never changes. Serializing it
+    // took about 2% of the instructions of a single evaluation.
+    if (body.size() == 1) {
+        const auto decision = body.constFind(QLatin1StringView("decision"));
+        if (decision != body.constEnd() && (*decision).type() == QJsonValue::Bool) {
+            return Http::Response::json(status, (*decision).toBool() ? QByteArrayLiteral("{\"decision\":true}")
+                                                                     : QByteArrayLiteral("{\"decision\":false}"));
+        }
+    }
     return Http::Response::json(status, Json::serialize(body));
 }
 

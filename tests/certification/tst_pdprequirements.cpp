@@ -4,6 +4,7 @@
 // tokens and the metadata members the Access Request profile adds. The suite runs over HTTP
 // against the real service on 127.0.0.1 with the shipped `certification` pack.
 
+#include "core/json/json.h"
 #include "core/policy/policy.h"
 #include "tests/certification/pdptesthelpers.h"
 
@@ -65,6 +66,7 @@ private Q_SLOTS:
     void memberOrderIrrelevant();
     void responsesOmitNulls_data();
     void responsesOmitNulls();
+    void plainDecisionBytes();
     void searchNeedsPepToken_data();
     void searchNeedsPepToken();
 
@@ -188,6 +190,21 @@ void tst_PdpRequirements::responsesOmitNulls_data()
     QTest::newRow("empty search") << kSubjectSearch << QByteArray(R"({"subject":{"type":"spaceship"},"action":{"name":"read"},
         "resource":{"type":"record","id":"record-1"}})");
     QTest::newRow("rejected request") << kEvaluation << QByteArray(R"({"subject":{"type":"user"}})");
+}
+
+// A plain decision is written from fixed text; it must read exactly as the serializer writes it.
+void tst_PdpRequirements::plainDecisionBytes()
+{
+    const HttpResponse permit = post(kEvaluation, QByteArray(R"({"subject":{"type":"user","id":"alice"},
+        "action":{"name":"read"},"resource":{"type":"record","id":"record-1"}})"));
+    const HttpResponse deny = post(kEvaluation, QByteArray(R"({"subject":{"type":"user","id":"mallory"},
+        "action":{"name":"read"},"resource":{"type":"record","id":"record-1"}})"));
+
+    QCOMPARE(permit.status, 200);
+    QCOMPARE(permit.body, QByteArray(R"({"decision":true})"));
+    QCOMPARE(deny.status, 200);
+    QCOMPARE(deny.body, QByteArray(R"({"decision":false})"));
+    QCOMPARE(Json::serialize(QJsonObject{{QStringLiteral("decision"), false}}), deny.body);
 }
 
 void tst_PdpRequirements::responsesOmitNulls()
