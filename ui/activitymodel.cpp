@@ -200,8 +200,8 @@ ActivityModel::Row ActivityModel::makeRow(const QJsonObject &event)
         row.action = actions.join(QStringLiteral(", "));
     }
     row.outcome = outcome(row.type, data);
-    row.reason = data.value(u"reason").toString();
-    row.nextAction = data.value(u"next_action").toString();
+    row.reason = TaskText::shown(data.value(u"reason").toString());
+    row.nextAction = TaskText::shown(data.value(u"next_action").toString());
 
     const qint64 timeMs = TaskText::timeMs(event.value(u"time"));
     if (timeMs >= 0) {

@@ -94,7 +94,10 @@ QTreeWidgetItem *EvaluationTree::addEntity(const QString &label, const QJsonObje
 
 void EvaluationTree::addValue(QTreeWidgetItem *parent, const QString &name, const QJsonValue &value)
 {
-    auto *item = new QTreeWidgetItem(parent, {name});
+    // Member names come from the PEP's request, as the values do. The name as sent stays in a
+    // role of its own, which contextItem() matches, so a bound member is marked whatever it contains.
+    auto *item = new QTreeWidgetItem(parent, {TaskText::shown(name)});
+    item->setData(MemberColumn, MemberNameRole, name);
     if (value.isObject()) {
         const QJsonObject object = value.toObject();
         const int count = int(object.size());
@@ -135,7 +138,7 @@ QTreeWidgetItem *EvaluationTree::contextItem(const QString &member) const
     for (const QString &token : std::as_const(tokens)) {
         QTreeWidgetItem *next = nullptr;
         for (int i = 0; i < node->childCount() && !next; ++i) {
-            if (node->child(i)->text(MemberColumn) == token)
+            if (node->child(i)->data(MemberColumn, MemberNameRole).toString() == token)
                 next = node->child(i);
         }
         if (!next)

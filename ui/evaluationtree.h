@@ -15,6 +15,9 @@ class EvaluationTree final : public QTreeWidget
 
 public:
     enum Column { MemberColumn, ValueColumn, BoundColumn };
+    // The member name as the request sent it, on MemberColumn. The text shows it through
+    // TaskText::shown().
+    static constexpr int MemberNameRole = Qt::UserRole + 1;
 
     explicit EvaluationTree(QWidget *parent = nullptr);
 

@@ -69,7 +69,7 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
         if (index.column() == StatusColumn) {
             const QString decidedBy = row.task().value(u"decided_by").toString();
             if (!decidedBy.isEmpty())
-                return tr("Decided by %1").arg(decidedBy);
+                return tr("Decided by %1").arg(TaskText::shown(decidedBy));
         }
         if (index.column() == SubjectColumn)
             return TaskText::actorChain(row.task());

@@ -84,7 +84,7 @@ QVariant InboxRow::display(int column, qint64 nowMs) const
     case InboxModel::TemplateColumn:
         return templateTitle;
     case InboxModel::RequesterColumn:
-        return requesterId;
+        return TaskText::shown(requesterId);
     case InboxModel::AgeColumn:
         return createdMs < 0 ? QString() : TaskText::duration(nowMs - createdMs);
     case InboxModel::ExpiresInColumn:

@@ -363,11 +363,12 @@ void TaskDetailWidget::populateSummary()
     m_status->setText(TaskText::status(status));
     m_status->setStyleSheet(QStringLiteral("color: %1;").arg(statusColor(status)));
     m_actorChain->setText(TaskText::actorChain(m_task));
-    m_justification->setText(orDash(m_task.value(u"justification").toString()));
-    m_reason->setText(orDash(evaluation.value(u"reason").toString()));
+    // A PEP writes the justification and the ids, so controls in them are shown, not applied.
+    m_justification->setText(orDash(TaskText::shown(m_task.value(u"justification").toString(), true)));
+    m_reason->setText(orDash(TaskText::shown(evaluation.value(u"reason").toString())));
     m_template->setText(templateTitle.isEmpty() ? orDash(templateName) : tr("%1 (%2)").arg(templateTitle, templateName));
     m_evaluationId->setText(orDash(evaluation.value(u"evaluation_id").toString()));
-    m_requester->setText(orDash(m_task.value(u"requester").toObject().value(u"id").toString()));
+    m_requester->setText(orDash(TaskText::shown(m_task.value(u"requester").toObject().value(u"id").toString())));
     const QJsonValue client = m_task.value(u"requester").toObject().value(u"client");
     const bool noClient = client.isUndefined() || client.isNull() || (client.isObject() && client.toObject().isEmpty());
     m_pepClient->setText(noClient ? orDash({}) : TaskText::scalar(client));

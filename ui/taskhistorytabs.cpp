@@ -37,7 +37,7 @@ QString joinStrings(const QJsonArray &array)
 {
     QStringList parts;
     for (const QJsonValue &value : array)
-        parts.append(value.toString());
+        parts.append(TaskText::shown(value.toString()));
     return parts.join(QStringLiteral(", "));
 }
 
@@ -147,7 +147,8 @@ void TaskHistoryTabs::populateDecisions(const QJsonObject &task)
     m_decisions->clear();
     for (const QJsonValue &value : task.value(u"decisions").toArray()) {
         const QJsonObject decision = value.toObject();
-        QStringList notes{decision.value(u"reason").toString(), decision.value(u"comment").toString()};
+        QStringList notes{TaskText::shown(decision.value(u"reason").toString()),
+                          TaskText::shown(decision.value(u"comment").toString())};
         notes.removeAll(QString());
         new QTreeWidgetItem(m_decisions, {decision.value(u"approver").toString(), decision.value(u"decision").toString(),
                                           notes.join(QStringLiteral(" — ")), TaskText::localTime(decision.value(u"at"))});
@@ -184,7 +185,8 @@ void TaskHistoryTabs::populateReevaluations(const QJsonObject &task)
         new QTreeWidgetItem(m_reevaluations,
                             {TaskText::localTime(reevaluation.value(u"at")),
                              reevaluation.value(u"decision").toBool() ? tr("allowed") : tr("denied"),
-                             reevaluation.value(u"reason").toString(), reevaluation.value(u"next_action").toString(),
+                             TaskText::shown(reevaluation.value(u"reason").toString()),
+                             TaskText::shown(reevaluation.value(u"next_action").toString()),
                              TaskText::entity(reevaluation.value(u"resource").toObject()),
                              TaskText::action(reevaluation.value(u"action").toObject())});
     }
@@ -203,7 +205,8 @@ void TaskHistoryTabs::populateCallbacks(const QJsonObject &task)
     const QJsonArray deliveries = callback.value(u"deliveries").toArray();
     QString summary = tr("Notifies %1 on these outcomes: %2. A notification is only a hint: the PEP "
                          "reads the status endpoint before it acts.")
-                          .arg(callback.value(u"endpoint").toString(), joinStrings(callback.value(u"events").toArray()));
+                          .arg(TaskText::shown(callback.value(u"endpoint").toString()),
+                               joinStrings(callback.value(u"events").toArray()));
     // An empty table alone looks like a failed load, so the summary states that nothing was due yet.
     if (deliveries.isEmpty())
         summary += QLatin1Char(' ') + tr("Nothing has been sent yet: a notification is queued when the task reaches one of these outcomes.");

@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 #include <QStringList>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace Recourse::Ui {
@@ -31,8 +32,8 @@ QString TaskText::localTime(const QJsonValue &value)
 
 QString TaskText::entity(const QJsonObject &entity)
 {
-    const QString type = entity.value(u"type").toString();
-    const QString id = entity.value(u"id").toString();
+    const QString type = shown(entity.value(u"type").toString());
+    const QString id = shown(entity.value(u"id").toString());
     if (type.isEmpty())
         return id;
     return type + u' ' + id;
@@ -40,7 +41,7 @@ QString TaskText::entity(const QJsonObject &entity)
 
 QString TaskText::action(const QJsonObject &action)
 {
-    return action.value(u"name").toString();
+    return shown(action.value(u"name").toString());
 }
 
 QString TaskText::taskResource(const QJsonObject &task)
@@ -86,7 +87,7 @@ QString TaskText::status(const QString &status)
         return tr("Failed");
     if (status == u"partial")
         return tr("Partial");
-    return status;
+    return shown(status);
 }
 
 QString TaskText::duration(qint64 ms)
@@ -119,8 +120,8 @@ QString TaskText::actorChain(const QJsonObject &task)
     QStringList parts;
     for (const QJsonValue &value : task.value(u"actor_chain").toArray()) {
         const QJsonObject actor = value.toObject();
-        const QString id = actor.value(u"id").toString();
-        const QString type = actor.value(u"type").toString();
+        const QString id = shown(actor.value(u"id").toString());
+        const QString type = shown(actor.value(u"type").toString());
         QString text = type.isEmpty() ? id : tr("%1 (%2)").arg(id, type);
         if (actor.contains(u"verified") && !actor.value(u"verified").toBool())
             text = tr("%1 [unverified]").arg(text);
@@ -128,11 +129,11 @@ QString TaskText::actorChain(const QJsonObject &task)
     }
 
     QString chain = parts.join(tr(" for "));
-    const QString subject = task.value(u"subject").toObject().value(u"id").toString();
+    const QString subject = shown(task.value(u"subject").toObject().value(u"id").toString());
     if (!subject.isEmpty())
         chain = chain.isEmpty() ? subject : tr("%1 for %2").arg(chain, subject);
 
-    const QString requester = task.value(u"requester").toObject().value(u"id").toString();
+    const QString requester = shown(task.value(u"requester").toObject().value(u"id").toString());
     if (!requester.isEmpty())
         chain = chain.isEmpty() ? requester : tr("%1 via %2").arg(chain, requester);
     return chain;
@@ -147,7 +148,7 @@ QString TaskText::scalar(const QJsonValue &value)
 {
     switch (value.type()) {
     case QJsonValue::String:
-        return value.toString();
+        return shown(value.toString());
     case QJsonValue::Double:
         return QString::number(value.toDouble(), 'g', 15);
     case QJsonValue::Bool:
@@ -155,13 +156,43 @@ QString TaskText::scalar(const QJsonValue &value)
     case QJsonValue::Null:
         return QStringLiteral("null");
     case QJsonValue::Object:
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+        return shown(QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact)));
     case QJsonValue::Array:
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+        return shown(QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact)));
     case QJsonValue::Undefined:
         break;
     }
     return {};
+}
+
+QString TaskText::shown(const QString &text, bool multiLine)
+{
+    const auto hidden = [multiLine](char32_t c) {
+        if (c == U'\n')
+            return !multiLine;
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029)
+            return true;
+        // Format characters (Cf) include every bidirectional control, U+200B ZERO WIDTH SPACE,
+        // U+FEFF and the tag characters beyond U+FFFF.
+        return c >= 0xad && QChar::category(c) == QChar::Other_Format;
+    };
+
+    // Nearly every text is returned as it is. A surrogate needs the code point to be checked.
+    const bool plain = std::none_of(text.cbegin(), text.cend(), [&hidden](QChar c) {
+        return c.isSurrogate() || hidden(c.unicode());
+    });
+    if (plain)
+        return text;
+
+    QString result;
+    result.reserve(text.size() + 16);
+    for (const char32_t c : text.toUcs4()) {
+        if (hidden(c))
+            result += u"[U+" + QString::number(uint(c), 16).toUpper().rightJustified(4, u'0') + u']';
+        else
+            result += QString::fromUcs4(&c, 1);
+    }
+    return result;
 }
 
 } // namespace Recourse::Ui

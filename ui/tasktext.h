@@ -42,8 +42,14 @@ public:
     // Makes an untranslated "%n item(s)" read as English ("1 item", "3 items"). A loaded
     // translation has already replaced the "(s)" form with its own plural forms.
     static QString plural(QString translated, int count);
-    // A JSON value as one line: strings unquoted, objects and arrays as compact JSON.
+    // A JSON value as one line: strings unquoted, objects and arrays as compact JSON, each
+    // through shown().
     static QString scalar(const QJsonValue &value);
+    // Returns text that a client sent as the console shows it. Each character that could reorder,
+    // hide or break the text around it reads as "[U+202E]": bidirectional controls, format
+    // characters such as zero-width spaces, and control characters (line breaks too, unless
+    // `multiLine`). The approver then reads the exact ids and values that a request names.
+    static QString shown(const QString &text, bool multiLine = false);
 };
 
 } // namespace Recourse::Ui

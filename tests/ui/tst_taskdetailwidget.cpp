@@ -45,6 +45,7 @@ private Q_SLOTS:
     void laterSelectionWins();
     void showsCallbackDeliveries();
     void showsWhenNoCallbackRequested();
+    void showsHiddenCharacters();
 
 private:
     QString labelText(const char *name) const;
@@ -223,6 +224,32 @@ void tst_TaskDetailWidget::laterSelectionWins()
     QCoreApplication::processEvents();
     QCOMPARE(m_widget->taskId(), QStringLiteral("arq_U"));
     QCOMPARE(labelText("statusLabel"), QStringLiteral("Denied"));
+}
+
+// A PEP controls the ids, the justification and the context member names of a request. A
+// right-to-left override in them would reorder what the approver reads, so it is shown instead.
+void tst_TaskDetailWidget::showsHiddenCharacters()
+{
+    QJsonObject task = makeTask(QStringLiteral("arq_R"), QStringLiteral("pending"), FixtureNowMs - 10 * Minute);
+    task.insert(QStringLiteral("resource"), QJsonObject{{QStringLiteral("type"), QStringLiteral("log")},
+                                                         {QStringLiteral("id"), QStringLiteral("\u202Eredivorp")}});
+    task.insert(QStringLiteral("justification"), QStringLiteral("Line one\nLine \u202Eowt"));
+    QJsonObject context = task.value(u"context").toObject();
+    context.insert(QStringLiteral("\u2066note"), QStringLiteral("x"));
+    task.insert(QStringLiteral("context"), context);
+    task.insert(QStringLiteral("binding_context_members"), QJsonArray{QStringLiteral("\u2066note")});
+    m_backend->put(task);
+
+    m_widget->showTask(QStringLiteral("arq_R"));
+
+    QTRY_COMPARE(labelText("titleLabel"), QStringLiteral("user alice  →  can_read  →  log [U+202E]redivorp"));
+    QCOMPARE(labelText("justificationLabel"), QStringLiteral("Line one\nLine [U+202E]owt"));
+    auto *tree = m_widget->findChild<EvaluationTree *>(QStringLiteral("evaluationTree"));
+    QVERIFY(tree);
+    QTreeWidgetItem *note = tree->contextItem(QStringLiteral("\u2066note"));
+    QVERIFY(note);
+    QCOMPARE(note->text(EvaluationTree::MemberColumn), QStringLiteral("[U+2066]note"));
+    QCOMPARE(note->text(EvaluationTree::BoundColumn), QStringLiteral("bound"));
 }
 
 QTEST_MAIN(tst_TaskDetailWidget)
