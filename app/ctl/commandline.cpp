@@ -266,7 +266,7 @@ Result<void> checkArguments(const CommandLine &line, const QStringList &position
                           positional.at(allowed));
     }
     if (line.command == Command::Deny && line.reason.trimmed().isEmpty())
-        return usageError(QStringLiteral("deny needs --reason: the requester sees it."));
+        return usageError(QStringLiteral("deny needs --reason: it is recorded with the decision in the task and the audit trail."));
     return {};
 }
 
@@ -290,7 +290,7 @@ QString usage()
         "                        Approve; --until asks for an approval ending at that time (the\n"
         "                        template's maximum duration caps it).\n"
         "  deny TASK_ID --reason R [--comment C]\n"
-        "                        Deny; the reason is returned to the requester.\n"
+        "                        Deny; the reason is recorded in the task and the audit trail.\n"
         "  revoke APPROVAL_ID [--comment C]\n"
         "                        Revoke a live approval before it ends.\n"
         "  audit export [--format jsonl|csv] [--task T] [--subject S] [--approver A]\n"

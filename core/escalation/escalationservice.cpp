@@ -7,6 +7,7 @@
 #include "core/escalation/internal.h"
 #include "core/escalation/scope.h"
 #include "core/escalation/taskview.h"
+#include "core/json/json.h"
 
 #include <QJsonArray>
 
@@ -255,12 +256,29 @@ Result<Reply> EscalationService::taskDetail(const Identity &caller, const QStrin
 void EscalationService::approve(const Identity &approver, const QString &taskId, const QJsonObject &body,
                                 ReplyCallback done)
 {
+    using Internal::BodyMember;
+    if (auto checked = Internal::checkApproverBody(body, {{QLatin1StringView("comment"), BodyMember::String},
+                                                          {QLatin1StringView("approved_until"), BodyMember::StringOrNull},
+                                                          {QLatin1StringView("scope"), BodyMember::ObjectOrNull},
+                                                          {QLatin1StringView("items"), BodyMember::Array}});
+        !checked) {
+        done(checked.error());
+        return;
+    }
     decide(approver, taskId, body, true, std::move(done));
 }
 
 void EscalationService::deny(const Identity &approver, const QString &taskId, const QJsonObject &body,
                              ReplyCallback done)
 {
+    using Internal::BodyMember;
+    if (auto checked = Internal::checkApproverBody(body, {{QLatin1StringView("reason"), BodyMember::String},
+                                                          {QLatin1StringView("comment"), BodyMember::String},
+                                                          {QLatin1StringView("items"), BodyMember::Array}});
+        !checked) {
+        done(checked.error());
+        return;
+    }
     decide(approver, taskId, body, false, std::move(done));
 }
 
@@ -271,7 +289,8 @@ void EscalationService::decide(const Identity &approver, const QString &taskId, 
     const QString comment = body.value(QStringLiteral("comment")).toString();
     const QString reason = body.value(QStringLiteral("reason")).toString();
     if (comment.size() > 4000 || reason.size() > 4000) {
-        done(Error::make(ErrorCode::InvalidRequest, QStringLiteral("comment and reason are limited to 4,000 characters.")));
+        done(Error::make(ErrorCode::InvalidRequest, QStringLiteral("comment and reason are limited to 4,000 characters."),
+                         comment.size() > 4000 ? QStringLiteral("comment") : QStringLiteral("reason")));
         return;
     }
     qint64 requestedUntilMs = 0;
@@ -429,6 +448,11 @@ void EscalationService::auditRefusal(const Identity &who, const QString &taskId,
 void EscalationService::revoke(const Identity &approver, const QString &approvalId, const QJsonObject &body,
                                ReplyCallback done)
 {
+    if (auto checked = Internal::checkApproverBody(body, {{QLatin1StringView("comment"), Internal::BodyMember::String}});
+        !checked) {
+        done(checked.error());
+        return;
+    }
     const QString comment = body.value(QStringLiteral("comment")).toString().left(4000);
     const Identity who = approver;
     const auto policy = m_policies->current();
@@ -617,7 +641,20 @@ void EscalationService::decideBatch(const Identity &approver, const QJsonObject 
         };
         if (taskId.isEmpty() || (decision != QLatin1String("approve") && decision != QLatin1String("deny"))) {
             record(Error::make(ErrorCode::InvalidRequest,
-                               QStringLiteral("Each entry needs task_id and decision \"approve\" or \"deny\".")));
+                               QStringLiteral("Each entry needs task_id and decision \"approve\" or \"deny\"."),
+                               Json::displayText(batch->entries.at(batch->next - 1)).left(200)));
+            return;
+        }
+        using Internal::BodyMember;
+        if (auto checked = Internal::checkApproverBody(entry, {{QLatin1StringView("task_id"), BodyMember::String},
+                                                               {QLatin1StringView("decision"), BodyMember::String},
+                                                               {QLatin1StringView("comment"), BodyMember::String},
+                                                               {QLatin1StringView("reason"), BodyMember::String},
+                                                               {QLatin1StringView("approved_until"), BodyMember::StringOrNull},
+                                                               {QLatin1StringView("scope"), BodyMember::ObjectOrNull},
+                                                               {QLatin1StringView("items"), BodyMember::Array}});
+            !checked) {
+            record(checked.error());
             return;
         }
         decide(approver, taskId, entry, decision == QLatin1String("approve"), record);
@@ -627,6 +664,13 @@ void EscalationService::decideBatch(const Identity &approver, const QJsonObject 
 
 Result<Reply> EscalationService::preview(const Identity &caller, const QJsonObject &body)
 {
+    using Internal::BodyMember;
+    if (auto checked = Internal::checkApproverBody(body, {{QLatin1StringView("task_id"), BodyMember::String},
+                                                          {QLatin1StringView("approved_until"), BodyMember::StringOrNull},
+                                                          {QLatin1StringView("scope"), BodyMember::ObjectOrNull},
+                                                          {QLatin1StringView("items"), BodyMember::Array}});
+        !checked)
+        return checked.error();
     const QString taskId = body.value(QStringLiteral("task_id")).toString();
     Store::Reader reader(*m_store);
     const std::optional<Store::TaskRecord> task = reader.task(taskId);

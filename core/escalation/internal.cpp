@@ -10,6 +10,8 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+
 namespace Recourse::Escalation::Internal {
 
 Result<void> audit(Store::WriteTx &tx, const QString &type, const QString &actor, const Store::TaskRecord &task,
@@ -199,6 +201,64 @@ Error forbidSubject(const Identity &caller, const QString &subjectId)
                        QStringLiteral("The credential of %1 may not submit access requests for the subject %2.")
                            .arg(caller.id, subjectId),
                        subjectId.left(64));
+}
+
+Result<void> checkApproverBody(const QJsonObject &body, std::initializer_list<std::pair<QLatin1StringView, BodyMember>> allowed)
+{
+    const auto kindOf = [](const QJsonValue &value) {
+        switch (value.type()) {
+        case QJsonValue::Null: return QStringLiteral("null");
+        case QJsonValue::Bool: return QStringLiteral("a boolean");
+        case QJsonValue::Double: return QStringLiteral("a number");
+        case QJsonValue::String: return QStringLiteral("a string");
+        case QJsonValue::Array: return QStringLiteral("an array");
+        case QJsonValue::Object: return QStringLiteral("an object");
+        case QJsonValue::Undefined: break;
+        }
+        return QStringLiteral("missing");
+    };
+
+    for (auto it = body.constBegin(); it != body.constEnd(); ++it) {
+        const QString name = it.key();
+        const auto known = std::find_if(allowed.begin(), allowed.end(), [&name](const auto &member) { return member.first == name; });
+        if (known == allowed.end()) {
+            QStringList names;
+            for (const auto &member : allowed)
+                names.append(member.first);
+            return Error::make(ErrorCode::InvalidRequest,
+                               QStringLiteral("The member %1 is not part of this request; it takes %2.")
+                                   .arg(name.left(64), names.join(QStringLiteral(", "))),
+                               name.left(64));
+        }
+
+        const QJsonValue value = it.value();
+        bool fits = false;
+        QString expected;
+        switch (known->second) {
+        case BodyMember::String:
+            fits = value.isString();
+            expected = QStringLiteral("a string");
+            break;
+        case BodyMember::StringOrNull:
+            fits = value.isString() || value.isNull();
+            expected = QStringLiteral("a string");
+            break;
+        case BodyMember::ObjectOrNull:
+            fits = value.isObject() || value.isNull();
+            expected = QStringLiteral("an object");
+            break;
+        case BodyMember::Array:
+            fits = value.isArray();
+            expected = QStringLiteral("an array");
+            break;
+        }
+        if (!fits) {
+            return Error::make(ErrorCode::InvalidRequest,
+                               QStringLiteral("The member %1 must be %2, not %3.").arg(name, expected, kindOf(value)),
+                               name);
+        }
+    }
+    return {};
 }
 
 } // namespace Recourse::Escalation::Internal

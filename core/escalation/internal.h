@@ -5,6 +5,9 @@
 #include "core/escalation/escalationservice.h"
 #include "core/store/store.h"
 
+#include <initializer_list>
+#include <utility>
+
 namespace Recourse::Escalation::Internal {
 
 // Signs and stores an approval of `task` as stored (its bound subject, resource, action and
@@ -31,6 +34,15 @@ Error forbidSubject(const Identity &caller, const QString &subjectId);
 // Moves a pending task to a terminal status with its audit record and event.
 Result<void> finish(Store::WriteTx &tx, Store::TaskRecord task, const QString &status, const QString &actor,
                     const QJsonObject &data);
+
+// The JSON type a member of an approver's request body must have. Null means "not given" where
+// the type allows it.
+enum class BodyMember { String, StringOrNull, ObjectOrNull, Array };
+
+// Checks the body of an approver's request (approve, deny, a batch entry, revoke, preview): each
+// member must be one of `allowed`, of its kind. The approver API is the project's own, so a typo
+// such as approve_until is an error instead of being dropped for the template's default.
+Result<void> checkApproverBody(const QJsonObject &body, std::initializer_list<std::pair<QLatin1StringView, BodyMember>> allowed);
 
 // Structural checks shared by single-item and bulk submissions (submission.cpp). `path` names
 // the checked object in error messages and values, for example "items[2].denial".

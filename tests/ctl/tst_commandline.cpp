@@ -127,10 +127,10 @@ void tst_CommandLine::rejectsInvalidLines_data()
     QTest::newRow("two ids") << QStringList{QStringLiteral("show"), QStringLiteral("arq_1"), QStringLiteral("arq_2")}
                              << QStringLiteral("Unexpected argument arq_2 for show.");
     QTest::newRow("deny without reason") << QStringList{QStringLiteral("deny"), QStringLiteral("arq_1")}
-                                         << QStringLiteral("deny needs --reason: the requester sees it.");
+                                         << QStringLiteral("deny needs --reason: it is recorded with the decision in the task and the audit trail.");
     QTest::newRow("deny with blank reason")
         << QStringList{QStringLiteral("deny"), QStringLiteral("arq_1"), QStringLiteral("--reason"), QStringLiteral("  ")}
-        << QStringLiteral("deny needs --reason: the requester sees it.");
+        << QStringLiteral("deny needs --reason: it is recorded with the decision in the task and the audit trail.");
     QTest::newRow("option of another command")
         << QStringList{QStringLiteral("deny"), QStringLiteral("arq_1"), QStringLiteral("--reason"), QStringLiteral("no"),
                        QStringLiteral("--until"), QStringLiteral("2026-12-04T10:00:00Z")}

@@ -304,7 +304,7 @@ void tst_Recoursectl::denyNeedsReason()
     RUN_CTL(ctl, as(Tokens::bob) + QStringList{QStringLiteral("deny"), escalation.taskId()});
 
     QCOMPARE(ctl.exitCode(), kExitUsage);
-    QCOMPARE(ctl.err(), QStringLiteral("recoursectl: deny needs --reason: the requester sees it.\n"));
+    QCOMPARE(ctl.err(), QStringLiteral("recoursectl: deny needs --reason: it is recorded with the decision in the task and the audit trail.\n"));
     QCOMPARE(taskById(escalation.taskId()).value(u"status").toString(), QStringLiteral("pending"));
 }
 

@@ -71,6 +71,8 @@ private Q_SLOTS:
     void approvalBoundedByTemplate_data();
     void approvalBoundedByTemplate();
     void approvedUntilInThePast();
+    void invalidDecisionBodyRejected_data();
+    void invalidDecisionBodyRejected();
     void attributionFollowsToken();
     void secondVoteRefused();
     void auditChainCoversTask();
@@ -406,10 +408,10 @@ void tst_Approvals::selfApprovalRefused()
     const QJsonObject task = submitted.json.value(u"task").toObject();
     const QString taskId = task.value(u"id").toString();
 
-    // A body member and a header naming someone else change nothing: the token decides who acts.
+    // A header naming someone else changes nothing: the token decides who acts. A body member
+    // naming someone else is rejected (attributionFollowsToken).
     const HttpResponse refused = m_service->post(QStringLiteral("/admin/v1/tasks/%1/%2").arg(taskId, decision),
-                                                 QJsonObject{{QStringLiteral("approver"), QStringLiteral("carol")},
-                                                             {QStringLiteral("comment"), QStringLiteral("for carol")}},
+                                                 QJsonObject{{QStringLiteral("comment"), QStringLiteral("for carol")}},
                                                  approverToken, {{QByteArrayLiteral("X-Approver"), QByteArrayLiteral("carol")}});
 
     QCOMPARE(refused.status, 403);
@@ -569,15 +571,72 @@ void tst_Approvals::approvedUntilInThePast()
     QCOMPARE(statusOf(m_service->taskStatus(flow.statusEndpoint())), QStringLiteral("pending"));
 }
 
+void tst_Approvals::invalidDecisionBodyRejected_data()
+{
+    QTest::addColumn<QString>("operation"); // approve, deny or batch
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("invalidValue");
+
+    QTest::newRow("misspelt approved_until") << QStringLiteral("approve") << QByteArray(R"({"approve_until":"2030-01-01T00:00:00Z"})")
+                                             << QStringLiteral("approve_until");
+    QTest::newRow("comment a number") << QStringLiteral("approve") << QByteArray(R"({"comment":12})") << QStringLiteral("comment");
+    QTest::newRow("comment null") << QStringLiteral("approve") << QByteArray(R"({"comment":null})") << QStringLiteral("comment");
+    QTest::newRow("items an object") << QStringLiteral("approve") << QByteArray(R"({"items":{"0":true}})") << QStringLiteral("items");
+    QTest::newRow("reason a number") << QStringLiteral("deny") << QByteArray(R"({"reason":5})") << QStringLiteral("reason");
+    QTest::newRow("approved_until on a deny") << QStringLiteral("deny")
+                                              << QByteArray(R"({"reason":"no","approved_until":"2030-01-01T00:00:00Z"})")
+                                              << QStringLiteral("approved_until");
+    QTest::newRow("batch entry with a typo") << QStringLiteral("batch") << QByteArray(R"({"decison":"approve"})")
+                                             << QStringLiteral("decison");
+}
+
+// The approver API is strict: an unknown member, or one of the wrong type, gets a 400 that names it,
+// and the task stays pending. A misspelt approve_until used to be dropped, so the approval got the
+// template's default duration instead of the one the approver chose.
+void tst_Approvals::invalidDecisionBodyRejected()
+{
+    QFETCH(QString, operation);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, invalidValue);
+    const Escalation flow = m_service->requestAccess(Arap::q4PlanRead());
+    QVERIFY2(flow.ok(), qPrintable(flow.failure));
+    QJsonObject fields = QJsonDocument::fromJson(body).object();
+
+    HttpResponse refused;
+    if (operation == QLatin1String("batch")) {
+        fields.insert(QStringLiteral("task_id"), flow.taskId());
+        fields.insert(QStringLiteral("decision"), QStringLiteral("approve"));
+        const HttpResponse batch = m_service->post(QStringLiteral("/admin/v1/tasks:batch"),
+                                                   QJsonObject{{QStringLiteral("decisions"), QJsonArray{fields}}}, Tokens::bob);
+        QVERIFY2(batch.status == 200, batch.describe().constData());
+        const QJsonObject error = batch.json.value(u"outcomes").toArray().first().toObject().value(u"error").toObject();
+        QCOMPARE(error.value(u"status").toInt(), 400);
+        QCOMPARE(error.value(u"invalid_value").toString(), invalidValue);
+    } else {
+        refused = operation == QLatin1String("approve") ? m_service->approve(flow.taskId(), Tokens::bob, fields)
+                                                        : m_service->deny(flow.taskId(), Tokens::bob, fields);
+        QVERIFY2(refused.status == 400, refused.describe().constData());
+        QVERIFY(refused.isProblem());
+        QCOMPARE(refused.json.value(u"invalid_value").toString(), invalidValue);
+    }
+
+    QCOMPARE(statusOf(m_service->taskStatus(flow.statusEndpoint())), QStringLiteral("pending"));
+}
+
 void tst_Approvals::attributionFollowsToken()
 {
     const Escalation flow = m_service->requestAccess(Arap::q4PlanRead());
     QVERIFY2(flow.ok(), qPrintable(flow.failure));
 
-    const HttpResponse approved = m_service->post(QStringLiteral("/admin/v1/tasks/%1/approve").arg(flow.taskId()),
-                                                  QJsonObject{{QStringLiteral("approver"), QStringLiteral("alice")},
-                                                              {QStringLiteral("decided_by"), QStringLiteral("alice")}},
-                                                  Tokens::bob, {{QByteArrayLiteral("X-Approver"), QByteArrayLiteral("alice")}});
+    const QString approvePath = QStringLiteral("/admin/v1/tasks/%1/approve").arg(flow.taskId());
+
+    // A body that names another approver is rejected, not read; a header that does is ignored.
+    const HttpResponse claimed = m_service->post(approvePath, QJsonObject{{QStringLiteral("approver"), QStringLiteral("alice")}},
+                                                 Tokens::bob);
+    QCOMPARE(claimed.status, 400);
+    QCOMPARE(claimed.json.value(u"invalid_value").toString(), QStringLiteral("approver"));
+    const HttpResponse approved = m_service->post(approvePath, QJsonObject{}, Tokens::bob,
+                                                  {{QByteArrayLiteral("X-Approver"), QByteArrayLiteral("alice")}});
 
     QVERIFY2(approved.status == 200, approved.describe().constData());
     QCOMPARE(approved.json.value(u"decided_by").toString(), QStringLiteral("bob"));
