@@ -37,14 +37,6 @@ QJsonObject pairOf(const QJsonObject &item)
                        {QStringLiteral("action"), item.value(QStringLiteral("action"))}};
 }
 
-QJsonObject evaluationOf(const Internal::BoundDenial &bound, const QJsonObject &denial)
-{
-    return QJsonObject{{QStringLiteral("evaluation_id"), bound.evaluationId},
-                       {QStringLiteral("evaluated_at"), denial.value(QStringLiteral("evaluated_at"))},
-                       {QStringLiteral("expires_at"), Rfc3339::format(bound.deadlineMs)},
-                       {QStringLiteral("reason"), denial.value(QStringLiteral("reason"))}};
-}
-
 QJsonObject withoutToken(QJsonObject denial)
 {
     denial.remove(QStringLiteral("binding_token"));
@@ -189,7 +181,7 @@ QJsonObject storedItem(const QJsonObject &body, qsizetype position, const BoundI
         {QStringLiteral("status"), QStringLiteral("pending")},
         {QStringLiteral("requested_access"), requested},
         {QStringLiteral("binding_context_members"), QJsonArray::fromStringList(bound.of(position).members)},
-        {QStringLiteral("evaluation"), evaluationOf(bound.of(position), denial)},
+        {QStringLiteral("evaluation"), Internal::evaluationSummary(bound.of(position))},
         {QStringLiteral("denial"), withoutToken(denial)},
         {QStringLiteral("bound_by"), own ? QStringLiteral("item") : QStringLiteral("bundle")},
     };
@@ -331,7 +323,7 @@ Result<Store::TaskRecord> createTask(Store::WriteTx &tx, const QJsonObject &body
         {QStringLiteral("client"), body.value(QStringLiteral("client")).toObject()},
         {QStringLiteral("binding_context_members"), QJsonArray::fromStringList(first.members)},
         {QStringLiteral("actor_chain"), actorChain},
-        {QStringLiteral("evaluation"), evaluationOf(first, firstDenial)},
+        {QStringLiteral("evaluation"), Internal::evaluationSummary(first)},
         {QStringLiteral("items"), items},
     };
     if (body.value(QStringLiteral("denial")).isObject())

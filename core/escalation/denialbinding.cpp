@@ -79,6 +79,12 @@ Result<BoundDenial> bindToken(Store::WriteTx &tx, const Jose::VerifiedToken &tok
         return issuedToAnotherClient();
     if (signedHash.isEmpty() || signedHash != expectedHash(target, bound.members))
         return invalidBinding(mismatchMessage(target));
+
+    // The requestable denial was recorded before its token went out.
+    if (const std::optional<Store::EvaluationRecord> record = tx.evaluation(bound.evaluationId)) {
+        bound.reason = record->reason;
+        bound.evaluatedMs = record->createdMs;
+    }
     return bound;
 }
 
@@ -112,6 +118,8 @@ Result<BoundDenial> bindEvaluationId(Store::WriteTx &tx, const QJsonObject &deni
     bound.jti = record->jti;
     bound.deadlineMs = record->expiresMs;
     bound.tokenExpMs = record->expiresMs;
+    bound.reason = record->reason;
+    bound.evaluatedMs = record->createdMs;
     if (auto seen = tx.rememberJti(bound.jti, record->expiresMs + skewMs, {}); !seen)
         return seen.error();
     if (record->caller != target.client)
@@ -166,6 +174,17 @@ Result<BoundDenial> bindDenial(Store::WriteTx &tx, const PresentedDenial &presen
     if (tx.nowMs() > bound->deadlineMs + skewMs)
         return expiredDenial(bound->deadlineMs, presented.denial.value(QStringLiteral("expires_at")).toString());
     return bound;
+}
+
+QJsonObject evaluationSummary(const BoundDenial &bound)
+{
+    QJsonObject summary{{QStringLiteral("evaluation_id"), bound.evaluationId},
+                        {QStringLiteral("expires_at"), Rfc3339::format(bound.deadlineMs)}};
+    if (bound.evaluatedMs >= 0)
+        summary.insert(QStringLiteral("evaluated_at"), Rfc3339::format(bound.evaluatedMs));
+    if (!bound.reason.isEmpty())
+        summary.insert(QStringLiteral("reason"), bound.reason);
+    return summary;
 }
 
 } // namespace Recourse::Escalation::Internal

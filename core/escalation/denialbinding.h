@@ -20,7 +20,14 @@ struct BoundDenial
     QString jti;
     qint64 deadlineMs = 0; // freshness deadline before skew tolerance
     qint64 tokenExpMs = 0;
+    // From the service's record of the evaluation, never from the PEP's echo, because approvers
+    // read them. Empty and -1 when the service has no record of it.
+    QString reason;
+    qint64 evaluatedMs = -1;
 };
+
+// The task's summary of the evaluation a denial is bound by: its id, time, expiry and reason.
+QJsonObject evaluationSummary(const BoundDenial &bound);
 
 // The request a denial must bind: the submitting client, the submission's subject and context,
 // and its resource and action pairs. A single-item denial binds one pair; a bundle denial binds

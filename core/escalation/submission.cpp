@@ -184,11 +184,7 @@ Result<Store::TaskRecord> createSingleTask(Store::WriteTx &tx, const QJsonObject
         {QStringLiteral("client"), client},
         {QStringLiteral("binding_context_members"), QJsonArray::fromStringList(bound->members)},
         {QStringLiteral("actor_chain"), actorChain},
-        {QStringLiteral("evaluation"),
-         QJsonObject{{QStringLiteral("evaluation_id"), bound->evaluationId},
-                     {QStringLiteral("evaluated_at"), denial.value(QStringLiteral("evaluated_at"))},
-                     {QStringLiteral("expires_at"), Rfc3339::format(bound->deadlineMs)},
-                     {QStringLiteral("reason"), denial.value(QStringLiteral("reason"))}}},
+        {QStringLiteral("evaluation"), Internal::evaluationSummary(*bound)},
         {QStringLiteral("denial"), storedDenial},
     };
     const QString justification = request.context.value(QStringLiteral("business_justification")).toString();

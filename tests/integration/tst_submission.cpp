@@ -68,6 +68,8 @@ private Q_SLOTS:
     void requestedUntilPassedBeforeRetry();
     void approvalAfterRequestedWindow();
     void evaluationIdOnlySubmission();
+    void evaluationSummaryFromRecord_data();
+    void evaluationSummaryFromRecord();
     void createdResponseMatchesStatus();
     void unknownTask_data();
     void unknownTask();
@@ -428,6 +430,43 @@ void tst_Submission::evaluationIdOnlySubmission()
     QCOMPARE(detail.status, 200);
     QCOMPARE(detail.json.value(u"evaluation").toObject().value(u"evaluation_id").toString(), evaluationId);
     QCOMPARE(detail.json.value(u"status").toString(), QStringLiteral("pending"));
+}
+
+void tst_Submission::evaluationSummaryFromRecord_data()
+{
+    QTest::addColumn<bool>("withToken"); // bound by binding_token, or by evaluation_id alone
+
+    QTest::newRow("binding token") << true;
+    QTest::newRow("evaluation id") << false;
+}
+
+// Approvers read the denial reason and time of a task. A PEP echoes them in its denial, but the
+// task shows what the service recorded: a PEP cannot claim "pre_approved_by_ciso".
+void tst_Submission::evaluationSummaryFromRecord()
+{
+    QFETCH(bool, withToken);
+    QJsonObject submission = m_service->freshSubmission(Arap::q4PlanRead());
+    QVERIFY(!submission.isEmpty());
+    QJsonObject denial = denialOf(submission);
+    const QString evaluatedAt = denial.value(u"evaluated_at").toString();
+    const QString reason = denial.value(u"reason").toString();
+    QVERIFY(!evaluatedAt.isEmpty());
+    QVERIFY(!reason.isEmpty());
+    if (!withToken)
+        denial.remove(QStringLiteral("binding_token"));
+    denial.insert(QStringLiteral("reason"), QStringLiteral("pre_approved_by_ciso"));
+    denial.insert(QStringLiteral("evaluated_at"), QStringLiteral("2020-01-01T00:00:00Z"));
+    submission.insert(QStringLiteral("denial"), denial);
+
+    const HttpResponse response = m_service->submit(submission);
+    QVERIFY2(response.status == 202, response.describe().constData());
+    const QString taskId = response.json.value(u"task").toObject().value(u"id").toString();
+
+    const HttpResponse detail = m_service->get(QStringLiteral("/admin/v1/tasks/") + taskId, Tokens::bob);
+    QCOMPARE(detail.status, 200);
+    const QJsonObject evaluation = detail.json.value(u"evaluation").toObject();
+    QCOMPARE(evaluation.value(u"reason").toString(), reason);
+    QCOMPARE(evaluation.value(u"evaluated_at").toString(), evaluatedAt);
 }
 
 void tst_Submission::unknownTask_data()
