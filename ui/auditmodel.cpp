@@ -149,9 +149,9 @@ QVariant AuditModel::recordData(const QJsonObject &record, int column, int role)
         case TypeColumn:
             return record.value(u"type").toString();
         case ActorColumn:
-            return record.value(u"actor").toString();
+            return TaskText::shown(record.value(u"actor").toString());
         case SubjectColumn:
-            return record.value(u"subject_id").toString();
+            return TaskText::shown(record.value(u"subject_id").toString());
         case ResourceColumn:
             return TaskText::entity(data.value(u"resource").toObject());
         case DetailColumn:
