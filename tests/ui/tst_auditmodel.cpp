@@ -47,6 +47,7 @@ private Q_SLOTS:
     void marksBrokenRecord();
     void recordsComeBackInSeqOrder();
     void callbackRecordDetailed();
+    void hiddenCharactersShown();
 
 private:
     std::unique_ptr<AuditModel> m_model;
@@ -156,6 +157,20 @@ void tst_AuditModel::callbackRecordDetailed()
                             "answered with status 503. · next_attempt_at 2026-12-04T10:00:40Z"));
     QCOMPARE(m_model->indexOfSeq(6).siblingAtColumn(AuditModel::TypeColumn).data().toString(),
              QStringLiteral("callback.attempt_failed"));
+}
+
+// A subject id comes from a PEP; an override in it must not reorder the row.
+void tst_AuditModel::hiddenCharactersShown()
+{
+    QJsonObject created = record(6, QStringLiteral("task.created"), QStringLiteral("evl_C"), QStringLiteral("arq_C"));
+    created.insert(QStringLiteral("subject_id"), QStringLiteral("\u202Eecila"));
+    QList<QJsonObject> records = m_model->records();
+    records.append(created);
+    m_model->setRecords(records);
+
+    const QModelIndex subject = m_model->indexOfSeq(6).siblingAtColumn(AuditModel::SubjectColumn);
+
+    QCOMPARE(subject.data().toString(), QStringLiteral("[U+202E]ecila"));
 }
 
 QTEST_MAIN(tst_AuditModel)
