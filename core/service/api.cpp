@@ -289,9 +289,19 @@ Result<std::pair<int, PageCursor>> pageParameters(const QUrlQuery &query, int fa
 
 Result<Store::TaskFilter> taskFilter(const QUrlQuery &query)
 {
+    // A misspelt status would otherwise match nothing and read as "no such tasks".
+    static const QStringList kStatuses{QStringLiteral("pending"), QStringLiteral("approved"), QStringLiteral("denied"),
+                                       QStringLiteral("expired"), QStringLiteral("cancelled"), QStringLiteral("failed"),
+                                       QStringLiteral("partial")};
     Store::TaskFilter filter;
     for (const QString &status : query.allQueryItemValues(QStringLiteral("status"), QUrl::FullyDecoded))
         filter.statuses.append(status.split(u',', Qt::SkipEmptyParts));
+    for (const QString &status : std::as_const(filter.statuses)) {
+        if (!kStatuses.contains(status)) {
+            return Error::make(ErrorCode::InvalidRequest,
+                               QStringLiteral("status takes %1.").arg(kStatuses.join(QStringLiteral(", "))), status.left(64));
+        }
+    }
     filter.templateName = query.queryItemValue(QStringLiteral("template"), QUrl::FullyDecoded);
     filter.subjectId = query.queryItemValue(QStringLiteral("subject"), QUrl::FullyDecoded);
     filter.text = query.queryItemValue(QStringLiteral("q"), QUrl::FullyDecoded).left(200);

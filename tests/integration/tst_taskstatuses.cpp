@@ -77,6 +77,7 @@ class tst_TaskStatuses : public QObject
 
 private Q_SLOTS:
     void statusesAreCanonical();
+    void unknownStatusFilterRejected();
 
 private:
     // Evaluates `request` and submits its requestable denial, checking the submission response.
@@ -178,6 +179,21 @@ void tst_TaskStatuses::statusesAreCanonical()
     QCOMPARE(seen, (QStringList{QStringLiteral("approved"), QStringLiteral("cancelled"), QStringLiteral("denied"),
                                 QStringLiteral("expired"), QStringLiteral("partial"), QStringLiteral("pending")}));
     QCOMPARE(list.json.value(u"tasks").toArray().size(), 6);
+}
+
+// A misspelt status in the task list's filter is a 400, not an empty list that reads as "none".
+void tst_TaskStatuses::unknownStatusFilterRejected()
+{
+    ServiceFixture service;
+    QVERIFY2(service.start(), qPrintable(service.errorString()));
+
+    const HttpResponse refused = service.get(QStringLiteral("/admin/v1/tasks?status=pending,aproved"), Tokens::auditor);
+    const HttpResponse listed = service.get(QStringLiteral("/admin/v1/tasks?status=pending,approved,partial"), Tokens::auditor);
+
+    QCOMPARE(refused.status, 400);
+    QVERIFY(refused.isProblem());
+    QCOMPARE(refused.json.value(u"invalid_value").toString(), QStringLiteral("aproved"));
+    QCOMPARE(listed.status, 200);
 }
 
 QTEST_GUILESS_MAIN(tst_TaskStatuses)
