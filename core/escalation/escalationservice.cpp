@@ -176,9 +176,20 @@ void EscalationService::replyWithStatus(const Store::TaskRecord &task, ReplyCall
 void EscalationService::cancel(const Identity &caller, const QString &taskId, const QJsonObject &body,
                                ReplyCallback done)
 {
+    // Unknown members are ignored, as on every PEP-facing endpoint, but a reason or comment that
+    // would be cut or dropped is rejected, so what the PEP sent is what the audit trail keeps.
+    for (const QLatin1StringView member : {QLatin1StringView("reason"), QLatin1StringView("comment")}) {
+        const QJsonValue value = body.value(member);
+        if (value.isUndefined() || (value.isString() && value.toString().size() <= 4000))
+            continue;
+        done(Error::make(ErrorCode::InvalidRequest,
+                         QStringLiteral("The member %1 must be a string of at most 4,000 characters.").arg(member),
+                         QString(member)));
+        return;
+    }
     const QString callerId = caller.id;
-    const QString reason = body.value(QStringLiteral("reason")).toString().left(200);
-    const QString comment = body.value(QStringLiteral("comment")).toString().left(2000);
+    const QString reason = body.value(QStringLiteral("reason")).toString();
+    const QString comment = body.value(QStringLiteral("comment")).toString();
     const bool mayCancel = caller.mayPerform(TaskOperation::Cancel);
     m_store->write([=](Store::WriteTx &tx) -> Result<QJsonObject> {
         std::optional<Store::TaskRecord> task = tx.task(taskId);

@@ -6,6 +6,7 @@
 #include "tests/integration/servicefixture.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QTest>
 
 using namespace Recourse;
@@ -76,6 +77,8 @@ private Q_SLOTS:
     void taskExpiredAfterRetention();
     void cancelPendingTask_data();
     void cancelPendingTask();
+    void invalidCancelBodyRejected_data();
+    void invalidCancelBodyRejected();
     void requestSchemaEnforced_data();
     void requestSchemaEnforced();
 
@@ -557,6 +560,38 @@ void tst_Submission::cancelPendingTask()
     const HttpResponse detail = m_service->get(QStringLiteral("/admin/v1/tasks/") + flow.taskId(), Tokens::bob);
     QCOMPARE(detail.json.value(u"status").toString(), QStringLiteral("cancelled"));
     QCOMPARE(detail.json.value(u"approvals").toArray().size(), 0);
+}
+
+void tst_Submission::invalidCancelBodyRejected_data()
+{
+    QTest::addColumn<QJsonObject>("body");
+    QTest::addColumn<QString>("member");
+
+    QTest::newRow("reason a number") << QJsonObject{{QStringLiteral("reason"), 5}} << QStringLiteral("reason");
+    QTest::newRow("comment null") << QJsonObject{{QStringLiteral("comment"), QJsonValue::Null}} << QStringLiteral("comment");
+    QTest::newRow("reason over 4,000 characters") << QJsonObject{{QStringLiteral("reason"), QString(4001, u'r')}}
+                                                  << QStringLiteral("reason");
+}
+
+// A cancellation's reason and comment reach the audit trail as sent, or the cancellation is
+// rejected. They used to be cut to 200 and 2,000 characters without an error.
+void tst_Submission::invalidCancelBodyRejected()
+{
+    QFETCH(QJsonObject, body);
+    QFETCH(QString, member);
+    const Escalation flow = m_service->requestAccess(Arap::q4PlanRead());
+    QVERIFY2(flow.ok(), qPrintable(flow.failure));
+    const QString cancelLink = flow.task.value(u"links").toObject().value(u"cancel").toString();
+
+    const HttpResponse refused = m_service->send("POST", cancelLink, QJsonDocument(body).toJson(), Tokens::pepA);
+    const HttpResponse atLimit = m_service->send("POST", cancelLink,
+        QJsonDocument(QJsonObject{{QStringLiteral("reason"), QString(4000, u'r')}, {QStringLiteral("note"), 1}}).toJson(),
+        Tokens::pepA);
+
+    QVERIFY2(refused.status == 400, refused.describe().constData());
+    QCOMPARE(refused.json.value(u"invalid_value").toString(), member);
+    // 4,000 characters are kept whole, and an unknown member is ignored.
+    QVERIFY2(atLimit.status == 200, atLimit.describe().constData());
 }
 
 void tst_Submission::requestSchemaEnforced_data()
