@@ -162,12 +162,13 @@ void BatchDecisionDialog::onBatch(const Result<QJsonObject> &result)
             continue;
         }
         const QString detail = outcome.value(u"error").toObject().value(u"detail").toString();
-        item->setText(OutcomeColumn, tr("Rejected: %1").arg(detail.isEmpty() ? tr("no reason given") : detail));
+        // "Failed", not "rejected", which an approver could read as "denied".
+        item->setText(OutcomeColumn, tr("Failed: %1").arg(detail.isEmpty() ? tr("no reason given") : detail));
         item->setToolTip(OutcomeColumn, detail);
         item->setForeground(OutcomeColumn, QColor(0xb3, 0x26, 0x1e));
     }
-    const int rejected = int(m_tasks.size()) - decided;
-    m_summary->setText(tr("%1 decided, %2 rejected.").arg(decided).arg(rejected));
+    const int failed = int(m_tasks.size()) - decided;
+    m_summary->setText(tr("%1 decided, %2 failed.").arg(decided).arg(failed));
     updateButtons();
     Q_EMIT batchFinished(m_outcomes);
 }

@@ -208,12 +208,12 @@ void InboxPage::decideSelected(BatchDecisionDialog::Decision decision)
     // The rows also change through the event stream, and the detail view fetches its task again
     // so it shows the outcome at once.
     connect(dialog, &BatchDecisionDialog::batchFinished, this, [this](const QList<QJsonObject> &outcomes) {
-        int rejected = 0;
+        int failed = 0;
         for (const QJsonObject &outcome : outcomes) {
             if (outcome.contains(u"error"))
-                ++rejected;
+                ++failed;
         }
-        Q_EMIT statusMessage(tr("Batch decided: %1 of %2 rejected.").arg(rejected).arg(outcomes.size()), 10000);
+        Q_EMIT statusMessage(tr("Batch decided: %1 of %2 failed.").arg(failed).arg(outcomes.size()), 10000);
         m_detail->refresh();
     });
     dialog->open();

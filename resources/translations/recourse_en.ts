@@ -490,19 +490,19 @@ previous %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Rejected: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>no reason given</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 decided, %2 rejected.</source>
+        <source>&amp;Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&amp;Close</source>
+        <source>Failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 decided, %2 failed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -957,11 +957,11 @@ previous %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Batch decided: %1 of %2 rejected.</source>
+        <source>Emergency</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Emergency</source>
+        <source>Batch decided: %1 of %2 failed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

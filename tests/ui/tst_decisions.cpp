@@ -239,10 +239,10 @@ void tst_Decisions::batchApproveReportsEachTask()
     QTRY_VERIFY(dialog->isFinished());
     QCOMPARE(dialog->outcomes().size(), 3);
     QCOMPARE(list->topLevelItem(0)->text(BatchDecisionDialog::OutcomeColumn), QStringLiteral("Approved"));
-    QVERIFY2(list->topLevelItem(1)->text(BatchDecisionDialog::OutcomeColumn).startsWith(QStringLiteral("Rejected: ")),
+    QVERIFY2(list->topLevelItem(1)->text(BatchDecisionDialog::OutcomeColumn).startsWith(QStringLiteral("Failed: ")),
              qPrintable(list->topLevelItem(1)->text(BatchDecisionDialog::OutcomeColumn)));
     QCOMPARE(list->topLevelItem(2)->text(BatchDecisionDialog::OutcomeColumn), QStringLiteral("Approved"));
-    QCOMPARE(dialog->findChild<QLabel *>(QStringLiteral("batchSummaryLabel"))->text(), QStringLiteral("2 decided, 1 rejected."));
+    QCOMPARE(dialog->findChild<QLabel *>(QStringLiteral("batchSummaryLabel"))->text(), QStringLiteral("2 decided, 1 failed."));
     for (const QString &id : std::as_const(ids))
         QTRY_COMPARE(inbox->indexOfTask(id).data(Ui::InboxModel::StatusRole).toString(), QStringLiteral("approved"));
     QTRY_COMPARE(m_bob->window->windowTitle(), QStringLiteral("Recourse — 0 pending"));
