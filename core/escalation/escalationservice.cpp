@@ -17,6 +17,30 @@ namespace Recourse::Escalation {
 
 namespace {
 
+using Internal::BodyMember;
+using Internal::BodyRule;
+
+// The members each approver call takes (checkApproverBody()).
+constexpr BodyRule kApproveBody[] = {{QLatin1StringView("comment"), BodyMember::String},
+                                     {QLatin1StringView("approved_until"), BodyMember::StringOrNull},
+                                     {QLatin1StringView("scope"), BodyMember::ObjectOrNull},
+                                     {QLatin1StringView("items"), BodyMember::Array}};
+constexpr BodyRule kDenyBody[] = {{QLatin1StringView("reason"), BodyMember::String},
+                                  {QLatin1StringView("comment"), BodyMember::String},
+                                  {QLatin1StringView("items"), BodyMember::Array}};
+constexpr BodyRule kBatchEntry[] = {{QLatin1StringView("task_id"), BodyMember::String},
+                                    {QLatin1StringView("decision"), BodyMember::String},
+                                    {QLatin1StringView("comment"), BodyMember::String},
+                                    {QLatin1StringView("reason"), BodyMember::String},
+                                    {QLatin1StringView("approved_until"), BodyMember::StringOrNull},
+                                    {QLatin1StringView("scope"), BodyMember::ObjectOrNull},
+                                    {QLatin1StringView("items"), BodyMember::Array}};
+constexpr BodyRule kRevokeBody[] = {{QLatin1StringView("comment"), BodyMember::String}};
+constexpr BodyRule kPreviewBody[] = {{QLatin1StringView("task_id"), BodyMember::String},
+                                     {QLatin1StringView("approved_until"), BodyMember::StringOrNull},
+                                     {QLatin1StringView("scope"), BodyMember::ObjectOrNull},
+                                     {QLatin1StringView("items"), BodyMember::Array}};
+
 // Terminal tasks stay readable this long after their expiry, then the status endpoint answers
 // task_expired.
 constexpr qint64 kTerminalRetentionMs = 24LL * 3600 * 1000;
@@ -267,12 +291,7 @@ Result<Reply> EscalationService::taskDetail(const Identity &caller, const QStrin
 void EscalationService::approve(const Identity &approver, const QString &taskId, const QJsonObject &body,
                                 ReplyCallback done)
 {
-    using Internal::BodyMember;
-    if (auto checked = Internal::checkApproverBody(body, {{QLatin1StringView("comment"), BodyMember::String},
-                                                          {QLatin1StringView("approved_until"), BodyMember::StringOrNull},
-                                                          {QLatin1StringView("scope"), BodyMember::ObjectOrNull},
-                                                          {QLatin1StringView("items"), BodyMember::Array}});
-        !checked) {
+    if (auto checked = Internal::checkApproverBody(body, kApproveBody); !checked) {
         done(checked.error());
         return;
     }
@@ -282,11 +301,7 @@ void EscalationService::approve(const Identity &approver, const QString &taskId,
 void EscalationService::deny(const Identity &approver, const QString &taskId, const QJsonObject &body,
                              ReplyCallback done)
 {
-    using Internal::BodyMember;
-    if (auto checked = Internal::checkApproverBody(body, {{QLatin1StringView("reason"), BodyMember::String},
-                                                          {QLatin1StringView("comment"), BodyMember::String},
-                                                          {QLatin1StringView("items"), BodyMember::Array}});
-        !checked) {
+    if (auto checked = Internal::checkApproverBody(body, kDenyBody); !checked) {
         done(checked.error());
         return;
     }
@@ -459,8 +474,7 @@ void EscalationService::auditRefusal(const Identity &who, const QString &taskId,
 void EscalationService::revoke(const Identity &approver, const QString &approvalId, const QJsonObject &body,
                                ReplyCallback done)
 {
-    if (auto checked = Internal::checkApproverBody(body, {{QLatin1StringView("comment"), Internal::BodyMember::String}});
-        !checked) {
+    if (auto checked = Internal::checkApproverBody(body, kRevokeBody); !checked) {
         done(checked.error());
         return;
     }
@@ -656,15 +670,7 @@ void EscalationService::decideBatch(const Identity &approver, const QJsonObject 
                                Json::displayText(batch->entries.at(batch->next - 1)).left(200)));
             return;
         }
-        using Internal::BodyMember;
-        if (auto checked = Internal::checkApproverBody(entry, {{QLatin1StringView("task_id"), BodyMember::String},
-                                                               {QLatin1StringView("decision"), BodyMember::String},
-                                                               {QLatin1StringView("comment"), BodyMember::String},
-                                                               {QLatin1StringView("reason"), BodyMember::String},
-                                                               {QLatin1StringView("approved_until"), BodyMember::StringOrNull},
-                                                               {QLatin1StringView("scope"), BodyMember::ObjectOrNull},
-                                                               {QLatin1StringView("items"), BodyMember::Array}});
-            !checked) {
+        if (auto checked = Internal::checkApproverBody(entry, kBatchEntry); !checked) {
             record(checked.error());
             return;
         }
@@ -675,12 +681,7 @@ void EscalationService::decideBatch(const Identity &approver, const QJsonObject 
 
 Result<Reply> EscalationService::preview(const Identity &caller, const QJsonObject &body)
 {
-    using Internal::BodyMember;
-    if (auto checked = Internal::checkApproverBody(body, {{QLatin1StringView("task_id"), BodyMember::String},
-                                                          {QLatin1StringView("approved_until"), BodyMember::StringOrNull},
-                                                          {QLatin1StringView("scope"), BodyMember::ObjectOrNull},
-                                                          {QLatin1StringView("items"), BodyMember::Array}});
-        !checked)
+    if (auto checked = Internal::checkApproverBody(body, kPreviewBody); !checked)
         return checked.error();
     const QString taskId = body.value(QStringLiteral("task_id")).toString();
     Store::Reader reader(*m_store);

@@ -203,7 +203,7 @@ Error forbidSubject(const Identity &caller, const QString &subjectId)
                        subjectId.left(64));
 }
 
-Result<void> checkApproverBody(const QJsonObject &body, std::initializer_list<std::pair<QLatin1StringView, BodyMember>> allowed)
+Result<void> checkApproverBody(const QJsonObject &body, std::span<const BodyRule> allowed)
 {
     const auto kindOf = [](const QJsonValue &value) {
         switch (value.type()) {
@@ -220,11 +220,11 @@ Result<void> checkApproverBody(const QJsonObject &body, std::initializer_list<st
 
     for (auto it = body.constBegin(); it != body.constEnd(); ++it) {
         const QString name = it.key();
-        const auto known = std::find_if(allowed.begin(), allowed.end(), [&name](const auto &member) { return member.first == name; });
+        const auto known = std::find_if(allowed.begin(), allowed.end(), [&name](const BodyRule &rule) { return rule.name == name; });
         if (known == allowed.end()) {
             QStringList names;
-            for (const auto &member : allowed)
-                names.append(member.first);
+            for (const BodyRule &rule : allowed)
+                names.append(rule.name);
             return Error::make(ErrorCode::InvalidRequest,
                                QStringLiteral("The member %1 is not part of this request; it takes %2.")
                                    .arg(name.left(64), names.join(QStringLiteral(", "))),
@@ -234,7 +234,7 @@ Result<void> checkApproverBody(const QJsonObject &body, std::initializer_list<st
         const QJsonValue value = it.value();
         bool fits = false;
         QString expected;
-        switch (known->second) {
+        switch (known->type) {
         case BodyMember::String:
             fits = value.isString();
             expected = QStringLiteral("a string");

@@ -5,8 +5,7 @@
 #include "core/escalation/escalationservice.h"
 #include "core/store/store.h"
 
-#include <initializer_list>
-#include <utility>
+#include <span>
 
 namespace Recourse::Escalation::Internal {
 
@@ -39,10 +38,17 @@ Result<void> finish(Store::WriteTx &tx, Store::TaskRecord task, const QString &s
 // the type allows it.
 enum class BodyMember { String, StringOrNull, ObjectOrNull, Array };
 
+// A member an approver's request body may carry, and its type.
+struct BodyRule
+{
+    QLatin1StringView name;
+    BodyMember type;
+};
+
 // Checks the body of an approver's request (approve, deny, a batch entry, revoke, preview): each
 // member must be one of `allowed`, of its kind. The approver API is the project's own, so a typo
 // such as approve_until is an error instead of being dropped for the template's default.
-Result<void> checkApproverBody(const QJsonObject &body, std::initializer_list<std::pair<QLatin1StringView, BodyMember>> allowed);
+Result<void> checkApproverBody(const QJsonObject &body, std::span<const BodyRule> allowed);
 
 // Structural checks shared by single-item and bulk submissions (submission.cpp). `path` names
 // the checked object in error messages and values, for example "items[2].denial".

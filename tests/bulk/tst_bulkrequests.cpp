@@ -945,10 +945,10 @@ void tst_BulkRequests::invalidItemPositionQuoted()
     QVERIFY2(submitted.status == 202, submitted.describe().constData());
     const QString taskId = taskOf(submitted).value(u"id").toString();
 
-    const HttpResponse refused = m_service->approve(taskId, Tokens::bob, QJsonObject{{QStringLiteral("items"), QJsonArray{entry}}});
+    const HttpResponse rejected = m_service->approve(taskId, Tokens::bob, QJsonObject{{QStringLiteral("items"), QJsonArray{entry}}});
 
-    QVERIFY2(refused.status == 400, refused.describe().constData());
-    QCOMPARE(refused.json.value(u"detail").toString(),
+    QVERIFY2(rejected.status == 400, rejected.describe().constData());
+    QCOMPARE(rejected.json.value(u"detail").toString(),
              QStringLiteral("items lists %1, which is not an item position of this task (0 to 2).").arg(quoted));
 }
 

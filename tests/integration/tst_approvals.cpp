@@ -602,7 +602,7 @@ void tst_Approvals::invalidDecisionBodyRejected()
     QVERIFY2(flow.ok(), qPrintable(flow.failure));
     QJsonObject fields = QJsonDocument::fromJson(body).object();
 
-    HttpResponse refused;
+    HttpResponse rejected;
     if (operation == QLatin1String("batch")) {
         fields.insert(QStringLiteral("task_id"), flow.taskId());
         fields.insert(QStringLiteral("decision"), QStringLiteral("approve"));
@@ -613,11 +613,11 @@ void tst_Approvals::invalidDecisionBodyRejected()
         QCOMPARE(error.value(u"status").toInt(), 400);
         QCOMPARE(error.value(u"invalid_value").toString(), invalidValue);
     } else {
-        refused = operation == QLatin1String("approve") ? m_service->approve(flow.taskId(), Tokens::bob, fields)
+        rejected = operation == QLatin1String("approve") ? m_service->approve(flow.taskId(), Tokens::bob, fields)
                                                         : m_service->deny(flow.taskId(), Tokens::bob, fields);
-        QVERIFY2(refused.status == 400, refused.describe().constData());
-        QVERIFY(refused.isProblem());
-        QCOMPARE(refused.json.value(u"invalid_value").toString(), invalidValue);
+        QVERIFY2(rejected.status == 400, rejected.describe().constData());
+        QVERIFY(rejected.isProblem());
+        QCOMPARE(rejected.json.value(u"invalid_value").toString(), invalidValue);
     }
 
     QCOMPARE(statusOf(m_service->taskStatus(flow.statusEndpoint())), QStringLiteral("pending"));

@@ -583,13 +583,13 @@ void tst_Submission::invalidCancelBodyRejected()
     QVERIFY2(flow.ok(), qPrintable(flow.failure));
     const QString cancelLink = flow.task.value(u"links").toObject().value(u"cancel").toString();
 
-    const HttpResponse refused = m_service->send("POST", cancelLink, QJsonDocument(body).toJson(), Tokens::pepA);
+    const HttpResponse rejected = m_service->send("POST", cancelLink, QJsonDocument(body).toJson(), Tokens::pepA);
     const HttpResponse atLimit = m_service->send("POST", cancelLink,
         QJsonDocument(QJsonObject{{QStringLiteral("reason"), QString(4000, u'r')}, {QStringLiteral("note"), 1}}).toJson(),
         Tokens::pepA);
 
-    QVERIFY2(refused.status == 400, refused.describe().constData());
-    QCOMPARE(refused.json.value(u"invalid_value").toString(), member);
+    QVERIFY2(rejected.status == 400, rejected.describe().constData());
+    QCOMPARE(rejected.json.value(u"invalid_value").toString(), member);
     // 4,000 characters are kept whole, and an unknown member is ignored.
     QVERIFY2(atLimit.status == 200, atLimit.describe().constData());
 }

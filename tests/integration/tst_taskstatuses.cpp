@@ -187,12 +187,12 @@ void tst_TaskStatuses::unknownStatusFilterRejected()
     ServiceFixture service;
     QVERIFY2(service.start(), qPrintable(service.errorString()));
 
-    const HttpResponse refused = service.get(QStringLiteral("/admin/v1/tasks?status=pending,aproved"), Tokens::auditor);
+    const HttpResponse rejected = service.get(QStringLiteral("/admin/v1/tasks?status=pending,aproved"), Tokens::auditor);
     const HttpResponse listed = service.get(QStringLiteral("/admin/v1/tasks?status=pending,approved,partial"), Tokens::auditor);
 
-    QCOMPARE(refused.status, 400);
-    QVERIFY(refused.isProblem());
-    QCOMPARE(refused.json.value(u"invalid_value").toString(), QStringLiteral("aproved"));
+    QCOMPARE(rejected.status, 400);
+    QVERIFY(rejected.isProblem());
+    QCOMPARE(rejected.json.value(u"invalid_value").toString(), QStringLiteral("aproved"));
     QCOMPARE(listed.status, 200);
 }
 
