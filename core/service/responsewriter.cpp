@@ -92,6 +92,10 @@ QByteArray serializeResponse(const Response &response, const QByteArray &request
     QByteArray out(bound, Qt::Uninitialized);
     char *cursor = out.data();
     const auto put = [&cursor](QByteArrayView text) {
+        // An empty QByteArray has no data pointer, and memcpy from a null pointer is undefined
+        // even for zero bytes (UBSan stops the run on it).
+        if (text.isEmpty())
+            return;
         std::memcpy(cursor, text.data(), size_t(text.size()));
         cursor += text.size();
     };
