@@ -120,6 +120,16 @@ void ScopeEditor::buildLists(const QJsonObject &task)
     connect(m_resources->model(), &QAbstractItemModel::rowsRemoved, this, &ScopeEditor::changed);
     connect(m_actions->model(), &QAbstractItemModel::rowsRemoved, this, &ScopeEditor::changed);
 
+    // A service that names the template's limits says which lists may grow; an older one does not,
+    // and then the service's 400 is the only check.
+    const QJsonObject limits = task.value(u"approval_limits").toObject();
+    if (!limits.isEmpty()) {
+        m_resourcesFixed = !limits.value(u"broaden_resources").toBool();
+        m_actionsFixed = !limits.value(u"broaden_actions").toBool();
+    }
+    fixList(m_resourceInput, m_resourcesFixed, tr("This template allows no other resources"));
+    fixList(m_actionInput, m_actionsFixed, tr("This template allows no other actions"));
+
     auto *resourcesBox = new QVBoxLayout;
     resourcesBox->addWidget(new QLabel(tr("Resources (type %1)").arg(m_resourceType), box));
     resourcesBox->addWidget(resourcesPane);
@@ -152,10 +162,24 @@ void ScopeEditor::buildItems(const QJsonObject &task)
     layout->addWidget(m_items);
 }
 
+void ScopeEditor::fixList(QLineEdit *input, bool fixed, const QString &why)
+{
+    if (!fixed)
+        return;
+
+    input->setEnabled(false);
+    input->setPlaceholderText(why);
+    input->setToolTip(why);
+    if (auto *add = findChild<QPushButton *>(input->objectName() + QStringLiteral("AddButton"))) {
+        add->setEnabled(false);
+        add->setToolTip(why);
+    }
+}
+
 void ScopeEditor::addResource(const QString &id)
 {
     const QString trimmed = id.trimmed();
-    if (!m_resources || trimmed.isEmpty() || listEntries(m_resources).contains(trimmed))
+    if (!m_resources || m_resourcesFixed || trimmed.isEmpty() || listEntries(m_resources).contains(trimmed))
         return;
 
     auto *item = new QListWidgetItem(tr("%1 %2").arg(m_resourceType, trimmed), m_resources);
@@ -166,7 +190,7 @@ void ScopeEditor::addResource(const QString &id)
 void ScopeEditor::addAction(const QString &name)
 {
     const QString trimmed = name.trimmed();
-    if (!m_actions || trimmed.isEmpty() || listEntries(m_actions).contains(trimmed))
+    if (!m_actions || m_actionsFixed || trimmed.isEmpty() || listEntries(m_actions).contains(trimmed))
         return;
 
     auto *item = new QListWidgetItem(trimmed, m_actions);

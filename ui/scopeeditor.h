@@ -22,7 +22,8 @@ public:
     explicit ScopeEditor(const QJsonObject &task, QWidget *parent = nullptr);
 
     bool isBulk() const { return m_items != nullptr; }
-    // Adds a resource id of the bound resource's type, or an action name; ignores duplicates.
+    // Adds a resource id of the bound resource's type, or an action name; ignores duplicates and
+    // what the template's approval_limits forbid adding.
     void addResource(const QString &id);
     void addAction(const QString &name);
 
@@ -38,6 +39,8 @@ Q_SIGNALS:
 private:
     void buildLists(const QJsonObject &task);
     void buildItems(const QJsonObject &task);
+    // Disables the input and its Add button of a list the template does not let grow.
+    void fixList(QLineEdit *input, bool fixed, const QString &why);
 
     QString m_resourceType;
     QListWidget *m_resources = nullptr;
@@ -45,6 +48,8 @@ private:
     QListWidget *m_actions = nullptr;
     QLineEdit *m_actionInput = nullptr;
     QListWidget *m_items = nullptr;
+    bool m_resourcesFixed = false;
+    bool m_actionsFixed = false;
 };
 
 } // namespace Recourse::Ui

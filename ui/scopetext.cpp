@@ -2,9 +2,7 @@
 
 #include "ui/tasktext.h"
 
-#include <QDateTime>
 #include <QJsonArray>
-#include <QLocale>
 
 namespace Recourse::Ui {
 
@@ -58,8 +56,7 @@ QString ScopeText::grant(const QJsonObject &task, const QJsonObject &scope, qint
     const QString subject = task.value(u"subject").toObject().value(u"id").toString();
     const QString until = untilMs < 0 ? tr("until the template's default duration ends")
                                       : tr("until %1 (%2 from now)")
-                                            .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(untilMs).toLocalTime(),
-                                                                    QLocale::ShortFormat),
+                                            .arg(TaskText::localTime(untilMs),
                                                  // Rounded to the minute: a preview computed a moment ago
                                                  // should still read "2 h", not "1 h 59 min".
                                                  TaskText::duration(untilMs - nowMs + 30 * 1000));

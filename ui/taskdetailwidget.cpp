@@ -1,5 +1,6 @@
 #include "ui/taskdetailwidget.h"
 
+#include "ui/approvegrant.h"
 #include "ui/logging.h"
 #include "ui/taskdecisions.h"
 #include "ui/taskhistorytabs.h"
@@ -71,7 +72,10 @@ TaskDetailWidget::TaskDetailWidget(Client::ApproverClient *client, std::shared_p
     m_refreshTimer->setInterval(50);
     connect(m_refreshTimer, &QTimer::timeout, this, &TaskDetailWidget::fetch);
     m_countdownTimer->setInterval(1000);
-    connect(m_countdownTimer, &QTimer::timeout, this, &TaskDetailWidget::updateCountdown);
+    connect(m_countdownTimer, &QTimer::timeout, this, [this] {
+        updateCountdown();
+        updateActions();
+    });
     populate();
 }
 
@@ -179,6 +183,10 @@ QWidget *TaskDetailWidget::buildHeader()
     decideRow->addWidget(m_editScope);
     decideRow->addWidget(m_deny);
     layout->addLayout(decideRow);
+
+    m_grant = valueLabel(header, QStringLiteral("approveGrantLabel"));
+    m_grant->hide();
+    layout->addWidget(m_grant);
 
     m_cannotDecide = valueLabel(header, QStringLiteral("cannotDecideLabel"));
     m_cannotDecide->setEnabled(false);
@@ -407,7 +415,11 @@ void TaskDetailWidget::populateWorkflow()
 void TaskDetailWidget::updateActions()
 {
     const bool decidable = canDecide();
-    m_approve->setEnabled(decidable);
+    // The end depends on the time of the click, so the countdown's tick refreshes it too.
+    const ApproveGrant grant = ApproveGrant::of(m_task, m_clock->nowMs());
+    m_grant->setText(grant.text);
+    m_grant->setVisible(decidable && !grant.text.isEmpty());
+    m_approve->setEnabled(decidable && grant.possible);
     m_editScope->setEnabled(decidable);
     m_deny->setEnabled(decidable);
     m_comment->setEnabled(decidable);
@@ -425,7 +437,7 @@ void TaskDetailWidget::updateActions()
         why = m_task.value(u"cannot_decide_reason").toString();
     m_cannotDecide->setText(why);
     m_cannotDecide->setVisible(!why.isEmpty());
-    m_approve->setToolTip(decidable ? tr("Approve exactly as requested (A)") : why);
+    m_approve->setToolTip(!decidable ? why : grant.possible ? tr("Approve exactly as requested (A)") : grant.text);
     m_deny->setToolTip(decidable ? tr("Deny with a reason (D)") : why);
     m_editScope->setToolTip(decidable ? tr("Narrow, broaden or shorten the approval, with a preview of what it unlocks (S)")
                                       : why);

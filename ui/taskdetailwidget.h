@@ -98,6 +98,7 @@ private:
     QPushButton *m_approve = nullptr;
     QPushButton *m_editScope = nullptr;
     QPushButton *m_deny = nullptr;
+    QLabel *m_grant = nullptr;
     QLabel *m_cannotDecide = nullptr;
     QLabel *m_error = nullptr;
     QFormLayout *m_form = nullptr;

@@ -24,10 +24,15 @@ qint64 TaskText::timeMs(const QJsonValue &value)
 
 QString TaskText::localTime(const QJsonValue &value)
 {
-    const qint64 ms = timeMs(value);
+    return localTime(timeMs(value));
+}
+
+QString TaskText::localTime(qint64 ms)
+{
     if (ms < 0)
         return {};
-    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms).toLocalTime(), QLocale::ShortFormat);
+    const QDateTime local = QDateTime::fromMSecsSinceEpoch(ms).toLocalTime();
+    return QLocale().toString(local, QLocale::ShortFormat) + u' ' + local.timeZoneAbbreviation();
 }
 
 QString TaskText::entity(const QJsonObject &entity)

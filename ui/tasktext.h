@@ -17,8 +17,10 @@ public:
     // Milliseconds since the epoch of an RFC 3339 time, or -1 when it is missing or invalid.
     static qint64 timeMs(const QJsonValue &value);
 
-    // The time in the user's time zone and short locale format, or empty when missing or invalid.
+    // The time in the user's time zone and short locale format, with the zone's abbreviation so
+    // approvers in different zones read the same instant, or empty when missing or invalid.
     static QString localTime(const QJsonValue &value);
+    static QString localTime(qint64 ms);
 
     // "user alice" for {"type":"user","id":"alice"}, or the id alone when the type is missing.
     static QString entity(const QJsonObject &entity);

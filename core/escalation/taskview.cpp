@@ -172,6 +172,17 @@ QJsonObject adminTask(const Store::TaskRecord &task, const Policy::Template *tmp
 
     object.insert(QStringLiteral("context"), doc.value(QStringLiteral("context")));
     object.insert(QStringLiteral("evaluation"), doc.value(QStringLiteral("evaluation")));
+    // The console shows what one click on Approve grants and offers only the broadening the
+    // template allows, so the approver sees the limits before deciding, not in a 400 afterwards.
+    if (tmpl) {
+        const qint64 defaultSeconds = tmpl->defaultDurationSeconds > 0 ? tmpl->defaultDurationSeconds
+                                                                        : tmpl->maxDurationSeconds;
+        object.insert(QStringLiteral("approval_limits"),
+                      QJsonObject{{QStringLiteral("default_duration_seconds"), double(defaultSeconds)},
+                                  {QStringLiteral("max_duration_seconds"), double(tmpl->maxDurationSeconds)},
+                                  {QStringLiteral("broaden_resources"), tmpl->broaden.resources},
+                                  {QStringLiteral("broaden_actions"), tmpl->broaden.actions}});
+    }
 
     QJsonArray decisionList;
     for (const Store::DecisionRecord &decision : decisions) {

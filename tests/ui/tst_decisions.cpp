@@ -7,6 +7,7 @@
 #include "ui/denydialog.h"
 #include "ui/inboxpage.h"
 #include "ui/taskdetailwidget.h"
+#include "ui/tasktext.h"
 
 #include <QAction>
 #include <QInputDialog>
@@ -32,6 +33,8 @@ private Q_SLOTS:
     void init();
     void cleanup();
 
+    void approveNamesWhatItGrants();
+    void approveRefusedWhenRequestedEndPassed();
     void denyWithReason();
     void revokeLiveApproval();
     void bulkApprovalsNameTheirItem();
@@ -41,6 +44,10 @@ private Q_SLOTS:
 
 private:
     void selectTasks(const QStringList &taskIds);
+    // Submits alice's request for the document, with `requested_until` when it is not empty,
+    // and returns the task id.
+    QString requestDocument(const QString &documentId, const QString &requestedUntil = {});
+    QString grantText() const;
 
     QTemporaryDir m_dir;
     std::unique_ptr<ServiceFixture> m_service;
@@ -78,6 +85,93 @@ void tst_Decisions::selectTasks(const QStringList &taskIds)
         view->selectionModel()->select(row, QItemSelectionModel::Select | QItemSelectionModel::Rows);
     }
     QCOMPARE(m_bob->window->inboxPage()->selectedTasks().size(), taskIds.size());
+}
+
+QString tst_Decisions::requestDocument(const QString &documentId, const QString &requestedUntil)
+{
+    QJsonObject body = m_service->freshSubmission(documentRequest(documentId));
+    if (!requestedUntil.isEmpty())
+        body.insert(QStringLiteral("requested_access"), QJsonObject{{QStringLiteral("requested_until"), requestedUntil}});
+    const HttpResponse submitted = m_service->submit(body);
+    if (submitted.status != 202)
+        qWarning("submission failed: %s", submitted.describe().constData());
+    return submitted.json.value(u"task").toObject().value(u"id").toString();
+}
+
+QString tst_Decisions::grantText() const
+{
+    const auto *label = m_bob->window->findChild<QLabel *>(QStringLiteral("approveGrantLabel"));
+    return label && !label->isHidden() ? label->text() : QString();
+}
+
+void tst_Decisions::approveNamesWhatItGrants()
+{
+    using Ui::TaskText;
+    constexpr qint64 Hour = 3600 * 1000;
+    const qint64 now = kFixtureStartMs;
+
+    // Given requests under manager_approval (default and maximum 8 h): one without an end, one
+    // asking for 1 h and one asking for 12 h,
+    const QString noEnd = requestDocument(QStringLiteral("q4-plan"));
+    const QString oneHour = requestDocument(QStringLiteral("q4-budget"), QStringLiteral("2026-12-04T11:00:00Z"));
+    const QString twelveHours = requestDocument(QStringLiteral("q4-roadmap"), QStringLiteral("2026-12-04T22:00:00Z"));
+    QVERIFY(!noEnd.isEmpty() && !oneHour.isEmpty() && !twelveHours.isEmpty());
+
+    // the detail view names the end before bob clicks Approve,
+    const QList<std::pair<QString, QString>> expected{
+        {noEnd, QStringLiteral("Approve grants access until %1, the template's default of 8 h.").arg(TaskText::localTime(now + 8 * Hour))},
+        {oneHour, QStringLiteral("Approve grants access until %1, as requested.").arg(TaskText::localTime(now + Hour))},
+        {twelveHours, QStringLiteral("Approve grants access until %1, the template's maximum of 8 h. The request asked until %2.")
+                          .arg(TaskText::localTime(now + 8 * Hour), TaskText::localTime(now + 12 * Hour))},
+    };
+    for (const auto &[taskId, text] : expected) {
+        QVERIFY(showTask(*m_bob, taskId));
+        QTRY_COMPARE(grantText(), text);
+    }
+
+    // and the approval the click issues ends exactly there.
+    const QList<std::pair<QString, qint64>> ends{{noEnd, now + 8 * Hour}, {oneHour, now + Hour}, {twelveHours, now + 8 * Hour}};
+    auto *approve = m_bob->window->findChild<QPushButton *>(QStringLiteral("approveButton"));
+    Ui::TaskDetailWidget *detail = m_bob->window->detailWidget();
+    for (const auto &[taskId, untilMs] : ends) {
+        QVERIFY(showTask(*m_bob, taskId));
+        QTRY_VERIFY(approve->isEnabled());
+        QTest::mouseClick(approve, Qt::LeftButton);
+        QTRY_COMPARE(detail->task().value(u"status").toString(), QStringLiteral("approved"));
+        const QJsonObject approval = detail->task().value(u"approvals").toArray().first().toObject();
+        QCOMPARE(TaskText::timeMs(approval.value(u"approved_until")), untilMs);
+        QCOMPARE(grantText(), QString());
+    }
+
+    // Under security_review's two steps, bob's approval alone grants nothing yet, and it says so.
+    QJsonObject logRequest = documentRequest(QStringLiteral("payments-provider"));
+    logRequest.insert(QStringLiteral("resource"), entity(QStringLiteral("log"), QStringLiteral("payments-provider")));
+    const Escalation review = m_service->requestAccess(logRequest);
+    QVERIFY2(review.ok(), qPrintable(review.failure));
+    QVERIFY(showTask(*m_bob, review.taskId()));
+    QTRY_COMPARE(grantText(), QStringLiteral("Approve adds your approval to this step. Access is granted when the last "
+                                             "step approves, for at most 2 h."));
+}
+
+void tst_Decisions::approveRefusedWhenRequestedEndPassed()
+{
+    // Given a request for 30 minutes that nobody decided for 31,
+    const QString taskId = requestDocument(QStringLiteral("q4-plan"), QStringLiteral("2026-12-04T10:30:00Z"));
+    QVERIFY(!taskId.isEmpty());
+    QVERIFY(showTask(*m_bob, taskId));
+    auto *approve = m_bob->window->findChild<QPushButton *>(QStringLiteral("approveButton"));
+    auto *editScope = m_bob->window->findChild<QPushButton *>(QStringLiteral("editScopeButton"));
+    QTRY_VERIFY(approve->isEnabled());
+    m_service->clock().advanceMs(31 * 60 * 1000);
+
+    // the next tick of the countdown says the requested end has passed and disables Approve,
+    // which the service would refuse, while Edit scope (a new end) and Deny stay available.
+    QTRY_VERIFY_WITH_TIMEOUT(grantText().startsWith(QStringLiteral("The access was requested until")), 3000);
+    QVERIFY2(grantText().endsWith(QStringLiteral("which has passed. Choose a new end with Edit scope, or deny.")),
+             qPrintable(grantText()));
+    QVERIFY(!approve->isEnabled());
+    QCOMPARE(approve->toolTip(), grantText());
+    QVERIFY(editScope->isEnabled());
 }
 
 void tst_Decisions::denyWithReason()

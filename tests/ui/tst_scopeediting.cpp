@@ -28,7 +28,8 @@ private Q_SLOTS:
     void cleanup();
 
     void broadenedScopeNeedsConfirmation();
-    void templateWithoutBroadeningRefusesPreview();
+    void templateWithoutBroadeningOffersNoAdditions();
+    void serviceRefusalShownInPreview();
     void shorterDurationNeedsNoConfirmation();
     void bulkPreviewFollowsCheckedItems();
 
@@ -156,7 +157,7 @@ void tst_ScopeEditing::broadenedScopeNeedsConfirmation()
     QCOMPARE(minutes.json.value(u"decision").toBool(true), false);
 }
 
-void tst_ScopeEditing::templateWithoutBroadeningRefusesPreview()
+void tst_ScopeEditing::templateWithoutBroadeningOffersNoAdditions()
 {
     // Given a request under security_review, whose template allows no broadening,
     QJsonObject request = documentRequest(QStringLiteral("payments-provider"));
@@ -167,12 +168,50 @@ void tst_ScopeEditing::templateWithoutBroadeningRefusesPreview()
     QVERIFY(dialog);
     QTRY_VERIFY(!dialog->preview().isEmpty());
 
+    // the scope editor offers neither another resource nor another action, and says why;
+    for (const char *name : {"scopeResource", "scopeAction"}) {
+        auto *input = dialog->findChild<QLineEdit *>(QString::fromLatin1(name));
+        auto *add = dialog->findChild<QPushButton *>(QString::fromLatin1(name) + QStringLiteral("AddButton"));
+        QVERIFY(input && add);
+        QVERIFY2(!input->isEnabled() && !add->isEnabled(), name);
+        QVERIFY2(input->placeholderText().startsWith(QStringLiteral("This template allows no other")),
+                 qPrintable(input->placeholderText()));
+    }
+
+    // adding one anyway leaves the scope exact, and Approve stays available.
+    dialog->addResource(QStringLiteral("billing-provider"));
+    dialog->addAction(QStringLiteral("can_delete"));
+    QCOMPARE(dialog->scope().value(u"mode").toString(), QStringLiteral("exact"));
+    auto *approve = dialog->findChild<QPushButton *>(QStringLiteral("approveScopeButton"));
+    QVERIFY(approve && approve->isEnabled());
+    QCOMPARE(dialog->previewModel()->count(QStringLiteral("unlocked")), 1);
+}
+
+void tst_ScopeEditing::serviceRefusalShownInPreview()
+{
+    // Given the same task as a service without approval_limits sends it, so the editor cannot
+    // know the template's limits,
+    QJsonObject request = documentRequest(QStringLiteral("payments-provider"));
+    request.insert(QStringLiteral("resource"), entity(QStringLiteral("log"), QStringLiteral("payments-provider")));
+    const Escalation flow = m_service->requestAccess(request);
+    QVERIFY2(flow.ok(), qPrintable(flow.failure));
+    Ui::MainWindow *window = m_bob->window.get();
+    QVERIFY(QTest::qWaitFor([&] { return window->inboxModel()->indexOfTask(flow.taskId()).isValid(); }, 10000));
+    window->openTask(flow.taskId());
+    QTRY_VERIFY(window->detailWidget()->task().contains(u"approval_limits"));
+    QJsonObject task = window->detailWidget()->task();
+    task.remove(QStringLiteral("approval_limits"));
+    auto dialog = std::make_unique<ApproveDialog>(m_bob->client.get(), task, sharedClock(*m_service), window);
+    dialog->show();
+    QTRY_VERIFY(!dialog->preview().isEmpty());
+
     // when bob adds another log,
-    addResource(dialog, QStringLiteral("billing-provider"));
+    dialog->addResource(QStringLiteral("billing-provider"));
 
     // then the preview shows the service's refusal and Approve is disabled;
     auto *approve = dialog->findChild<QPushButton *>(QStringLiteral("approveScopeButton"));
-    QTRY_VERIFY(labelText(dialog, "previewErrorLabel").contains(QStringLiteral("does not allow approving other resources")));
+    QVERIFY(approve);
+    QTRY_VERIFY(labelText(dialog.get(), "previewErrorLabel").contains(QStringLiteral("does not allow approving other resources")));
     QVERIFY(!approve->isEnabled());
     QCOMPARE(dialog->previewModel()->rowCount(), 0);
 

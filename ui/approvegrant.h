@@ -1,0 +1,27 @@
+#pragma once
+
+#include <QCoreApplication>
+#include <QJsonObject>
+#include <QString>
+
+namespace Recourse::Ui {
+
+// What one click on Approve grants for a task, worked out as the service will: the end the PEP
+// asked for, capped by the template's maximum, or the template's default when it asked for none.
+// The detail view shows it beside the button, so an approver knows the end before deciding.
+class ApproveGrant
+{
+    Q_DECLARE_TR_FUNCTIONS(ApproveGrant)
+
+public:
+    // Reads `approval_limits`, `requested_access`, `items` and `workflow` of a task in detail.
+    // Returns an empty text for a task that is not pending or carries no limits (an older service).
+    static ApproveGrant of(const QJsonObject &task, qint64 nowMs);
+
+    // One sentence for the approver.
+    QString text;
+    // False when approving as requested would be refused, because a requested end has passed.
+    bool possible = true;
+};
+
+} // namespace Recourse::Ui
