@@ -85,7 +85,7 @@ QVariant DenialsModel::display(const Row &row, int column) const
     case HintColumn:
         if (row.expiresMs < 0)
             return QString();
-        return row.expiresMs > now ? tr("valid, %1 left").arg(TaskText::duration(row.expiresMs - now)) : tr("expired");
+        return row.expiresMs > now ? tr("open, %1 left").arg(TaskText::duration(row.expiresMs - now)) : tr("closed");
     case RequestColumn:
         return row.taskId.isEmpty() ? tr("none") : row.taskId;
     case HardDenialsColumn:
@@ -128,11 +128,11 @@ QVariant DenialsModel::headerData(int section, Qt::Orientation orientation, int 
     case TemplateColumn:
         return tr("Template");
     case HintColumn:
-        return tr("Request hint");
+        return tr("Request window");
     case RequestColumn:
         return tr("Request");
     case HardDenialsColumn:
-        return tr("Hard denials");
+        return tr("Not requestable");
     case CallerColumn:
         return tr("PEP");
     default:

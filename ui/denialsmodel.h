@@ -13,7 +13,7 @@ namespace Recourse::Ui {
 
 // Requestable denials the PDP issued (GET /admin/v1/denials), newest first: the bound evaluation,
 // whether the denial's hint is still valid, whether an access request followed and which task it
-// created, and how many hard denials the same subject met on the same resource.
+// created, and how many denials without a way to request access the same subject met on the same resource.
 class DenialsModel final : public QAbstractTableModel
 {
     Q_OBJECT

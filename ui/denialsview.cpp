@@ -153,8 +153,8 @@ void DenialsView::updateCounts()
 {
     const int total = m_model->rowCount();
     const int requested = m_model->withRequest();
-    m_counts->setText(tr("%1 requestable denials: %2 followed by a request, %3 without one, %4 with a hint still valid · "
-                         "%5 hard denials in the event history")
+    m_counts->setText(tr("%1 requestable denials: %2 followed by a request, %3 without one, %4 still open for a request · "
+                         "%5 denials in the event history that could not be requested")
                           .arg(total)
                           .arg(requested)
                           .arg(total - requested)

@@ -21,7 +21,7 @@ namespace Recourse::Ui {
 class DenialsModel;
 
 // Where agents hit walls: the requestable denials the PDP issued, whether a request followed
-// (with a link to its task), and the hard denials beside them, with counts above the list.
+// (with a link to its task), and beside each how often the same subject was denied the same resource without a way to request it, with counts above the list.
 class DenialsView final : public QWidget
 {
     Q_OBJECT
@@ -37,7 +37,7 @@ public:
 
     // Fetches the list again; answers to older fetches are dropped.
     void reload();
-    // Counts hard denials, and reloads (once per burst) when a denial or a request arrives.
+    // Counts denials that could not be requested, and reloads (once per burst) when a denial or a request arrives.
     void applyEvent(const QJsonObject &event);
 
 Q_SIGNALS:

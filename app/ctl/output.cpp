@@ -307,8 +307,8 @@ QString taskDetail(const QJsonObject &task)
     addReevaluations(lines, task.value(QStringLiteral("reevaluations")).toArray());
     lines.add(QStringLiteral("Decided by"), str(task, "decided_by"));
     if (task.contains(QStringLiteral("can_decide"))) {
-        lines.add(QStringLiteral("You can decide"), task.value(QStringLiteral("can_decide")).toBool()
-                                                        ? QStringLiteral("yes")
+        lines.add(QStringLiteral("Decidable"), task.value(QStringLiteral("can_decide")).toBool()
+                                                        ? QStringLiteral("yes, by you")
                                                         : QStringLiteral("no: ") + str(task, "cannot_decide_reason"));
     }
     return lines.text();

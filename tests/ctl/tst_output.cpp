@@ -144,7 +144,7 @@ void tst_Output::taskDetailShowsWorkflowAndDecisions()
     QVERIFY2(text.contains(QLatin1String("  1. manager: groups managers, quorum 1, approved by bob (complete)\n")), qPrintable(text));
     QVERIFY2(text.contains(QLatin1String("  2. security: groups security, quorum 1, approved by nobody yet\n")), qPrintable(text));
     QVERIFY2(text.contains(QLatin1String("Decisions\n  2026-12-04T10:01:00Z  bob approve, comment: fine\n")), qPrintable(text));
-    QVERIFY2(text.contains(QLatin1String("You can decide no: You already approved this step.\n")), qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("Decidable      no: You already approved this step.\n")), qPrintable(text));
     QVERIFY2(!text.contains(QLatin1String("Approvals")), qPrintable(text));
 }
 

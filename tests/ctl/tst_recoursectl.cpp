@@ -215,7 +215,7 @@ void tst_Recoursectl::showPrintsTaskDetail()
     QVERIFY2(out.contains(QLatin1String("Resource       document:q4-plan\n")), qPrintable(out));
     QVERIFY2(out.contains(QLatin1String("Requester      pep-a\n")), qPrintable(out));
     QVERIFY2(out.contains(QLatin1String("Workflow       step 1 of 1, awaiting managers\n")), qPrintable(out));
-    QVERIFY2(out.contains(QLatin1String("You can decide yes\n")), qPrintable(out));
+    QVERIFY2(out.contains(QLatin1String("Decidable      yes, by you\n")), qPrintable(out));
 
     CtlProcess json;
     RUN_CTL(json, as(Tokens::bob) + QStringList{QStringLiteral("show"), escalation.taskId(), QStringLiteral("--json")});

@@ -1,4 +1,4 @@
-// DenialsModel lists requestable denials with their request link and the hard denials beside them.
+// DenialsModel lists requestable denials with their request link and the denials that could not be requested beside them.
 
 #include "ui/denialsmodel.h"
 
@@ -108,13 +108,13 @@ void tst_DenialsModel::countsHardDenialsPerSubjectAndResource()
 
 void tst_DenialsModel::hintExpiresWithClock()
 {
-    QCOMPARE(m_model->index(0, DenialsModel::HintColumn).data().toString(), QStringLiteral("valid, 5 min left"));
-    QCOMPARE(m_model->index(1, DenialsModel::HintColumn).data().toString(), QStringLiteral("expired"));
+    QCOMPARE(m_model->index(0, DenialsModel::HintColumn).data().toString(), QStringLiteral("open, 5 min left"));
+    QCOMPARE(m_model->index(1, DenialsModel::HintColumn).data().toString(), QStringLiteral("closed"));
     QCOMPARE(m_model->hintsValid(), 1);
 
     m_clock->advanceSeconds(6 * 60);
     m_model->refreshTimes();
-    QCOMPARE(m_model->index(0, DenialsModel::HintColumn).data().toString(), QStringLiteral("expired"));
+    QCOMPARE(m_model->index(0, DenialsModel::HintColumn).data().toString(), QStringLiteral("closed"));
     QCOMPARE(m_model->hintsValid(), 0);
 }
 

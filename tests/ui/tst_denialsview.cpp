@@ -1,5 +1,5 @@
 // The requestable-denials page of the real console against the real service (arap-conformance
-// pack): which denials were followed by a request, the hard denials beside them, and the link to
+// pack): which denials were followed by a request, the denials that could not be requested beside them, and the link to
 // the task.
 
 #include "tests/ui/consolefixture.h"
@@ -90,18 +90,20 @@ void tst_DenialsView::countsDenialsAndRequests()
     QCOMPARE(model->index(planRow, DenialsModel::RequestColumn).data().toString(), m_taskId);
     QCOMPARE(model->index(budgetRow, DenialsModel::RequestColumn).data().toString(), QStringLiteral("none"));
     QCOMPARE(model->index(planRow, DenialsModel::TemplateColumn).data().toString(), QStringLiteral("manager_approval"));
-    QCOMPARE(model->index(planRow, DenialsModel::HintColumn).data().toString(), QStringLiteral("valid, 10 min left"));
+    QCOMPARE(model->index(planRow, DenialsModel::HintColumn).data().toString(), QStringLiteral("open, 10 min left"));
 
-    // the hard denials of the same subject and resource beside them, and the counts above.
+    // beside them the denials of the same subject and resource that could not be requested, and
+    // the counts above.
     QTRY_COMPARE(model->index(planRow, DenialsModel::HardDenialsColumn).data().toInt(), 2);
     QCOMPARE(model->index(budgetRow, DenialsModel::HardDenialsColumn).data().toInt(), 0);
-    QCOMPARE(view->countsText(), QStringLiteral("2 requestable denials: 1 followed by a request, 1 without one, 2 with a "
-                                                "hint still valid · 2 hard denials in the event history"));
+    QCOMPARE(view->countsText(), QStringLiteral("2 requestable denials: 1 followed by a request, 1 without one, 2 still open "
+                                                "for a request · 2 denials in the event history that could not be "
+                                                "requested"));
 
     // Once the hints run out, the list says so.
     m_service->clock().advanceSeconds(11 * 60);
     model->refreshTimes();
-    QCOMPARE(model->index(planRow, DenialsModel::HintColumn).data().toString(), QStringLiteral("expired"));
+    QCOMPARE(model->index(planRow, DenialsModel::HintColumn).data().toString(), QStringLiteral("closed"));
     QCOMPARE(model->hintsValid(), 0);
 }
 
