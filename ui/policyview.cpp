@@ -95,12 +95,6 @@ PolicyView::PolicyView(Client::ApproverClient *client, QWidget *parent)
 
     m_refreshTimer->setInterval(StatusRefreshMs);
     connect(m_refreshTimer, &QTimer::timeout, this, &PolicyView::refresh);
-    setRequest(QJsonObject{{QStringLiteral("subject"), QJsonObject{{QStringLiteral("type"), QStringLiteral("user")},
-                                                                   {QStringLiteral("id"), QStringLiteral("alice")}}},
-                           {QStringLiteral("action"), QJsonObject{{QStringLiteral("name"), QStringLiteral("read")}}},
-                           {QStringLiteral("resource"), QJsonObject{{QStringLiteral("type"), QStringLiteral("document")},
-                                                                    {QStringLiteral("id"), QStringLiteral("q4-plan")}}},
-                           {QStringLiteral("context"), QJsonObject{{QStringLiteral("tenant"), QStringLiteral("acme")}}}});
 }
 
 QWidget *PolicyView::buildStatusPane()
@@ -139,6 +133,8 @@ QWidget *PolicyView::buildTestPane()
     m_request->setObjectName(QStringLiteral("policyRequestEdit"));
     m_request->setAccessibleName(tr("Evaluation request as JSON"));
     m_request->setTabChangesFocus(true);
+    m_request->setPlaceholderText(tr("An AuthZEN evaluation request as JSON. The policy's example appears here once it "
+                                     "loads, and \"Use shown task\" copies the evaluation of the task shown in the inbox."));
     QFont mono = QFont(QStringLiteral("monospace"));
     mono.setStyleHint(QFont::TypeWriter);
     m_request->setFont(mono);
@@ -257,6 +253,14 @@ void PolicyView::showStatus(const QJsonObject &status)
     if (files != listTexts(m_files)) {
         m_files->clear();
         m_files->addItems(files);
+    }
+
+    // The example follows the loaded policy until the user edits the request.
+    const QJsonObject example = status.value(u"example_request").toObject();
+    const QString text = m_request->toPlainText();
+    if (!example.isEmpty() && (text.isEmpty() || text == m_exampleText)) {
+        setRequest(example);
+        m_exampleText = m_request->toPlainText();
     }
 
     const QJsonArray errors = status.value(u"errors").toArray();

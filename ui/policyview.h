@@ -64,6 +64,7 @@ private:
 
     QPointer<Client::ApproverClient> m_client;
     QJsonObject m_currentTask;
+    QString m_exampleText; // the policy's example as last put into the request editor
     quint64 m_explainGeneration = 0;
 
     QLabel *m_status = nullptr;

@@ -268,6 +268,50 @@ bool Condition::evaluate(AttributeCache &cache) const
     }
 }
 
+void Condition::suggest(const std::function<void(const QString &path, const QJsonValue &value)> &place) const
+{
+    const QString &path = m_attr.text();
+    switch (m_op) {
+    case Op::All:
+        for (const Condition &child : m_children)
+            child.suggest(place);
+        return;
+    case Op::Any:
+        if (!m_children.empty())
+            m_children.front().suggest(place);
+        return;
+    case Op::Equals:
+        place(path, m_scalar.toJson());
+        return;
+    case Op::In:
+        if (!m_set.items().empty())
+            place(path, m_set.items().front().toJson());
+        return;
+    case Op::Prefix:
+        place(path, QString(m_text + QStringLiteral("example")));
+        return;
+    case Op::Exists:
+        if (m_flag)
+            place(path, QStringLiteral("example"));
+        return;
+    case Op::Gt:
+        place(path, m_number + 1);
+        return;
+    case Op::Gte:
+    case Op::Lte:
+        place(path, m_number);
+        return;
+    case Op::Lt:
+        place(path, m_number - 1);
+        return;
+    case Op::Contains:
+        place(path, QJsonArray{m_scalar.toJson()});
+        return;
+    default:
+        return;
+    }
+}
+
 bool Condition::evaluateLeaf(AttributeCache &cache) const
 {
     switch (m_op) {

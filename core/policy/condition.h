@@ -9,6 +9,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -24,6 +25,11 @@ public:
     static std::optional<Condition> compile(const QJsonValue &json, const QString &pointer, SourceFile &file);
 
     bool evaluate(AttributeCache &cache) const;
+
+    // Calls `place` with attribute values that would make this condition hold: every branch of
+    // `all`, the first of `any`, nothing for `not`. Operators without an obvious value (glob,
+    // before, after, equals_attr) are left out, so the caller checks the result by evaluating it.
+    void suggest(const std::function<void(const QString &path, const QJsonValue &value)> &place) const;
 
     // The leaf operators in the order the documentation lists them.
     static const QStringList &operatorNames();

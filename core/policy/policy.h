@@ -152,6 +152,12 @@ public:
     // has no auto_approve, and true when it has one without a "when" condition.
     bool autoApproves(const Template &tmpl, const Request &submission) const;
 
+    // A request that this policy decides as requestable (or, without such a rule, permits), built
+    // from the match values and conditions of the first rule that yields one, with placeholder ids
+    // where the rule names none. Empty when no rule does. The console's "test a request" view
+    // starts from it, so it explains something real whatever pack or folder is loaded.
+    QJsonObject exampleRequest() const;
+
     // Templates, and Decision::tmpl, live as long as this set.
     const Template *findTemplate(const QString &name) const;
     QStringList templateNames() const;

@@ -63,7 +63,7 @@ QJsonObject AdminPolicyApi::status() const
         errors.append(errorObject(error));
 
     const QStringList templates = policy->templateNames();
-    return QJsonObject{
+    QJsonObject status{
         {QStringLiteral("folder"), m_policies->folder()},
         {QStringLiteral("files"), QJsonArray::fromStringList(policy->files())},
         {QStringLiteral("rule_count"), double(policy->ruleCount())},
@@ -74,6 +74,10 @@ QJsonObject AdminPolicyApi::status() const
                                                  {QStringLiteral("actions"), double(policy->actions().size())}}},
         {QStringLiteral("errors"), errors},
     };
+    const QJsonObject example = policy->exampleRequest();
+    if (!example.isEmpty())
+        status.insert(QStringLiteral("example_request"), example);
+    return status;
 }
 
 } // namespace Recourse::Service

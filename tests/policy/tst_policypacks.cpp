@@ -12,6 +12,8 @@ class TestPolicyPacks : public QObject
 private Q_SLOTS:
     void packsLoad_data();
     void packsLoad();
+    void packExampleRequests_data();
+    void packExampleRequests();
     void certificationDecisions_data();
     void certificationDecisions();
     void certificationEntities();
@@ -43,6 +45,36 @@ void TestPolicyPacks::packsLoad()
     QVERIFY(!set->subjects().isEmpty());
     QVERIFY(!set->resources().isEmpty());
     QVERIFY(!set->actions().isEmpty());
+}
+
+void TestPolicyPacks::packExampleRequests_data()
+{
+    QTest::addColumn<QString>("pack");
+    QTest::addColumn<Effect>("effect");
+    QTest::addColumn<QString>("rule");
+    QTest::newRow("certification") << QStringLiteral("certification") << Effect::Permit << QString();
+    QTest::newRow("arap-conformance") << QStringLiteral("arap-conformance") << Effect::Requestable
+                                      << QStringLiteral("q4-documents-need-manager-approval");
+    QTest::newRow("demo") << QStringLiteral("demo") << Effect::Requestable << QStringLiteral("payment-logs-need-approval");
+}
+
+void TestPolicyPacks::packExampleRequests()
+{
+    QFETCH(QString, pack);
+    QFETCH(Effect, effect);
+    QFETCH(QString, rule);
+    const auto set = loadPack(pack);
+    QVERIFY(set);
+
+    // Each pack's example is decided as the console's "test a request" view will show it.
+    const QJsonObject example = set->exampleRequest();
+    QVERIFY(!example.isEmpty());
+    const Decision decision = set->evaluate(request(QJsonDocument(example).toJson()));
+    QCOMPARE(decision.effect, effect);
+    if (!rule.isEmpty())
+        QCOMPARE(decision.ruleId, rule);
+    QVERIFY(!example.value(u"subject").toObject().value(u"id").toString().isEmpty());
+    QVERIFY(!example.value(u"action").toObject().value(u"name").toString().isEmpty());
 }
 
 void TestPolicyPacks::certificationDecisions_data()

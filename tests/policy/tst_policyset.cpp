@@ -22,6 +22,8 @@ private Q_SLOTS:
     void precedence();
     void firstRequestableNamesTemplate();
     void defaultDeny();
+    void exampleRequestSatisfiesConditions();
+    void exampleRequestSkipsDefeatedRules();
     void matchShortcuts_data();
     void matchShortcuts();
     void unpinnedRulesApplyToEveryAction();
@@ -250,6 +252,54 @@ void TestPolicySet::defaultDeny()
     QVERIFY(decision.ruleId.isEmpty());
     QVERIFY(!decision.tmpl);
     QCOMPARE(set->evaluate(request("{}")).effect, Effect::Deny);
+}
+
+void TestPolicySet::exampleRequestSatisfiesConditions()
+{
+    // The first requestable rule needs a match value, an `any` branch and a number above 3.
+    const auto set = load(R"({
+        "templates": {"t": {"steps": [{"name": "s", "groups": ["g"]}]}},
+        "rules": [
+            {"id": "reader", "effect": "permit", "match": {"action.name": "read"}},
+            {"id": "needs-review", "effect": "requestable", "template": "t",
+             "match": {"action.name": "export", "resource.type": ["report", "sheet"]},
+             "when": {"all": [
+                 {"any": [{"attr": "context.ticket", "exists": true}, {"attr": "context.emergency", "equals": true}]},
+                 {"attr": "subject.properties.clearance", "gt": 3}]}}]})");
+    QVERIFY(set);
+
+    const QJsonObject example = set->exampleRequest();
+    QCOMPARE(example.value(u"action").toObject().value(u"name").toString(), QStringLiteral("export"));
+    QCOMPARE(example.value(u"resource").toObject().value(u"type").toString(), QStringLiteral("report"));
+    QVERIFY(example.value(u"context").toObject().contains(u"ticket"));
+    QCOMPARE(example.value(u"subject").toObject().value(u"properties").toObject().value(u"clearance").toDouble(), 4.0);
+    const Decision decision = set->evaluate(request(QJsonDocument(example).toJson()));
+    QCOMPARE(decision.effect, Effect::Requestable);
+    QCOMPARE(decision.ruleId, QStringLiteral("needs-review"));
+}
+
+void TestPolicySet::exampleRequestSkipsDefeatedRules()
+{
+    // The first requestable rule is always forbidden for its own request, and the second has a
+    // `not` that its suggested values do not satisfy, so the third one gives the example.
+    const auto set = load(R"({
+        "templates": {"t": {"steps": [{"name": "s", "groups": ["g"]}]}},
+        "rules": [
+            {"id": "no-deletes", "effect": "forbid", "match": {"action.name": "delete"}},
+            {"id": "delete-needs-review", "effect": "requestable", "template": "t", "match": {"action.name": "delete"}},
+            {"id": "unless-example", "effect": "requestable", "template": "t", "match": {"action.name": "share"},
+             "when": {"not": {"attr": "subject.id", "equals": "example-user"}}},
+            {"id": "export-needs-review", "effect": "requestable", "template": "t", "match": {"action.name": "export"}}]})");
+    QVERIFY(set);
+
+    const QJsonObject example = set->exampleRequest();
+    QCOMPARE(example.value(u"action").toObject().value(u"name").toString(), QStringLiteral("export"));
+    QCOMPARE(set->evaluate(request(QJsonDocument(example).toJson())).ruleId, QStringLiteral("export-needs-review"));
+
+    // A policy of forbids alone has no example.
+    const auto forbids = load(R"({"rules": [{"id": "f", "effect": "forbid", "match": {"action.name": "read"}}]})");
+    QVERIFY(forbids);
+    QVERIFY(forbids->exampleRequest().isEmpty());
 }
 
 void TestPolicySet::matchShortcuts_data()

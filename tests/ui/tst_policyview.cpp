@@ -9,6 +9,7 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QTreeWidget>
 
 using namespace Recourse;
@@ -24,6 +25,7 @@ private Q_SLOTS:
     void cleanup();
 
     void showsLoadedFiles();
+    void startsFromPolicyExample();
     void explainsDecisions_data();
     void explainsDecisions();
     void rejectsInvalidRequest();
@@ -94,6 +96,25 @@ void tst_PolicyView::showsLoadedFiles()
     QVERIFY2(m_view->statusText().contains(QStringLiteral("7 rules and 4 templates in 3 files")), qPrintable(m_view->statusText()));
     QVERIFY2(m_view->statusText().contains(QStringLiteral("The last reload succeeded")), qPrintable(m_view->statusText()));
     QCOMPARE(m_view->errorList()->topLevelItemCount(), 0);
+}
+
+void tst_PolicyView::startsFromPolicyExample()
+{
+    // Given the page opened on the arap-conformance pack, the request editor holds the policy's
+    // example, and explaining it shows a requestable denial rather than a default deny;
+    auto *editor = m_view->findChild<QPlainTextEdit *>(QStringLiteral("policyRequestEdit"));
+    QVERIFY(editor);
+    QTRY_VERIFY(!editor->toPlainText().isEmpty());
+    QTest::mouseClick(m_view->findChild<QPushButton *>(QStringLiteral("policyExplainButton")), Qt::LeftButton);
+    QTRY_COMPARE(m_view->decisionText(), QStringLiteral("Deny, requestable through template manager_approval"));
+
+    // a request the user typed stays when the status refreshes.
+    const QString typed = QStringLiteral(R"({"subject": {"type": "user", "id": "dave"}})");
+    editor->setPlainText(typed);
+    QSignalSpy loaded(m_view, &PolicyView::statusLoaded);
+    QTest::mouseClick(m_view->findChild<QPushButton *>(QStringLiteral("policyRefreshButton")), Qt::LeftButton);
+    QTRY_VERIFY(loaded.count() >= 1);
+    QCOMPARE(editor->toPlainText(), typed);
 }
 
 void tst_PolicyView::explainsDecisions_data()
