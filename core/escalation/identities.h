@@ -60,6 +60,10 @@ std::optional<Role> roleFromName(const QString &name);
 class IdentityRegistry
 {
 public:
+    // Shorter clear-text tokens still load, as tests and demos use readable ones, but a warning
+    // says the token can be guessed. 16 random characters from a 64-character alphabet are 96 bits.
+    static constexpr qsizetype kMinimumTokenLength = 16;
+
     IdentityRegistry() = default;
     ~IdentityRegistry();
     Q_DISABLE_COPY_MOVE(IdentityRegistry)
@@ -68,6 +72,9 @@ public:
     // or "token_sha256" (hex). Fails on a missing id, an unknown role, a duplicate id or token, or
     // an invalid callback_secret, operations or subjects member.
     Result<void> load(const QJsonObject &config);
+    // One sentence per clear-text token of load() shorter than kMinimumTokenLength, naming the
+    // identity but never the token, for the service to log at start.
+    const QStringList &warnings() const { return m_warnings; }
     Result<void> add(const Identity &identity, const QString &token);
 
     std::optional<Identity> authenticate(QByteArrayView bearerToken) const;
@@ -80,6 +87,7 @@ private:
     mutable QReadWriteLock m_lock;
     QHash<QByteArray, Identity> m_byTokenHash;
     QHash<QString, Identity> m_byId;
+    QStringList m_warnings;
 };
 
 } // namespace Recourse::Escalation

@@ -206,6 +206,8 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
     const qint64 skewSeconds = qint64(skewValue);
     if (auto loaded = d.identities.load(options.config); !loaded)
         return loaded.error();
+    for (const QString &warning : d.identities.warnings())
+        qCWarning(lcService).noquote() << warning;
     auto callbackAllowlist = Escalation::Callbacks::Allowlist::fromConfig(options.config.value(QStringLiteral("callback_allowlist")));
     if (!callbackAllowlist)
         return callbackAllowlist.error();

@@ -35,6 +35,7 @@ private Q_SLOTS:
     void newIdentityIsSeenAfterALookup();
     void otherThreadsAuthenticateOnTheirOwn();
     void hashedTokenFromConfig();
+    void shortTokenWarned();
 };
 
 void IdentitiesTest::repeatedTokenFindsSameIdentity()
@@ -139,6 +140,36 @@ void IdentitiesTest::hashedTokenFromConfig()
     QCOMPARE(registry.authenticate("from-config")->id, QStringLiteral("pep-h"));
     QCOMPARE(registry.authenticate("from-config")->id, QStringLiteral("pep-h"));
     QVERIFY(!registry.authenticate("from-confih"));
+}
+
+void IdentitiesTest::shortTokenWarned()
+{
+    const auto entry = [](const char *id, const char *role, const char *member, const QString &token) {
+        return QJsonObject{{QStringLiteral("id"), QLatin1String(id)},
+                           {QStringLiteral("role"), QLatin1String(role)},
+                           {QLatin1String(member), token}};
+    };
+    const QString hash = QString::fromLatin1(QCryptographicHash::hash("x", QCryptographicHash::Sha256).toHex());
+    const QJsonObject config{
+        {QStringLiteral("identities"),
+         QJsonArray{entry("root", "admin", "token", QStringLiteral("z")),
+                    entry("pep-long", "pep", "token", QStringLiteral("0123456789abcdef")),
+                    entry("pep-short", "pep", "token", QStringLiteral("0123456789abcde")),
+                    entry("pep-hashed", "pep", "token_sha256", hash)}}};
+    IdentityRegistry registry;
+    const auto loaded = registry.load(config);
+    QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().message));
+
+    // The short tokens still authenticate, and each gets one warning that names its identity and
+    // length but not the token itself. A hashed token's length is unknown, so it gets none.
+    QCOMPARE(registry.authenticate("z")->id, QStringLiteral("root"));
+    const QStringList warnings = registry.warnings();
+    QCOMPARE(warnings.size(), 2);
+    QVERIFY2(warnings.at(0).startsWith(QStringLiteral("The identity root has a token of 1 character, which can be guessed")),
+             qPrintable(warnings.at(0)));
+    QVERIFY2(warnings.at(1).startsWith(QStringLiteral("The identity pep-short has a token of 15 characters")),
+             qPrintable(warnings.at(1)));
+    QVERIFY(!warnings.at(1).contains(QStringLiteral("0123456789abcde")));
 }
 
 QTEST_GUILESS_MAIN(IdentitiesTest)
