@@ -76,15 +76,16 @@ void InboxPage::buildView()
     m_view->sortByColumn(InboxModel::AgeColumn, Qt::AscendingOrder);
     QHeaderView *header = m_view->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::Interactive);
-    header->setSectionResizeMode(InboxModel::ResourceColumn, QHeaderView::Stretch);
-    // Widths from typical values in bold, as pending rows are drawn; the resource takes the rest.
+    header->setSectionResizeMode(InboxModel::TemplateColumn, QHeaderView::Stretch);
+    // Widths from typical values in bold, as pending rows are drawn. The template takes the rest:
+    // its title is the column an approver needs least, and the detail pane shows it in full.
     QFont bold = m_view->font();
     bold.setBold(true);
     const QFontMetrics metrics(bold);
     const QList<QPair<int, QString>> samples{{InboxModel::StatusColumn, tr("Emergency")},
                                              {InboxModel::SubjectColumn, QStringLiteral("agent support-a")},
                                              {InboxModel::ActionColumn, QStringLiteral("can_read")},
-                                             {InboxModel::TemplateColumn, QStringLiteral("Payment-provider log")},
+                                             {InboxModel::ResourceColumn, QStringLiteral("log payments-provider")},
                                              {InboxModel::RequesterColumn, QStringLiteral("gateway")},
                                              {InboxModel::AgeColumn, QStringLiteral("59 min")},
                                              {InboxModel::ExpiresInColumn, QStringLiteral("in 23 h 59 min")}};
@@ -101,8 +102,10 @@ void InboxPage::buildView()
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));
     m_splitter->addWidget(listPane);
     m_splitter->addWidget(m_detail);
-    m_splitter->setStretchFactor(0, 3);
-    m_splitter->setStretchFactor(1, 2);
+    // Even halves: the detail holds the decision buttons, the grant sentence and the history tabs,
+    // which a narrower pane wraps and clips.
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 1);
     m_splitter->setChildrenCollapsible(false);
 
     auto *layout = new QVBoxLayout(this);

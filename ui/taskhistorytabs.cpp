@@ -75,7 +75,7 @@ QWidget *TaskHistoryTabs::buildApprovalsPage()
     auto *page = new QWidget(this);
     auto *layout = new QVBoxLayout(page);
     m_approvals = historyTree(page, QStringLiteral("approvalsTree"), tr("Approvals"),
-                              {tr("Approval"), tr("Approved at"), tr("Until"), tr("Scope"), tr("Revoked at")});
+                              {tr("Until"), tr("Scope"), tr("Approved at"), tr("Revoked at"), tr("Approval")});
     m_revoke = new QPushButton(tr("&Revoke…"), page);
     m_revoke->setObjectName(QStringLiteral("revokeButton"));
     m_revoke->setAccessibleName(tr("Revoke approval"));
@@ -88,11 +88,12 @@ QWidget *TaskHistoryTabs::buildApprovalsPage()
     m_reevaluations = historyTree(page, QStringLiteral("reevaluationsTree"), tr("Re-evaluations"),
                                   {tr("At"), tr("Decision"), tr("Reason"), tr("Next action"), tr("Resource"), tr("Action")});
 
+    // The button sits above the list, so a short detail pane never hides it below the fold.
     auto *revokeRow = new QHBoxLayout;
-    revokeRow->addStretch();
+    revokeRow->addWidget(new QLabel(tr("Select an approval to revoke it."), page), 1);
     revokeRow->addWidget(m_revoke);
-    layout->addWidget(m_approvals);
     layout->addLayout(revokeRow);
+    layout->addWidget(m_approvals);
     layout->addWidget(new QLabel(tr("Re-evaluations that cited an approval"), page));
     layout->addWidget(m_reevaluations);
     return page;
@@ -168,10 +169,13 @@ void TaskHistoryTabs::populateApprovals(const QJsonObject &task)
             const QJsonObject covered = task.value(u"items").toArray().at(approval.value(u"item").toInt()).toObject();
             scope = tr("%1: %2").arg(TaskText::pair(covered), scope);
         }
-        auto *item = new QTreeWidgetItem(m_approvals,
-                                         {approval.value(u"id").toString(), TaskText::localTime(approval.value(u"approved_at")),
-                                          TaskText::localTime(approval.value(u"approved_until")), scope,
-                                          revokedAt.isEmpty() ? QStringLiteral("—") : revokedAt});
+        QStringList columns(ApprovalIdColumn + 1);
+        columns[UntilColumn] = TaskText::localTime(approval.value(u"approved_until"));
+        columns[ScopeColumn] = scope;
+        columns[ApprovedAtColumn] = TaskText::localTime(approval.value(u"approved_at"));
+        columns[RevokedAtColumn] = revokedAt.isEmpty() ? QStringLiteral("—") : revokedAt;
+        columns[ApprovalIdColumn] = approval.value(u"id").toString();
+        auto *item = new QTreeWidgetItem(m_approvals, columns);
         item->setData(0, ApprovalIdRole, approval.value(u"id").toString());
         item->setData(0, RevokedRole, revoked);
     }

@@ -20,6 +20,9 @@ class TaskHistoryTabs final : public QTabWidget
     Q_DISABLE_COPY_MOVE(TaskHistoryTabs)
 
 public:
+    // The approvals list leads with what an approver checks first: until when, and for what.
+    enum ApprovalColumn { UntilColumn, ScopeColumn, ApprovedAtColumn, RevokedAtColumn, ApprovalIdColumn };
+
     explicit TaskHistoryTabs(QWidget *parent = nullptr);
 
     void setTask(const QJsonObject &task);

@@ -7,6 +7,7 @@
 #include "ui/denydialog.h"
 #include "ui/inboxpage.h"
 #include "ui/taskdetailwidget.h"
+#include "ui/taskhistorytabs.h"
 #include "ui/tasktext.h"
 
 #include <QAction>
@@ -210,12 +211,19 @@ void tst_Decisions::revokeLiveApproval()
     QCOMPARE(m_service->evaluate(request).json.value(u"decision").toBool(), true);
     QVERIFY(showTask(*m_bob, flow.taskId()));
 
-    // when bob selects it on the Approvals tab and revokes it with a comment,
+    // when bob opens the Approvals tab in a 1360 by 860 window, Revoke shows without scrolling,
+    m_bob->window->resize(1360, 860);
     auto *approvals = m_bob->window->findChild<QTreeWidget *>(QStringLiteral("approvalsTree"));
     QVERIFY(approvals);
+    auto *tabs = m_bob->window->findChild<Ui::TaskHistoryTabs *>();
+    QVERIFY(tabs);
+    tabs->setCurrentIndex(tabs->indexOf(approvals->parentWidget()));
+    auto *revoke = m_bob->window->findChild<QPushButton *>(QStringLiteral("revokeButton"));
+    QTRY_VERIFY(!revoke->visibleRegion().isEmpty());
+
+    // and once he selects the approval and revokes it with a comment,
     QTRY_COMPARE(approvals->topLevelItemCount(), 1);
     approvals->setCurrentItem(approvals->topLevelItem(0));
-    auto *revoke = m_bob->window->findChild<QPushButton *>(QStringLiteral("revokeButton"));
     QVERIFY(revoke->isEnabled());
     QTest::mouseClick(revoke, Qt::LeftButton);
     QInputDialog *dialog = nullptr;
@@ -250,7 +258,7 @@ void tst_Decisions::bulkApprovalsNameTheirItem()
     auto *approvals = m_bob->window->findChild<QTreeWidget *>(QStringLiteral("approvalsTree"));
     QVERIFY(approvals);
     QTRY_COMPARE(approvals->topLevelItemCount(), 1);
-    const QString scope = approvals->topLevelItem(0)->text(3);
+    const QString scope = approvals->topLevelItem(0)->text(Ui::TaskHistoryTabs::ScopeColumn);
     QVERIFY2(scope.contains(u"q4-plan"), qPrintable(scope));
     QVERIFY2(!scope.contains(u"q4-budget"), qPrintable(scope));
 
