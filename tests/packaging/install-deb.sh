@@ -89,6 +89,9 @@ for script in postinst prerm postrm; do
     check "$script is an executable POSIX shell script" bash -c "test -x '$scratch/control/$script' && sh -n '$scratch/control/$script'"
 done
 check "postinst creates the recourse system user" grep -q 'adduser --system' "$scratch/control/postinst"
+check "postinst makes the home folder before adduser, which warns otherwise" \
+    awk '/mkdir -p \/var\/lib\/recourse/ { made = NR } /adduser --system/ { added = NR }
+         END { exit !(made && added && made < added) }' "$scratch/control/postinst"
 check "the example configuration is a conffile" grep -qxF /etc/recourse/config.json.example "$scratch/control/conffiles"
 
 # The unpacked executables with the system's Qt libraries only.
