@@ -221,12 +221,27 @@ void Server::Private::rejectConnection(QTcpSocket *socket, const char *reason)
     head.peer = socket->peerAddress();
     head.requestId = mintRequestId();
     handler->rejected(head, response);
-    socket->write(serializeResponse(response, head.requestId, true, false, false));
+    const QByteArray answer = serializeResponse(response, head.requestId, true, false, false);
     QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    // The bound covers the TLS handshake too, so a client that never finishes it cannot hold
+    // the socket.
     QTimer::singleShot(kRejectionFlushMs, socket, [socket] {
         socket->abort();
         socket->deleteLater();
     });
+
+    // An HTTPS client cannot read plain text, so it gets the 503 once the handshake completes.
+    if (ssl) {
+        auto *secure = static_cast<QSslSocket *>(socket);
+        QObject::connect(secure, &QSslSocket::encrypted, secure, [secure, answer] {
+            secure->write(answer);
+            secure->disconnectFromHost();
+        });
+        secure->setSslConfiguration(*ssl);
+        secure->startServerEncryption();
+        return;
+    }
+    socket->write(answer);
     socket->disconnectFromHost();
 }
 

@@ -1,5 +1,6 @@
 // HTTPS and WSS on the service with a self-signed certificate from the data folder.
 
+#include "core/service/httpserver.h"
 #include "core/service/servicehost.h"
 
 #include <QFile>
@@ -9,6 +10,7 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSslCertificate>
+#include <QSslKey>
 #include <QSslConfiguration>
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -31,6 +33,7 @@ private Q_SLOTS:
     void eventStreamOverWss();
     void abruptWssUpgradesKeepServing();
     void plainHttpGetsNoAnswer();
+    void connectionLimitAnsweredOverTls();
     void certificateIsReusedAfterRestart();
 
 private:
@@ -69,6 +72,23 @@ void TlsTest::initTestCase()
     QCOMPARE(keyPermissions & others, QFileDevice::Permissions());
     QVERIFY(keyPermissions & QFileDevice::ReadOwner);
 }
+
+namespace {
+
+// Answers every request with 204.
+class NoContentHandler final : public Http::Handler
+{
+public:
+    void handle(const Http::Request &request, Http::Responder respond) override
+    {
+        Q_UNUSED(request);
+        Http::Response response;
+        response.status = 204;
+        respond(std::move(response));
+    }
+};
+
+} // namespace
 
 QSslConfiguration TlsTest::trusting() const
 {
@@ -184,6 +204,48 @@ void TlsTest::certificateIsReusedAfterRestart()
     auto host = Service::ServiceHost::start(options);
     QVERIFY(host.ok());
     QCOMPARE(host.value()->tlsFingerprint(), fingerprint);
+}
+
+void TlsTest::connectionLimitAnsweredOverTls()
+{
+    // Given an HTTPS server that takes one connection per client, with the service's certificate,
+    QFile keyFile(m_dir.filePath(QStringLiteral("data/tls-key.pem")));
+    QVERIFY(keyFile.open(QIODevice::ReadOnly));
+    QSslConfiguration serving = QSslConfiguration::defaultConfiguration();
+    serving.setLocalCertificate(m_certificate);
+    serving.setPrivateKey(QSslKey(keyFile.readAll(), QSsl::Ec));
+    QVERIFY(!serving.privateKey().isNull());
+    NoContentHandler handler;
+    Http::Limits limits;
+    limits.maxConnectionsPerClient = 1;
+    Http::Server server(&handler, limits);
+    server.setSslConfiguration(serving);
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+
+    QSslSocket first;
+    first.setSslConfiguration(trusting());
+    first.setPeerVerifyName(QStringLiteral("localhost"));
+    first.connectToHostEncrypted(QStringLiteral("127.0.0.1"), server.serverPort());
+    QTRY_VERIFY(first.isEncrypted());
+    QTRY_COMPARE(server.connectionCount(), 1);
+
+    // a second connection completes its handshake and reads the 503 as HTTP, not as noise,
+    QSslSocket second;
+    second.setSslConfiguration(trusting());
+    second.setPeerVerifyName(QStringLiteral("localhost"));
+    QByteArray received;
+    connect(&second, &QSslSocket::readyRead, &second, [&] { received += second.readAll(); });
+    second.connectToHostEncrypted(QStringLiteral("127.0.0.1"), server.serverPort());
+    QTRY_VERIFY(received.contains("\r\n\r\n") && received.contains("retry later"));
+    QVERIFY2(received.startsWith("HTTP/1.1 503 Service Unavailable\r\n"), received.constData());
+    QVERIFY(received.contains("Content-Type: application/problem+json"));
+    QTRY_COMPARE(second.state(), QAbstractSocket::UnconnectedState);
+
+    // and the first connection still works.
+    first.write("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    QByteArray answer;
+    QTRY_VERIFY((answer += first.readAll()).contains("\r\n\r\n"));
+    QVERIFY2(answer.startsWith("HTTP/1.1 204"), answer.constData());
 }
 
 QTEST_GUILESS_MAIN(TlsTest)
