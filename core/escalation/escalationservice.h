@@ -59,6 +59,9 @@ struct EscalationConfig
     // A permit event is a row in the store and a frame to every subscriber. A PDP that permits tens
     // of thousands of requests a second would write gigabytes an hour, so recording them is a choice.
     DecisionEvents decisionEvents = DecisionEvents::Denials;
+    // Events older than this are deleted by the sweep; 0 keeps them all. Only the events table
+    // (the activity feed and its replay) is pruned, never the audit log or tasks.
+    qint64 eventRetentionSeconds = 0;
 };
 
 // The token types: distinct so a binding token can never stand for approval state, or back.

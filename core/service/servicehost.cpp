@@ -22,6 +22,8 @@
 #include <QSslCertificate>
 #include <QThread>
 
+#include <cmath>
+
 Q_LOGGING_CATEGORY(lcService, "recourse.service", QtWarningMsg)
 
 namespace Recourse::Service {
@@ -132,7 +134,7 @@ Result<void> checkConfigMembers(const QJsonObject &config)
 {
     const QStringList known{QStringLiteral("identities"), QStringLiteral("clock_skew_seconds"),
                             QStringLiteral("rate_limit"), QStringLiteral("callback_allowlist"),
-                            QStringLiteral("callback_ca_file")};
+                            QStringLiteral("callback_ca_file"), QStringLiteral("event_retention_days")};
     for (auto it = config.constBegin(); it != config.constEnd(); ++it) {
         if (!known.contains(it.key())) {
             return Error::make(ErrorCode::InvalidRequest,
@@ -204,6 +206,13 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
                            QStringLiteral("clock_skew_seconds must be between 0 and 60."), Json::displayText(skew));
     }
     const qint64 skewSeconds = qint64(skewValue);
+    const QJsonValue retention = options.config.value(QStringLiteral("event_retention_days"));
+    const double retentionDays = retention.isUndefined() ? 0 : retention.toDouble(-1);
+    if (!retention.isUndefined() && !(retentionDays >= 1 && retentionDays <= 36500 && retentionDays == std::floor(retentionDays))) {
+        return Error::make(ErrorCode::InvalidRequest,
+                           QStringLiteral("event_retention_days must be a whole number of days between 1 and 36500."),
+                           Json::displayText(retention));
+    }
     if (auto loaded = d.identities.load(options.config); !loaded)
         return loaded.error();
     for (const QString &warning : d.identities.warnings())
@@ -293,6 +302,7 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::start(ServiceOptions options, 
     config.accessRequestEndpoint = baseText + QStringLiteral("/access/v1/requests");
     config.clockSkewSeconds = skewSeconds;
     config.decisionEvents = options.decisionEvents;
+    config.eventRetentionSeconds = qint64(retentionDays) * 24 * 3600;
 
     d.signingKeys->trustFor(baseText);
     d.escalation = new Escalation::EscalationService(config, d.policies, d.store, d.signingKeys->ring(),

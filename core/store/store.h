@@ -67,6 +67,9 @@ public:
     QStringList expiredPendingTasks(qint64 nowMs, int limit);
     // Removes idempotency keys and jti entries whose retention ended.
     Result<void> purgeExpired(qint64 nowMs);
+    // Deletes at most `limit` of the oldest events recorded before `cutoffMs`, so one call bounds
+    // the writer's time however large the backlog. The audit log is never pruned.
+    Result<void> purgeEventsBefore(qint64 cutoffMs, int limit);
 
 private:
     friend class Store;

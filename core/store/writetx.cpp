@@ -387,6 +387,18 @@ QList<ApprovalRecord> WriteTx::approvalsForTask(const QString &taskId)
     return list;
 }
 
+Result<void> WriteTx::purgeEventsBefore(qint64 cutoffMs, int limit)
+{
+    // Events are appended in time order, so the oldest have the lowest seq: the batch reads only
+    // its own rows by rowid, where a condition on at_ms alone would need an index that every
+    // event insert would pay for.
+    QSqlQuery &q = statement(QStringLiteral(
+        "DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT ?) AND at_ms < ?"));
+    q.addBindValue(limit);
+    q.addBindValue(cutoffMs);
+    return run(q);
+}
+
 QStringList WriteTx::expiredPendingTasks(qint64 now, int limit)
 {
     QStringList ids;

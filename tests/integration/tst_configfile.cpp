@@ -66,6 +66,12 @@ void tst_ConfigFile::invalidConfigRejected_data()
                                               << QStringLiteral("clock_skew_seconds");
     QTest::newRow("clock skew over a minute") << QByteArray(R"({"clock_skew_seconds": 61})")
                                               << QStringLiteral("clock_skew_seconds");
+    QTest::newRow("event retention of zero days") << QByteArray(R"({"event_retention_days": 0})")
+                                                  << QStringLiteral("event_retention_days");
+    QTest::newRow("event retention of part of a day") << QByteArray(R"({"event_retention_days": 1.5})")
+                                                      << QStringLiteral("event_retention_days");
+    QTest::newRow("event retention as text") << QByteArray(R"({"event_retention_days": "30"})")
+                                             << QStringLiteral("event_retention_days");
     QTest::newRow("misspelt identity member")
         << QByteArray(R"({"identities": [{"id": "carol", "role": "approver", "group": ["security"], "token": "t"}]})")
         << QStringLiteral("group");

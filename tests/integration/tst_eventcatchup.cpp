@@ -6,6 +6,8 @@
 #include "tests/integration/servicefixture.h"
 
 #include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTest>
 #include <QWebSocketProtocol>
 
@@ -26,6 +28,7 @@ private Q_SLOTS:
     void decisionEventsFollowTheMode_data();
     void decisionEventsFollowTheMode();
     void permittedReevaluationRecorded();
+    void oldEventsPruned();
 };
 
 void tst_EventCatchUp::historyLargerThanBufferArrives()
@@ -193,6 +196,71 @@ void tst_EventCatchUp::permittedReevaluationRecorded()
     QCOMPARE(data.value(QStringLiteral("approval_id")), granted.approval.value(QStringLiteral("id")));
     QCOMPARE(data.value(QStringLiteral("resource")), permitted.value(QStringLiteral("resource")));
     QVERIFY(!live.types().contains(QStringLiteral("evaluation.permitted")));
+}
+
+namespace {
+
+// MIN(seq), MAX(seq) and COUNT(*) of a table, read from the store file as another process would.
+struct SeqRange
+{
+    qint64 first = 0;
+    qint64 last = 0;
+    qint64 count = 0;
+};
+
+SeqRange seqRange(const QString &dataDir, const QString &table)
+{
+    SeqRange range;
+    const QString name = QStringLiteral("range-") + table;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(dataDir + QStringLiteral("/recourse.db"));
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(QStringLiteral("SELECT MIN(seq), MAX(seq), COUNT(*) FROM ") + table) && q.next())
+                range = {q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toLongLong()};
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return range;
+}
+
+} // namespace
+
+void tst_EventCatchUp::oldEventsPruned()
+{
+    // Given a service that keeps events for one day, with a request recorded now,
+    ServiceFixture service;
+    service.setConfigure([](Service::ServiceOptions &options) {
+        options.config.insert(QStringLiteral("event_retention_days"), 1);
+    });
+    QVERIFY2(service.start(), qPrintable(service.errorString()));
+    QVERIFY(service.requestAccess(Arap::q4PlanRead()).ok());
+    QTRY_VERIFY(seqRange(service.dataDir(), QStringLiteral("events")).count >= 2);
+    const SeqRange early = seqRange(service.dataDir(), QStringLiteral("events"));
+    const SeqRange earlyAudit = seqRange(service.dataDir(), QStringLiteral("audit"));
+
+    // when two days pass and another request is recorded,
+    service.clock().advanceSeconds(2 * 24 * 3600);
+    QVERIFY(service.requestAccess(Arap::q4PlanRead()).ok());
+
+    // the sweep deletes the day-old events and keeps the new ones,
+    QTRY_VERIFY_WITH_TIMEOUT(seqRange(service.dataDir(), QStringLiteral("events")).first > early.last, 5000);
+    const SeqRange late = seqRange(service.dataDir(), QStringLiteral("events"));
+    QVERIFY(late.count >= 2);
+    QCOMPARE(late.count, late.last - late.first + 1);
+
+    // the audit log keeps every record,
+    const SeqRange audit = seqRange(service.dataDir(), QStringLiteral("audit"));
+    QCOMPARE(audit.first, earlyAudit.first);
+    QVERIFY(audit.count > earlyAudit.count);
+
+    // and a subscriber replaying from the start receives only what is left.
+    EventRecorder replay;
+    replay.open(service.baseUrl(), Tokens::bob, 0);
+    QTRY_VERIFY(replay.lastSeq() >= late.last);
+    QCOMPARE(replay.seqs().first(), late.first);
 }
 
 QTEST_GUILESS_MAIN(tst_EventCatchUp)
