@@ -48,6 +48,27 @@ private:
     QString m_text;
 };
 
+// "default 2 h, at most 8 h; other resources allowed, no other actions", or empty when the
+// service sent no limits.
+QString approvalLimits(const QJsonObject &limits)
+{
+    if (limits.isEmpty())
+        return {};
+
+    const auto hours = [&limits](const char *member) {
+        const qint64 seconds = qint64(limits.value(QLatin1String(member)).toDouble());
+        if (seconds % 3600 == 0)
+            return QStringLiteral("%1 h").arg(seconds / 3600);
+        return seconds % 60 == 0 ? QStringLiteral("%1 min").arg(seconds / 60) : QStringLiteral("%1 s").arg(seconds);
+    };
+    const bool resources = limits.value(QStringLiteral("broaden_resources")).toBool();
+    const bool actions = limits.value(QStringLiteral("broaden_actions")).toBool();
+    return QStringLiteral("default %1, at most %2; %3, %4")
+        .arg(hours("default_duration_seconds"), hours("max_duration_seconds"),
+             resources ? QStringLiteral("other resources allowed") : QStringLiteral("no other resources"),
+             actions ? QStringLiteral("other actions allowed") : QStringLiteral("no other actions"));
+}
+
 QString actorChain(const QJsonArray &chain)
 {
     QStringList actors;
@@ -290,6 +311,7 @@ QString taskDetail(const QJsonObject &task)
     lines.add(QStringLiteral("Actor chain"), actorChain(task.value(QStringLiteral("actor_chain")).toArray()));
     lines.add(QStringLiteral("Justification"), str(task, "justification"));
     lines.add(QStringLiteral("Requested"), requestedAccess(task.value(QStringLiteral("requested_access")).toObject()));
+    lines.add(QStringLiteral("Limits"), approvalLimits(task.value(QStringLiteral("approval_limits")).toObject()));
     lines.add(QStringLiteral("Created"), str(task, "created_at"));
     lines.add(QStringLiteral("Expires"), str(task, "expires_at"));
 

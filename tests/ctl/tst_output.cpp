@@ -133,7 +133,9 @@ void tst_Output::taskDetailShowsWorkflowAndDecisions()
                                 "approvals": [{"approver": "bob", "at": "2026-12-04T10:01:00Z"}], "complete": true},
                                {"name": "security", "groups": ["security"], "quorum": 1, "approvals": [], "complete": false}]},
         "decisions": [{"approver": "bob", "decision": "approve", "comment": "fine", "at": "2026-12-04T10:01:00Z"}],
-        "can_decide": false, "cannot_decide_reason": "You already approved this step."
+        "can_decide": false, "cannot_decide_reason": "You already approved this step.",
+        "approval_limits": {"default_duration_seconds": 1800, "max_duration_seconds": 7200,
+                            "broaden_resources": true, "broaden_actions": false}
     })").object();
 
     const QString text = taskDetail(task);
@@ -145,6 +147,8 @@ void tst_Output::taskDetailShowsWorkflowAndDecisions()
     QVERIFY2(text.contains(QLatin1String("  2. security: groups security, quorum 1, approved by nobody yet\n")), qPrintable(text));
     QVERIFY2(text.contains(QLatin1String("Decisions\n  2026-12-04T10:01:00Z  bob approve, comment: fine\n")), qPrintable(text));
     QVERIFY2(text.contains(QLatin1String("Decidable      no: You already approved this step.\n")), qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("Limits         default 30 min, at most 2 h; other resources allowed, no other "
+                                         "actions\n")), qPrintable(text));
     QVERIFY2(!text.contains(QLatin1String("Approvals")), qPrintable(text));
 }
 
