@@ -127,11 +127,15 @@ QGroupBox *ApproveDialog::buildPreviewBox()
 
 void ApproveDialog::fillDurations()
 {
+    // An end that has passed cannot be granted, so the approver picks a new one.
     const QJsonValue requested = m_task.value(u"requested_access").toObject().value(u"requested_until");
     const qint64 requestedMs = TaskText::timeMs(requested);
-    if (requestedMs >= 0)
+    if (requestedMs > m_clock->nowMs())
         m_duration->addItem(tr("As requested, until %1").arg(TaskText::localTime(requested)), AsRequested);
-    m_duration->addItem(tr("The template's default"), TemplateDefault);
+    const qint64 defaultSeconds = qint64(m_task.value(u"approval_limits").toObject().value(u"default_duration_seconds").toDouble());
+    m_duration->addItem(defaultSeconds > 0 ? tr("The template's default, %1").arg(TaskText::duration(defaultSeconds * 1000))
+                                           : tr("The template's default"),
+                        TemplateDefault);
     const QList<QPair<int, QString>> choices{{15, tr("15 minutes")}, {30, tr("30 minutes")}, {60, tr("1 hour")},
                                              {120, tr("2 hours")},   {240, tr("4 hours")},   {480, tr("8 hours")}};
     for (const auto &[minutes, label] : choices)
@@ -177,8 +181,13 @@ QString ApproveDialog::approvedUntil() const
     const int minutes = m_duration->currentData().toInt();
     if (minutes == AsRequested)
         return m_task.value(u"requested_access").toObject().value(u"requested_until").toString();
-    if (minutes == TemplateDefault)
-        return {};
+    // Sent as an explicit end: without one the service grants the PEP's requested_until instead.
+    // An older service names no limits, and then the service's default applies.
+    if (minutes == TemplateDefault) {
+        const qint64 defaultSeconds =
+            qint64(m_task.value(u"approval_limits").toObject().value(u"default_duration_seconds").toDouble());
+        return defaultSeconds > 0 ? Rfc3339::format(m_clock->nowMs() + defaultSeconds * 1000) : QString();
+    }
     return Rfc3339::format(m_clock->nowMs() + qint64(minutes) * 60 * 1000);
 }
 

@@ -34,12 +34,7 @@ qint64 requestedUntil(const DecisionInput &input, const QJsonObject &item)
 {
     if (input.approvedUntilMs > 0)
         return input.approvedUntilMs;
-    const QString asked = item.value(QStringLiteral("requested_access")).toObject()
-                              .value(QStringLiteral("requested_until")).toString();
-    if (asked.isEmpty())
-        return 0;
-    auto parsed = Rfc3339::parse(asked);
-    return parsed ? parsed.value() : 0;
+    return Internal::requestedUntilOf(item);
 }
 
 // Each item's approval covers exactly that item, so each item is re-evaluated independently. A

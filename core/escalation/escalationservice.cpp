@@ -436,12 +436,7 @@ void EscalationService::decide(const Identity &approver, const QString &taskId, 
 
         // Without an explicit end from the approver, the PEP's requested_until is granted (still
         // bounded by the template).
-        qint64 requested = requestedUntilMs;
-        if (requested <= 0) {
-            const QString asked = task.doc.value(QStringLiteral("requested_access")).toObject()
-                                      .value(QStringLiteral("requested_until")).toString();
-            requested = asked.isEmpty() ? 0 : Rfc3339::parse(asked).value();
-        }
+        const qint64 requested = requestedUntilMs > 0 ? requestedUntilMs : Internal::requestedUntilOf(task.doc);
         auto granted = Internal::grant(tx, task, *tmpl, who.id, requested, scope, config, *key);
         if (!granted)
             return granted.error();
@@ -717,19 +712,38 @@ Result<Reply> EscalationService::preview(const Identity &caller, const QJsonObje
         covered = Scope::coveredPairs(scope.value(), *task);
     }
 
-    // The same bound the approval itself would get.
+    // The end the approval itself would get, refused where approving would be: the approver's
+    // approved_until, else the requested_until of the task or of each chosen item.
     const qint64 now = m_clock->nowMs();
-    qint64 untilMs = now + (tmpl->defaultDurationSeconds > 0 ? tmpl->defaultDurationSeconds : tmpl->maxDurationSeconds) * 1000;
+    QList<qint64> requestedEnds;
     const QJsonValue until = body.value(QStringLiteral("approved_until"));
     if (until.isString()) {
         auto parsed = Rfc3339::parse(until.toString());
         if (!parsed)
             return Error::make(ErrorCode::InvalidRequest, QStringLiteral("approved_until: ") + parsed.error().message,
                                until.toString());
-        untilMs = parsed.value();
+        if (parsed.value() <= now)
+            return Error::make(ErrorCode::InvalidRequest, QStringLiteral("approved_until must be in the future."),
+                               until.toString());
+        requestedEnds.append(parsed.value());
+    } else if (bulk) {
+        const QJsonArray items = task->doc.value(QStringLiteral("items")).toArray();
+        auto positions = BulkTask::selectPending(body.value(QStringLiteral("items")), items);
+        if (!positions)
+            return positions.error();
+        for (const int position : positions.value())
+            requestedEnds.append(Internal::requestedUntilOf(items.at(position).toObject()));
+    } else {
+        requestedEnds.append(Internal::requestedUntilOf(task->doc));
     }
-    untilMs = qMin(untilMs, now + tmpl->maxDurationSeconds * 1000);
-    untilMs -= untilMs % 1000;
+    // Items may end at different times; the preview names the latest.
+    qint64 untilMs = 0;
+    for (const qint64 requested : std::as_const(requestedEnds)) {
+        const Result<qint64> end = Internal::approvalEnd(*tmpl, now, requested);
+        if (!end)
+            return end.error();
+        untilMs = qMax(untilMs, end.value());
+    }
 
     const QJsonObject subject = task->doc.value(QStringLiteral("subject")).toObject();
     const QJsonObject context = task->doc.value(QStringLiteral("context")).toObject();

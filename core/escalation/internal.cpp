@@ -83,15 +83,11 @@ Result<void> finish(Store::WriteTx &tx, Store::TaskRecord task, const QString &s
     return Callbacks::queueIfRequested(tx, task, status);
 }
 
-Result<Store::ApprovalRecord> issueApproval(Store::WriteTx &tx, const Store::TaskRecord &task, int item,
-                                            const Policy::Template &tmpl, qint64 requestedUntilMs,
-                                            const QJsonObject &scope, const EscalationConfig &config,
-                                            const Jose::SigningKey &key)
+Result<qint64> approvalEnd(const Policy::Template &tmpl, qint64 nowMs, qint64 requestedUntilMs)
 {
-    const qint64 now = tx.nowMs();
     // Approving a window that has already closed with the default duration would grant access
     // for a period the PEP never requested, so the approver must choose a new end or deny.
-    if (requestedUntilMs > 0 && requestedUntilMs <= now) {
+    if (requestedUntilMs > 0 && requestedUntilMs <= nowMs) {
         const QString ended = Rfc3339::format(requestedUntilMs);
         return Error::make(ErrorCode::InvalidTaskState,
                            QStringLiteral("The access was requested until %1, which has passed; approve with an "
@@ -101,10 +97,34 @@ Result<Store::ApprovalRecord> issueApproval(Store::WriteTx &tx, const Store::Tas
 
     // The template bounds the duration whatever the approver or the PEP asked for; whole seconds
     // keep the stored instant identical to the RFC 3339 text every surface shows.
-    const qint64 maxUntil = now + tmpl.maxDurationSeconds * 1000;
+    const qint64 maxUntil = nowMs + tmpl.maxDurationSeconds * 1000;
     const qint64 defaultSeconds = tmpl.defaultDurationSeconds > 0 ? tmpl.defaultDurationSeconds : tmpl.maxDurationSeconds;
-    qint64 untilMs = requestedUntilMs > now ? qMin(requestedUntilMs, maxUntil) : qMin(now + defaultSeconds * 1000, maxUntil);
+    qint64 untilMs = requestedUntilMs > nowMs ? qMin(requestedUntilMs, maxUntil)
+                                              : qMin(nowMs + defaultSeconds * 1000, maxUntil);
     untilMs -= untilMs % 1000;
+    return untilMs;
+}
+
+qint64 requestedUntilOf(const QJsonObject &taskOrItem)
+{
+    const QString asked = taskOrItem.value(QStringLiteral("requested_access")).toObject()
+                              .value(QStringLiteral("requested_until")).toString();
+    if (asked.isEmpty())
+        return 0;
+    auto parsed = Rfc3339::parse(asked);
+    return parsed ? parsed.value() : 0;
+}
+
+Result<Store::ApprovalRecord> issueApproval(Store::WriteTx &tx, const Store::TaskRecord &task, int item,
+                                            const Policy::Template &tmpl, qint64 requestedUntilMs,
+                                            const QJsonObject &scope, const EscalationConfig &config,
+                                            const Jose::SigningKey &key)
+{
+    const qint64 now = tx.nowMs();
+    const Result<qint64> end = approvalEnd(tmpl, now, requestedUntilMs);
+    if (!end)
+        return end.error();
+    const qint64 untilMs = end.value();
 
     const QJsonObject &doc = task.doc;
     Store::ApprovalRecord approval;

@@ -10,6 +10,7 @@
 #include <QString>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -90,6 +91,10 @@ namespace Recourse::Policy {
 struct PolicySet::Private
 {
     Detail::CompiledPolicy policy;
+
+    // exampleRequest(), built on first use: the console asks for it with every status refresh.
+    mutable std::once_flag exampleOnce;
+    mutable QJsonObject example;
 };
 
 } // namespace Recourse::Policy

@@ -171,6 +171,7 @@ public:
 
 private:
     PolicySet();
+    QJsonObject findExample() const;
     struct Private;
     std::unique_ptr<Private> d;
 };

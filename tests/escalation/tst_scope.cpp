@@ -41,6 +41,7 @@ private Q_SLOTS:
     void broadeningRejectedByTemplate();
     void broadeningToOtherTypeRejected();
     void previewNamesWhatIsUnlocked();
+    void previewEndsWhereApprovalWould();
     void batchDecidesInOrder();
     void batchRefusedForAuditors();
 
@@ -162,6 +163,40 @@ void ScopeTest::previewNamesWhatIsUnlocked()
     // The end time is capped by the template's 8 hour maximum, from the fixture clock's now.
     QCOMPARE(preview.json.value(QStringLiteral("approved_until")).toString(), QStringLiteral("2026-12-04T18:00:00Z"));
     QVERIFY(preview.json.value(QStringLiteral("summary")).toString().startsWith(QLatin1String("alice may can_read")));
+}
+
+void ScopeTest::previewEndsWhereApprovalWould()
+{
+    // Given a request that asks for access until 11:00, an hour from the fixture clock's now,
+    QJsonObject submission = m_service->freshSubmission(readDocument(QStringLiteral("q4-plan")));
+    submission.insert(QStringLiteral("requested_access"),
+                      QJsonObject{{QStringLiteral("requested_until"), QStringLiteral("2026-12-04T11:00:00Z")}});
+    const HttpResponse submitted = m_service->submit(submission);
+    QCOMPARE(submitted.status, 202);
+    const QString taskId = submitted.json.value(u"task").toObject().value(u"id").toString();
+    const QJsonObject body{{QStringLiteral("task_id"), taskId}};
+
+    // the preview without an end names the requested one, as approving would grant,
+    const HttpResponse asRequested = m_service->post(QStringLiteral("/admin/v1/preview"), body, Tokens::bob);
+    QCOMPARE(asRequested.status, 200);
+    QCOMPARE(asRequested.json.value(u"approved_until").toString(), QStringLiteral("2026-12-04T11:00:00Z"));
+
+    // and once that end has passed, the preview refuses as approving does, naming the end,
+    m_service->clock().advanceSeconds(2 * 3600);
+    const HttpResponse passed = m_service->post(QStringLiteral("/admin/v1/preview"), body, Tokens::bob);
+    QCOMPARE(passed.status, 409);
+    QCOMPARE(passed.json.value(u"invalid_value").toString(), QStringLiteral("2026-12-04T11:00:00Z"));
+    const HttpResponse approve = m_service->approve(taskId, Tokens::bob, {});
+    QCOMPARE(approve.status, 409);
+
+    // while an explicit end in the future previews and approves alike, and one in the past is 400.
+    QJsonObject withEnd = body;
+    withEnd.insert(QStringLiteral("approved_until"), QStringLiteral("2026-12-04T13:00:00Z"));
+    const HttpResponse chosen = m_service->post(QStringLiteral("/admin/v1/preview"), withEnd, Tokens::bob);
+    QCOMPARE(chosen.status, 200);
+    QCOMPARE(chosen.json.value(u"approved_until").toString(), QStringLiteral("2026-12-04T13:00:00Z"));
+    withEnd.insert(QStringLiteral("approved_until"), QStringLiteral("2026-12-04T11:30:00Z"));
+    QCOMPARE(m_service->post(QStringLiteral("/admin/v1/preview"), withEnd, Tokens::bob).status, 400);
 }
 
 void ScopeTest::batchDecidesInOrder()

@@ -24,6 +24,7 @@ private Q_SLOTS:
     void defaultDeny();
     void exampleRequestSatisfiesConditions();
     void exampleRequestSkipsDefeatedRules();
+    void exampleRequestTriesFirstRules();
     void matchShortcuts_data();
     void matchShortcuts();
     void unpinnedRulesApplyToEveryAction();
@@ -300,6 +301,25 @@ void TestPolicySet::exampleRequestSkipsDefeatedRules()
     const auto forbids = load(R"({"rules": [{"id": "f", "effect": "forbid", "match": {"action.name": "read"}}]})");
     QVERIFY(forbids);
     QVERIFY(forbids->exampleRequest().isEmpty());
+}
+
+void TestPolicySet::exampleRequestTriesFirstRules()
+{
+    // 250 requestable rules that their own example defeats, then one that would work, then a
+    // permit: the search gives up on requestable rules after the first 200 and offers the permit.
+    QByteArray rules;
+    for (int i = 0; i < 250; ++i) {
+        rules += QByteArrayLiteral(R"({"id": "r%1", "effect": "requestable", "template": "t", "match": {"action.name": "a%1"},
+             "when": {"not": {"attr": "subject.id", "equals": "example-user"}}},)").replace("%1", QByteArray::number(i));
+    }
+    rules += R"({"id": "works", "effect": "requestable", "template": "t", "match": {"action.name": "export"}},
+                {"id": "reads", "effect": "permit", "match": {"action.name": "read"}})";
+    const auto set = load(R"({"templates": {"t": {"steps": [{"name": "s", "groups": ["g"]}]}}, "rules": [)" + rules + "]}");
+    QVERIFY(set);
+
+    const QJsonObject example = set->exampleRequest();
+    QCOMPARE(example.value(u"action").toObject().value(u"name").toString(), QStringLiteral("read"));
+    QCOMPARE(set->exampleRequest(), example);
 }
 
 void TestPolicySet::matchShortcuts_data()

@@ -31,6 +31,7 @@ private Q_SLOTS:
     void templateWithoutBroadeningOffersNoAdditions();
     void serviceRefusalShownInPreview();
     void shorterDurationNeedsNoConfirmation();
+    void passedEndOffersNewEnds();
     void bulkPreviewFollowsCheckedItems();
 
 private:
@@ -225,6 +226,42 @@ void tst_ScopeEditing::serviceRefusalShownInPreview()
     QTRY_VERIFY(approve->isEnabled());
     QCOMPARE(dialog->scope().value(u"mode").toString(), QStringLiteral("exact"));
     QCOMPARE(dialog->previewModel()->count(QStringLiteral("unlocked")), 1);
+}
+
+void tst_ScopeEditing::passedEndOffersNewEnds()
+{
+    // Given a request for 30 minutes that nobody decided for 31,
+    QJsonObject submission = m_service->freshSubmission(documentRequest(QStringLiteral("q4-plan")));
+    submission.insert(QStringLiteral("requested_access"),
+                      QJsonObject{{QStringLiteral("requested_until"), QStringLiteral("2026-12-04T10:30:00Z")}});
+    const HttpResponse submitted = m_service->submit(submission);
+    QCOMPARE(submitted.status, 202);
+    m_service->clock().advanceSeconds(31 * 60);
+    ApproveDialog *dialog = openScopeEditor(submitted.json.value(u"task").toObject().value(u"id").toString());
+    QVERIFY(dialog);
+
+    // the editor no longer offers the passed end, and its first choice is the template's default
+    // as an explicit end, which the preview and the approval both accept;
+    auto *duration = dialog->findChild<QComboBox *>(QStringLiteral("durationCombo"));
+    QVERIFY(duration);
+    QCOMPARE(duration->findData(ApproveDialog::AsRequested), -1);
+    QCOMPARE(duration->currentData().toInt(), ApproveDialog::TemplateDefault);
+    QCOMPARE(duration->currentText(), QStringLiteral("The template's default, 8 h"));
+    QTRY_COMPARE(dialog->preview().value(u"approved_until").toString(), QStringLiteral("2026-12-04T18:31:00Z"));
+    QCOMPARE(dialog->approveBody().value(u"approved_until").toString(), QStringLiteral("2026-12-04T18:31:00Z"));
+
+    // Approving asks for confirmation, as the end lies beyond the requested one, and grants it.
+    auto *approve = dialog->findChild<QPushButton *>(QStringLiteral("approveScopeButton"));
+    QTRY_VERIFY(approve->isEnabled());
+    QTest::mouseClick(approve, Qt::LeftButton);
+    QTRY_VERIFY(dialog->confirmation());
+    auto *grant = dialog->confirmation()->findChild<QPushButton *>(QStringLiteral("confirmGrantButton"));
+    QVERIFY(grant);
+    QTest::mouseClick(grant, Qt::LeftButton);
+    Ui::TaskDetailWidget *detail = m_bob->window->detailWidget();
+    QTRY_COMPARE(detail->task().value(u"status").toString(), QStringLiteral("approved"));
+    QCOMPARE(detail->task().value(u"approvals").toArray().first().toObject().value(u"approved_until").toString(),
+             QStringLiteral("2026-12-04T18:31:00Z"));
 }
 
 void tst_ScopeEditing::shorterDurationNeedsNoConfirmation()
