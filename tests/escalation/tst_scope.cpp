@@ -168,10 +168,8 @@ void ScopeTest::previewNamesWhatIsUnlocked()
 void ScopeTest::previewEndsWhereApprovalWould()
 {
     // Given a request that asks for access until 11:00, an hour from the fixture clock's now,
-    QJsonObject submission = m_service->freshSubmission(readDocument(QStringLiteral("q4-plan")));
-    submission.insert(QStringLiteral("requested_access"),
-                      QJsonObject{{QStringLiteral("requested_until"), QStringLiteral("2026-12-04T11:00:00Z")}});
-    const HttpResponse submitted = m_service->submit(submission);
+    const HttpResponse submitted =
+        m_service->submitUntil(readDocument(QStringLiteral("q4-plan")), QStringLiteral("2026-12-04T11:00:00Z"));
     QCOMPARE(submitted.status, 202);
     const QString taskId = submitted.json.value(u"task").toObject().value(u"id").toString();
     const QJsonObject body{{QStringLiteral("task_id"), taskId}};

@@ -253,6 +253,13 @@ QJsonObject ServiceFixture::freshSubmission(const QJsonObject &request, const QS
     return submissionFor(request, evaluated.json);
 }
 
+HttpResponse ServiceFixture::submitUntil(const QJsonObject &request, const QString &requestedUntil)
+{
+    QJsonObject body = freshSubmission(request);
+    body.insert(QStringLiteral("requested_access"), QJsonObject{{QStringLiteral("requested_until"), requestedUntil}});
+    return submit(body);
+}
+
 Escalation ServiceFixture::requestAccess(const QJsonObject &request, const QString &pepToken)
 {
     Escalation flow;

@@ -108,6 +108,8 @@ public:
     // Evaluates `request` and builds the submission for the requestable denial the service
     // returns, or an empty object when the decision is not a requestable denial.
     QJsonObject freshSubmission(const QJsonObject &request, const QString &pepToken = Tokens::pepA);
+    // Evaluates `request` and submits it asking for access until `requestedUntil` (RFC 3339).
+    HttpResponse submitUntil(const QJsonObject &request, const QString &requestedUntil);
     // Evaluates `request` (expecting a requestable denial) and submits it (expecting 202).
     Escalation requestAccess(const QJsonObject &request, const QString &pepToken = Tokens::pepA);
     // requestAccess(), then `approverToken` approves and the status endpoint returns the approval.

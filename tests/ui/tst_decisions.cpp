@@ -90,10 +90,9 @@ void tst_Decisions::selectTasks(const QStringList &taskIds)
 
 QString tst_Decisions::requestDocument(const QString &documentId, const QString &requestedUntil)
 {
-    QJsonObject body = m_service->freshSubmission(documentRequest(documentId));
-    if (!requestedUntil.isEmpty())
-        body.insert(QStringLiteral("requested_access"), QJsonObject{{QStringLiteral("requested_until"), requestedUntil}});
-    const HttpResponse submitted = m_service->submit(body);
+    const HttpResponse submitted = requestedUntil.isEmpty()
+        ? m_service->submit(m_service->freshSubmission(documentRequest(documentId)))
+        : m_service->submitUntil(documentRequest(documentId), requestedUntil);
     if (submitted.status != 202)
         qWarning("submission failed: %s", submitted.describe().constData());
     return submitted.json.value(u"task").toObject().value(u"id").toString();

@@ -231,10 +231,8 @@ void tst_ScopeEditing::serviceRefusalShownInPreview()
 void tst_ScopeEditing::passedEndOffersNewEnds()
 {
     // Given a request for 30 minutes that nobody decided for 31,
-    QJsonObject submission = m_service->freshSubmission(documentRequest(QStringLiteral("q4-plan")));
-    submission.insert(QStringLiteral("requested_access"),
-                      QJsonObject{{QStringLiteral("requested_until"), QStringLiteral("2026-12-04T10:30:00Z")}});
-    const HttpResponse submitted = m_service->submit(submission);
+    const HttpResponse submitted =
+        m_service->submitUntil(documentRequest(QStringLiteral("q4-plan")), QStringLiteral("2026-12-04T10:30:00Z"));
     QCOMPARE(submitted.status, 202);
     m_service->clock().advanceSeconds(31 * 60);
     ApproveDialog *dialog = openScopeEditor(submitted.json.value(u"task").toObject().value(u"id").toString());
