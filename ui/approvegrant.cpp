@@ -40,6 +40,12 @@ End endFor(const QJsonValue &requestedUntil, qint64 nowMs, qint64 defaultMs, qin
     return end;
 }
 
+// "8 h" with a no-break space, so a wrapped label never splits the number from its unit.
+QString unbroken(QString duration)
+{
+    return duration.replace(u' ', QChar::Nbsp);
+}
+
 // Whether one more approval completes the workflow, so that the click grants access at all. Steps
 // may be decided in any order, so it is the last one when every other step is complete.
 bool finishesWorkflow(const QJsonObject &workflow)
@@ -101,8 +107,7 @@ ApproveGrant ApproveGrant::of(const QJsonObject &task, qint64 nowMs)
     }
 
     if (!finishesWorkflow(task.value(u"workflow").toObject())) {
-        grant.text = tr("Approve adds your approval to this step. Access is granted when the last step approves, "
-                        "for at most %1.").arg(TaskText::duration(maxMs));
+        grant.text = tr("Approve adds your approval to this step. Access is granted when the last step approves.");
         return grant;
     }
 
@@ -111,8 +116,11 @@ ApproveGrant ApproveGrant::of(const QJsonObject &task, qint64 nowMs)
         return end.kind == first.kind && end.untilMs == first.untilMs;
     });
     if (!sameEnd) {
-        grant.text = tr("Approve grants each pending item access until the end it asked for, at most until %1.")
-                         .arg(TaskText::localTime(nowMs + maxMs - (nowMs + maxMs) % 1000));
+        const auto [earliest, latest] = std::minmax_element(ends.cbegin(), ends.cend(), [](const End &a, const End &b) {
+            return a.untilMs < b.untilMs;
+        });
+        grant.text = tr("Approve grants each pending item access until the end it asked for, from %1 to %2.")
+                         .arg(TaskText::localTime(earliest->untilMs), TaskText::localTime(latest->untilMs));
         return grant;
     }
 
@@ -123,12 +131,12 @@ ApproveGrant ApproveGrant::of(const QJsonObject &task, qint64 nowMs)
         break;
     case EndKind::Capped:
         grant.text = tr("Approve grants access until %1, the template's maximum of %2. The request asked until %3.")
-                         .arg(until, TaskText::duration(maxMs), TaskText::localTime(first.requestedMs));
+                         .arg(until, unbroken(TaskText::duration(maxMs)), TaskText::localTime(first.requestedMs));
         break;
     case EndKind::Default:
     case EndKind::Passed:
         grant.text = tr("Approve grants access until %1, the template's default of %2.")
-                         .arg(until, TaskText::duration(std::min(defaultMs, maxMs)));
+                         .arg(until, unbroken(TaskText::duration(std::min(defaultMs, maxMs))));
         break;
     }
     return grant;

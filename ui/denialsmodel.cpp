@@ -85,6 +85,9 @@ QVariant DenialsModel::display(const Row &row, int column) const
     case HintColumn:
         if (row.expiresMs < 0)
             return QString();
+        // A binding token is accepted once, so a denial a request followed is no longer open.
+        if (!row.taskId.isEmpty())
+            return tr("used by a request");
         return row.expiresMs > now ? tr("open, %1 left").arg(TaskText::duration(row.expiresMs - now)) : tr("closed");
     case RequestColumn:
         return row.taskId.isEmpty() ? tr("none") : row.taskId;
@@ -178,7 +181,8 @@ int DenialsModel::withRequest() const
 int DenialsModel::hintsValid() const
 {
     const qint64 now = m_clock->nowMs();
-    return int(std::count_if(m_rows.cbegin(), m_rows.cend(), [now](const Row &row) { return row.expiresMs > now; }));
+    return int(std::count_if(m_rows.cbegin(), m_rows.cend(),
+                             [now](const Row &row) { return row.taskId.isEmpty() && row.expiresMs > now; }));
 }
 
 void DenialsModel::refreshTimes()

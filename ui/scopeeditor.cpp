@@ -127,8 +127,8 @@ void ScopeEditor::buildLists(const QJsonObject &task)
         m_resourcesFixed = !limits.value(u"broaden_resources").toBool();
         m_actionsFixed = !limits.value(u"broaden_actions").toBool();
     }
-    fixList(m_resourceInput, m_resourcesFixed, tr("This template allows no other resources"));
-    fixList(m_actionInput, m_actionsFixed, tr("This template allows no other actions"));
+    fixList(m_resourceInput, m_resourcesFixed, tr("Not allowed by this template"));
+    fixList(m_actionInput, m_actionsFixed, tr("Not allowed by this template"));
 
     auto *resourcesBox = new QVBoxLayout;
     resourcesBox->addWidget(new QLabel(tr("Resources (type %1)").arg(m_resourceType), box));

@@ -246,9 +246,11 @@ Result<void> IdentityRegistry::load(const QJsonObject &config)
         else
             return configError(QStringLiteral("The identity %1 needs a token or a 64-digit token_sha256.").arg(id), id);
 
-        if (!clear.isEmpty() && clear.size() < kMinimumTokenLength) {
-            const QString length = clear.size() == 1 ? QStringLiteral("1 character")
-                                                     : QStringLiteral("%1 characters").arg(clear.size());
+        // Characters as a person counts them: code points, not UTF-16 units.
+        const qsizetype characters = clear.toUcs4().size();
+        if (!clear.isEmpty() && characters < kMinimumTokenLength) {
+            const QString length = characters == 1 ? QStringLiteral("1 character")
+                                                   : QStringLiteral("%1 characters").arg(characters);
             m_warnings.append(QStringLiteral("The identity %1 has a token of %2, which can be guessed; use at least %3 "
                                              "random characters, for example from openssl rand -hex 32.")
                                   .arg(id, length).arg(kMinimumTokenLength));

@@ -177,11 +177,13 @@ QJsonObject adminTask(const Store::TaskRecord &task, const Policy::Template *tmp
     if (tmpl) {
         const qint64 defaultSeconds = tmpl->defaultDurationSeconds > 0 ? tmpl->defaultDurationSeconds
                                                                         : tmpl->maxDurationSeconds;
+        // Items of a bulk task are approved exactly as requested, whatever the template allows.
+        const bool bulk = BulkTask::isBulk(task);
         object.insert(QStringLiteral("approval_limits"),
                       QJsonObject{{QStringLiteral("default_duration_seconds"), double(defaultSeconds)},
                                   {QStringLiteral("max_duration_seconds"), double(tmpl->maxDurationSeconds)},
-                                  {QStringLiteral("broaden_resources"), tmpl->broaden.resources},
-                                  {QStringLiteral("broaden_actions"), tmpl->broaden.actions}});
+                                  {QStringLiteral("broaden_resources"), !bulk && tmpl->broaden.resources},
+                                  {QStringLiteral("broaden_actions"), !bulk && tmpl->broaden.actions}});
     }
 
     QJsonArray decisionList;

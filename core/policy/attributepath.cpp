@@ -12,6 +12,8 @@ const QString kPathHelp = QStringLiteral(
     "expected subject.type, subject.id, subject.properties.<name>, resource.type, resource.id, "
     "resource.properties.<name>, action.name, action.properties.<name> or context.<name>");
 
+constexpr qsizetype kMaxPathSegments = 32;
+
 } // namespace
 
 std::optional<AttributePath> AttributePath::parse(const QString &text, AttributeSlots &slots, QString *error)
@@ -19,6 +21,15 @@ std::optional<AttributePath> AttributePath::parse(const QString &text, Attribute
     const QStringList segments = text.split(u'.');
     if (segments.contains(QString())) {
         *error = QStringLiteral("invalid attribute path \"%1\": empty segment; %2").arg(text, kPathHelp);
+        return std::nullopt;
+    }
+    // A request nests at most 64 levels, so a deeper path could never match, and a path of
+    // thousands of segments makes every document that describes the policy too deep to read.
+    if (segments.size() > kMaxPathSegments) {
+        *error = QStringLiteral("attribute path of %1 segments starting \"%2\"; at most %3 are allowed")
+                     .arg(segments.size())
+                     .arg(text.left(40))
+                     .arg(kMaxPathSegments);
         return std::nullopt;
     }
 

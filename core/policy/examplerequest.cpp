@@ -1,5 +1,7 @@
 #include "core/policy/compiledpolicy.h"
 
+#include "core/json/json.h"
+
 #include <QJsonObject>
 #include <QStringList>
 
@@ -47,6 +49,24 @@ QJsonObject candidateFor(const Detail::Rule &rule)
     return request;
 }
 
+// Whether an evaluation endpoint would accept the request and decide it as a first evaluation:
+// string ids where AuthZEN requires them, nesting within the JSON reader's limit, and no
+// context.approval, which would make it a re-evaluation.
+bool acceptableAsRequest(const QJsonObject &request)
+{
+    const auto stringMember = [&request](const char *entity, const char *member) {
+        const QJsonValue value = request.value(QLatin1String(entity)).toObject().value(QLatin1String(member));
+        return value.isString() && !value.toString().isEmpty();
+    };
+    if (!stringMember("subject", "type") || !stringMember("subject", "id") || !stringMember("resource", "type")
+        || !stringMember("resource", "id") || !stringMember("action", "name")) {
+        return false;
+    }
+    if (request.value(u"context").toObject().contains(u"approval"))
+        return false;
+    return Json::depth(request) <= Json::ParseLimits().maxDepth;
+}
+
 } // namespace
 
 QJsonObject PolicySet::exampleRequest() const
@@ -71,6 +91,8 @@ QJsonObject PolicySet::findExample() const
                 break;
 
             const QJsonObject request = candidateFor(rule);
+            if (!acceptableAsRequest(request))
+                continue;
             const Decision decision = evaluate(Request{request.value(u"subject").toObject(),
                                                        request.value(u"resource").toObject(),
                                                        request.value(u"action").toObject(),

@@ -155,7 +155,9 @@ void IdentitiesTest::shortTokenWarned()
          QJsonArray{entry("root", "admin", "token", QStringLiteral("z")),
                     entry("pep-long", "pep", "token", QStringLiteral("0123456789abcdef")),
                     entry("pep-short", "pep", "token", QStringLiteral("0123456789abcde")),
-                    entry("pep-hashed", "pep", "token_sha256", hash)}}};
+                    entry("pep-hashed", "pep", "token_sha256", hash),
+                    // Eight emoji are 16 UTF-16 units but 8 characters.
+                    entry("pep-emoji", "pep", "token", QString::fromUtf8("🔑🔑🔑🔑🔑🔑🔑🔑"))}}};
     IdentityRegistry registry;
     const auto loaded = registry.load(config);
     QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.error().message));
@@ -164,12 +166,14 @@ void IdentitiesTest::shortTokenWarned()
     // length but not the token itself. A hashed token's length is unknown, so it gets none.
     QCOMPARE(registry.authenticate("z")->id, QStringLiteral("root"));
     const QStringList warnings = registry.warnings();
-    QCOMPARE(warnings.size(), 2);
+    QCOMPARE(warnings.size(), 3);
     QVERIFY2(warnings.at(0).startsWith(QStringLiteral("The identity root has a token of 1 character, which can be guessed")),
              qPrintable(warnings.at(0)));
     QVERIFY2(warnings.at(1).startsWith(QStringLiteral("The identity pep-short has a token of 15 characters")),
              qPrintable(warnings.at(1)));
     QVERIFY(!warnings.at(1).contains(QStringLiteral("0123456789abcde")));
+    QVERIFY2(warnings.at(2).startsWith(QStringLiteral("The identity pep-emoji has a token of 8 characters")),
+             qPrintable(warnings.at(2)));
 }
 
 QTEST_GUILESS_MAIN(IdentitiesTest)

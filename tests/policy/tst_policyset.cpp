@@ -297,6 +297,20 @@ void TestPolicySet::exampleRequestSkipsDefeatedRules()
     QCOMPARE(example.value(u"action").toObject().value(u"name").toString(), QStringLiteral("export"));
     QCOMPARE(set->evaluate(request(QJsonDocument(example).toJson())).ruleId, QStringLiteral("export-needs-review"));
 
+    // Ids that AuthZEN requires as strings, or an approval in the context, disqualify a rule.
+    const auto invalid = load(R"({
+        "templates": {"t": {"steps": [{"name": "s", "groups": ["g"]}]}},
+        "rules": [
+            {"id": "numeric-id", "effect": "requestable", "template": "t", "match": {"subject.id": 42}},
+            {"id": "null-resource", "effect": "requestable", "template": "t", "match": {"resource.id": [null, "x"]}},
+            {"id": "listed-subject", "effect": "requestable", "template": "t",
+             "when": {"attr": "subject.id", "contains": "alice"}},
+            {"id": "cites-approval", "effect": "requestable", "template": "t",
+             "when": {"attr": "context.approval.id", "exists": true}},
+            {"id": "plain", "effect": "requestable", "template": "t", "match": {"action.name": "share"}}]})");
+    QVERIFY(invalid);
+    QCOMPARE(invalid->exampleRequest().value(u"action").toObject().value(u"name").toString(), QStringLiteral("share"));
+
     // A policy of forbids alone has no example.
     const auto forbids = load(R"({"rules": [{"id": "f", "effect": "forbid", "match": {"action.name": "read"}}]})");
     QVERIFY(forbids);
@@ -480,6 +494,10 @@ void TestPolicySet::loadErrors_data()
 
     QTest::newRow("unknown top-level member") << QByteArray("{\n\"rule\": []\n}") << 2 << QStringLiteral("unknown member \"rule\" in a policy file");
     QTest::newRow("top level not an object") << QByteArray("[]") << 1 << QStringLiteral("must contain a JSON object");
+    QTest::newRow("attribute path too deep")
+        << QByteArray("{\"rules\": [\n{\"id\": \"a\", \"effect\": \"permit\",\n \"match\": {\"context") + QByteArray(40 * 2, 'x').replace("xx", ".x")
+               + QByteArray("\": 1}}]}")
+        << 3 << QStringLiteral("attribute path of 41 segments starting \"context.x.x");
     QTest::newRow("rules not an array") << QByteArray("{\n\"rules\": {}\n}") << 2 << QStringLiteral("\"rules\" must be an array");
     QTest::newRow("unknown rule member") << QByteArray("{\"rules\": [\n{\"id\": \"a\", \"effect\": \"permit\",\n \"matches\": {}}]}") << 3 << QStringLiteral("unknown member \"matches\" in rule");
     QTest::newRow("missing id") << QByteArray("{\"rules\": [\n{\"effect\": \"permit\"}]}") << 2 << QStringLiteral("needs an \"id\"");

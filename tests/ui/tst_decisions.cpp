@@ -36,6 +36,7 @@ private Q_SLOTS:
 
     void approveNamesWhatItGrants();
     void approveRefusedWhenRequestedEndPassed();
+    void bundleNamesItsEnds();
     void denyWithReason();
     void revokeLiveApproval();
     void bulkApprovalsNameTheirItem();
@@ -119,9 +120,9 @@ void tst_Decisions::approveNamesWhatItGrants()
 
     // the detail view names the end before bob clicks Approve,
     const QList<std::pair<QString, QString>> expected{
-        {noEnd, QStringLiteral("Approve grants access until %1, the template's default of 8 h.").arg(TaskText::localTime(now + 8 * Hour))},
+        {noEnd, QStringLiteral("Approve grants access until %1, the template's default of 8\u00a0h.").arg(TaskText::localTime(now + 8 * Hour))},
         {oneHour, QStringLiteral("Approve grants access until %1, as requested.").arg(TaskText::localTime(now + Hour))},
-        {twelveHours, QStringLiteral("Approve grants access until %1, the template's maximum of 8 h. The request asked until %2.")
+        {twelveHours, QStringLiteral("Approve grants access until %1, the template's maximum of 8\u00a0h. The request asked until %2.")
                           .arg(TaskText::localTime(now + 8 * Hour), TaskText::localTime(now + 12 * Hour))},
     };
     for (const auto &[taskId, text] : expected) {
@@ -150,7 +151,7 @@ void tst_Decisions::approveNamesWhatItGrants()
     QVERIFY2(review.ok(), qPrintable(review.failure));
     QVERIFY(showTask(*m_bob, review.taskId()));
     QTRY_COMPARE(grantText(), QStringLiteral("Approve adds your approval to this step. Access is granted when the last "
-                                             "step approves, for at most 2 h."));
+                                             "step approves."));
 }
 
 void tst_Decisions::approveRefusedWhenRequestedEndPassed()
@@ -172,6 +173,40 @@ void tst_Decisions::approveRefusedWhenRequestedEndPassed()
     QVERIFY(!approve->isEnabled());
     QCOMPARE(approve->toolTip(), grantText());
     QVERIFY(editScope->isEnabled());
+}
+
+void tst_Decisions::bundleNamesItsEnds()
+{
+    using Ui::TaskText;
+    // Given a bundle whose two items ask for different ends,
+    QJsonObject bundle;
+    QJsonArray items;
+    const QList<std::pair<QString, QString>> asked{{QStringLiteral("q4-plan"), QStringLiteral("2026-12-04T10:45:00Z")},
+                                                   {QStringLiteral("q4-budget"), QStringLiteral("2026-12-04T11:15:00Z")}};
+    for (const auto &[document, until] : asked) {
+        const QJsonObject single = m_service->freshSubmission(documentRequest(document));
+        QVERIFY(!single.isEmpty());
+        bundle.insert(QStringLiteral("subject"), single.value(u"subject"));
+        bundle.insert(QStringLiteral("context"), single.value(u"context"));
+        items.append(QJsonObject{{QStringLiteral("resource"), single.value(u"resource")},
+                                 {QStringLiteral("action"), single.value(u"action")},
+                                 {QStringLiteral("denial"), single.value(u"denial")},
+                                 {QStringLiteral("requested_access"), QJsonObject{{QStringLiteral("requested_until"), until}}}});
+    }
+    bundle.insert(QStringLiteral("items"), items);
+    const HttpResponse created = m_service->submit(bundle);
+    QVERIFY2(created.status == 202, created.describe().constData());
+    const QString taskId = created.json.value(u"task").toObject().value(u"id").toString();
+
+    // the detail names both ends, and the limits offer no broadening, which bulk tasks refuse.
+    QVERIFY(showTask(*m_bob, taskId));
+    QTRY_COMPARE(grantText(), QStringLiteral("Approve grants each pending item access until the end it asked for, from %1 "
+                                             "to %2.")
+                                  .arg(TaskText::localTime(QJsonValue(asked.at(0).second)),
+                                       TaskText::localTime(QJsonValue(asked.at(1).second))));
+    const QJsonObject limits = m_bob->window->detailWidget()->task().value(u"approval_limits").toObject();
+    QCOMPARE(limits.value(u"broaden_resources").toBool(true), false);
+    QCOMPARE(limits.value(u"broaden_actions").toBool(true), false);
 }
 
 void tst_Decisions::denyWithReason()

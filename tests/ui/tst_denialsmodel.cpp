@@ -108,13 +108,20 @@ void tst_DenialsModel::countsHardDenialsPerSubjectAndResource()
 
 void tst_DenialsModel::hintExpiresWithClock()
 {
-    QCOMPARE(m_model->index(0, DenialsModel::HintColumn).data().toString(), QStringLiteral("open, 5 min left"));
+    // A denial that a request followed is used up; one without stays open until it expires.
+    m_model->setDenials({denial(QStringLiteral("evl_1"), QStringLiteral("q4-plan"), QStringLiteral("2026-12-04T10:05:00Z"),
+                                QStringLiteral("arq_1")),
+                         denial(QStringLiteral("evl_2"), QStringLiteral("q4-budget"), QStringLiteral("2026-12-04T09:59:00Z")),
+                         denial(QStringLiteral("evl_3"), QStringLiteral("q4-roadmap"), QStringLiteral("2026-12-04T10:05:00Z"))});
+    QCOMPARE(m_model->index(0, DenialsModel::HintColumn).data().toString(), QStringLiteral("used by a request"));
     QCOMPARE(m_model->index(1, DenialsModel::HintColumn).data().toString(), QStringLiteral("closed"));
+    QCOMPARE(m_model->index(2, DenialsModel::HintColumn).data().toString(), QStringLiteral("open, 5 min left"));
     QCOMPARE(m_model->hintsValid(), 1);
 
     m_clock->advanceSeconds(6 * 60);
     m_model->refreshTimes();
-    QCOMPARE(m_model->index(0, DenialsModel::HintColumn).data().toString(), QStringLiteral("closed"));
+    QCOMPARE(m_model->index(2, DenialsModel::HintColumn).data().toString(), QStringLiteral("closed"));
+    QCOMPARE(m_model->index(0, DenialsModel::HintColumn).data().toString(), QStringLiteral("used by a request"));
     QCOMPARE(m_model->hintsValid(), 0);
 }
 
