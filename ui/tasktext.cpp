@@ -108,6 +108,9 @@ QString TaskText::duration(qint64 ms)
         return tr("%1 min").arg(minutes);
     if (hours < 24)
         return minutes % 60 == 0 ? tr("%1 h").arg(hours) : tr("%1 h %2 min").arg(hours).arg(minutes % 60);
+    // A PEP may ask for access until 9999; hours beside millions of days only add noise.
+    if (days >= 2 * 365)
+        return tr("%1 years").arg(days / 365);
     return hours % 24 == 0 ? tr("%1 d").arg(days) : tr("%1 d %2 h").arg(days).arg(hours % 24);
 }
 

@@ -34,7 +34,8 @@ public:
     static QString pair(const QJsonObject &item);
     // "Pending", "Approved", ... for a task status. Unknown values are shown as sent.
     static QString status(const QString &status);
-    // "45 s", "9 min", "2 h 5 min", "3 d 4 h". Negative durations are shown by magnitude.
+    // "45 s", "9 min", "2 h 5 min", "3 d 4 h", "7973 years" from two years on. Negative durations
+    // are shown by magnitude.
     static QString duration(qint64 ms);
     // "in 9 min" or "expired 2 min ago".
     static QString expiresIn(qint64 expiresAtMs, qint64 nowMs);

@@ -31,6 +31,8 @@ void tst_TaskText::duration_data()
     QTest::newRow("whole hours") << qint64(2 * 3'600'000) << QStringLiteral("2 h");
     QTest::newRow("hours and minutes") << qint64(2 * 3'600'000 + 5 * 60'000) << QStringLiteral("2 h 5 min");
     QTest::newRow("days and hours") << qint64(76 * 3'600'000) << QStringLiteral("3 d 4 h");
+    QTest::newRow("almost two years") << qint64(729 * 86'400'000LL + 3'600'000) << QStringLiteral("729 d 1 h");
+    QTest::newRow("until the year 9999") << qint64(2'912'103LL * 86'400'000LL) << QStringLiteral("7978 years");
     QTest::newRow("negative by magnitude") << qint64(-120'000) << QStringLiteral("2 min");
 }
 
