@@ -132,7 +132,7 @@ void ApproveDialog::fillDurations()
     const qint64 requestedMs = TaskText::timeMs(requested);
     if (requestedMs > m_clock->nowMs())
         m_duration->addItem(tr("As requested, until %1").arg(TaskText::localTime(requested)), AsRequested);
-    const qint64 defaultSeconds = qint64(m_task.value(u"approval_limits").toObject().value(u"default_duration_seconds").toDouble());
+    const qint64 defaultSeconds = templateDefaultSeconds();
     m_duration->addItem(defaultSeconds > 0 ? tr("The template's default, %1").arg(TaskText::duration(defaultSeconds * 1000))
                                            : tr("The template's default"),
                         TemplateDefault);
@@ -176,6 +176,11 @@ void ApproveDialog::setComment(const QString &comment)
     m_comment->setText(comment);
 }
 
+qint64 ApproveDialog::templateDefaultSeconds() const
+{
+    return qint64(m_task.value(u"approval_limits").toObject().value(u"default_duration_seconds").toDouble());
+}
+
 QString ApproveDialog::approvedUntil() const
 {
     const int minutes = m_duration->currentData().toInt();
@@ -184,8 +189,7 @@ QString ApproveDialog::approvedUntil() const
     // Sent as an explicit end: without one the service grants the PEP's requested_until instead.
     // An older service names no limits, and then the service's default applies.
     if (minutes == TemplateDefault) {
-        const qint64 defaultSeconds =
-            qint64(m_task.value(u"approval_limits").toObject().value(u"default_duration_seconds").toDouble());
+        const qint64 defaultSeconds = templateDefaultSeconds();
         return defaultSeconds > 0 ? Rfc3339::format(m_clock->nowMs() + defaultSeconds * 1000) : QString();
     }
     return Rfc3339::format(m_clock->nowMs() + qint64(minutes) * 60 * 1000);

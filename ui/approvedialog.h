@@ -85,6 +85,8 @@ private:
     // Adds `items`, the positions still checked, to a request body for a bulk task.
     void insertChosenItems(QJsonObject &body) const;
     QList<int> chosenItems() const;
+    // The template's default duration from the task's approval_limits, or 0 from an older service.
+    qint64 templateDefaultSeconds() const;
     QString approvedUntil() const;
     qint64 approvedUntilMs() const;
 

@@ -8,7 +8,7 @@ namespace Recourse::Ui {
 
 // What one click on Approve grants for a task, worked out as the service will: the end the PEP
 // asked for, capped by the template's maximum, or the template's default when it asked for none.
-// The detail view shows it beside the button, so an approver knows the end before deciding.
+// The detail view shows it beside the button, so the end is visible before the decision.
 class ApproveGrant
 {
     Q_DECLARE_TR_FUNCTIONS(ApproveGrant)

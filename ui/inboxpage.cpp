@@ -102,8 +102,8 @@ void InboxPage::buildView()
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));
     m_splitter->addWidget(listPane);
     m_splitter->addWidget(m_detail);
-    // Even halves: the detail holds the decision buttons, the grant sentence and the history tabs,
-    // which a narrower pane wraps and clips.
+    // Even halves, because the detail pane contains the decision buttons, the grant sentence and
+    // the history tabs, which a narrower pane wraps and clips.
     m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setChildrenCollapsible(false);

@@ -120,8 +120,8 @@ void ScopeEditor::buildLists(const QJsonObject &task)
     connect(m_resources->model(), &QAbstractItemModel::rowsRemoved, this, &ScopeEditor::changed);
     connect(m_actions->model(), &QAbstractItemModel::rowsRemoved, this, &ScopeEditor::changed);
 
-    // A service that names the template's limits says which lists may grow; an older one does not,
-    // and then the service's 400 is the only check.
+    // The task's approval_limits tell which lists may grow. An older service sends none, and then
+    // the service's 400 on preview is the only check.
     const QJsonObject limits = task.value(u"approval_limits").toObject();
     if (!limits.isEmpty()) {
         m_resourcesFixed = !limits.value(u"broaden_resources").toBool();
@@ -162,17 +162,17 @@ void ScopeEditor::buildItems(const QJsonObject &task)
     layout->addWidget(m_items);
 }
 
-void ScopeEditor::fixList(QLineEdit *input, bool fixed, const QString &why)
+void ScopeEditor::fixList(QLineEdit *input, bool fixed, const QString &reason)
 {
     if (!fixed)
         return;
 
     input->setEnabled(false);
-    input->setPlaceholderText(why);
-    input->setToolTip(why);
+    input->setPlaceholderText(reason);
+    input->setToolTip(reason);
     if (auto *add = findChild<QPushButton *>(input->objectName() + QStringLiteral("AddButton"))) {
         add->setEnabled(false);
-        add->setToolTip(why);
+        add->setToolTip(reason);
     }
 }
 

@@ -40,7 +40,7 @@ private:
     void buildLists(const QJsonObject &task);
     void buildItems(const QJsonObject &task);
     // Disables the input and its Add button of a list the template does not let grow.
-    void fixList(QLineEdit *input, bool fixed, const QString &why);
+    void fixList(QLineEdit *input, bool fixed, const QString &reason);
 
     QString m_resourceType;
     QListWidget *m_resources = nullptr;

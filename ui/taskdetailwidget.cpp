@@ -437,7 +437,12 @@ void TaskDetailWidget::updateActions()
         why = m_task.value(u"cannot_decide_reason").toString();
     m_cannotDecide->setText(why);
     m_cannotDecide->setVisible(!why.isEmpty());
-    m_approve->setToolTip(!decidable ? why : grant.possible ? tr("Approve exactly as requested (A)") : grant.text);
+    if (!decidable)
+        m_approve->setToolTip(why);
+    else if (!grant.possible)
+        m_approve->setToolTip(grant.text);
+    else
+        m_approve->setToolTip(tr("Approve exactly as requested (A)"));
     m_deny->setToolTip(decidable ? tr("Deny with a reason (D)") : why);
     m_editScope->setToolTip(decidable ? tr("Narrow, broaden or shorten the approval, with a preview of what it unlocks (S)")
                                       : why);

@@ -60,8 +60,8 @@ std::optional<Role> roleFromName(const QString &name);
 class IdentityRegistry
 {
 public:
-    // Shorter clear-text tokens still load, as tests and demos use readable ones, but a warning
-    // says the token can be guessed. 16 random characters from a 64-character alphabet are 96 bits.
+    // Shorter clear-text tokens still load, because tests and demos use readable ones, but each
+    // gets a warning. 16 random characters from a 64-character alphabet carry 96 bits.
     static constexpr qsizetype kMinimumTokenLength = 16;
 
     IdentityRegistry() = default;

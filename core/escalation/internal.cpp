@@ -98,20 +98,19 @@ Result<qint64> approvalEnd(const Policy::Template &tmpl, qint64 nowMs, qint64 re
     // The template bounds the duration whatever the approver or the PEP asked for; whole seconds
     // keep the stored instant identical to the RFC 3339 text every surface shows.
     const qint64 maxUntil = nowMs + tmpl.maxDurationSeconds * 1000;
-    const qint64 defaultSeconds = tmpl.defaultDurationSeconds > 0 ? tmpl.defaultDurationSeconds : tmpl.maxDurationSeconds;
     qint64 untilMs = requestedUntilMs > nowMs ? qMin(requestedUntilMs, maxUntil)
-                                              : qMin(nowMs + defaultSeconds * 1000, maxUntil);
+                                              : qMin(nowMs + tmpl.effectiveDefaultSeconds() * 1000, maxUntil);
     untilMs -= untilMs % 1000;
     return untilMs;
 }
 
 qint64 requestedUntilOf(const QJsonObject &taskOrItem)
 {
-    const QString asked = taskOrItem.value(QStringLiteral("requested_access")).toObject()
-                              .value(QStringLiteral("requested_until")).toString();
-    if (asked.isEmpty())
+    const QString requested = taskOrItem.value(QStringLiteral("requested_access")).toObject()
+                                  .value(QStringLiteral("requested_until")).toString();
+    if (requested.isEmpty())
         return 0;
-    auto parsed = Rfc3339::parse(asked);
+    auto parsed = Rfc3339::parse(requested);
     return parsed ? parsed.value() : 0;
 }
 

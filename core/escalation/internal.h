@@ -11,8 +11,8 @@ namespace Recourse::Escalation::Internal {
 
 // The end of an approval issued at `nowMs`: `requestedUntilMs` (the approver's approved_until or
 // the PEP's requested_until, 0 for neither) capped at the template's maximum, or the template's
-// default. A requested end that has passed is refused rather than replaced by the default, which
-// would grant a period nobody asked for. Whole seconds, as every surface shows them.
+// default. A requested end that has passed is rejected rather than replaced by the default, which
+// would grant a period that no one requested. Whole seconds, as every surface shows them.
 Result<qint64> approvalEnd(const Policy::Template &tmpl, qint64 nowMs, qint64 requestedUntilMs);
 
 // The requested_until of a task's or item's requested_access in ms, or 0 when absent or invalid.

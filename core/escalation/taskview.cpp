@@ -173,14 +173,12 @@ QJsonObject adminTask(const Store::TaskRecord &task, const Policy::Template *tmp
     object.insert(QStringLiteral("context"), doc.value(QStringLiteral("context")));
     object.insert(QStringLiteral("evaluation"), doc.value(QStringLiteral("evaluation")));
     // The console shows what one click on Approve grants and offers only the broadening the
-    // template allows, so the approver sees the limits before deciding, not in a 400 afterwards.
+    // template allows, so the limits appear before the decision rather than in a 400 after it.
     if (tmpl) {
-        const qint64 defaultSeconds = tmpl->defaultDurationSeconds > 0 ? tmpl->defaultDurationSeconds
-                                                                        : tmpl->maxDurationSeconds;
         // Items of a bulk task are approved exactly as requested, whatever the template allows.
         const bool bulk = BulkTask::isBulk(task);
         object.insert(QStringLiteral("approval_limits"),
-                      QJsonObject{{QStringLiteral("default_duration_seconds"), double(defaultSeconds)},
+                      QJsonObject{{QStringLiteral("default_duration_seconds"), double(tmpl->effectiveDefaultSeconds())},
                                   {QStringLiteral("max_duration_seconds"), double(tmpl->maxDurationSeconds)},
                                   {QStringLiteral("broaden_resources"), !bulk && tmpl->broaden.resources},
                                   {QStringLiteral("broaden_actions"), !bulk && tmpl->broaden.actions}});

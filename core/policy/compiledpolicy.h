@@ -92,7 +92,8 @@ struct PolicySet::Private
 {
     Detail::CompiledPolicy policy;
 
-    // exampleRequest(), built on first use: the console asks for it with every status refresh.
+    // The result of exampleRequest(), built on first use, because the console requests it with
+    // every status refresh.
     mutable std::once_flag exampleOnce;
     mutable QJsonObject example;
 };

@@ -88,6 +88,12 @@ struct Template
     QJsonObject display;                    // access_request.display
     QJsonObject requestSchema;              // JSON Schema for submission context/requested_access additions
     QList<Catalog> catalogs;                // sorted by pointer; a template with catalogs has a requestSchema
+
+    // The duration an approval gets when neither the approver nor the PEP names an end.
+    qint64 effectiveDefaultSeconds() const
+    {
+        return defaultDurationSeconds > 0 ? defaultDurationSeconds : maxDurationSeconds;
+    }
 };
 
 enum class Effect { Permit, Deny, Requestable, Forbid };

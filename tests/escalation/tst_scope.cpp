@@ -167,7 +167,7 @@ void ScopeTest::previewNamesWhatIsUnlocked()
 
 void ScopeTest::previewEndsWhereApprovalWould()
 {
-    // Given a request that asks for access until 11:00, an hour from the fixture clock's now,
+    // Given a request for access until 11:00, an hour from the fixture clock's now,
     const HttpResponse submitted =
         m_service->submitUntil(readDocument(QStringLiteral("q4-plan")), QStringLiteral("2026-12-04T11:00:00Z"));
     QCOMPARE(submitted.status, 202);

@@ -75,7 +75,7 @@ void TlsTest::initTestCase()
 
 namespace {
 
-// Answers every request with 204.
+// Responds to every request with 204.
 class NoContentHandler final : public Http::Handler
 {
 public:

@@ -35,7 +35,7 @@ private Q_SLOTS:
     void cleanup();
 
     void approveNamesWhatItGrants();
-    void approveRefusedWhenRequestedEndPassed();
+    void approveDisabledAfterRequestedEnd();
     void bundleNamesItsEnds();
     void denyWithReason();
     void revokeLiveApproval();
@@ -144,7 +144,8 @@ void tst_Decisions::approveNamesWhatItGrants()
         QCOMPARE(grantText(), QString());
     }
 
-    // Under security_review's two steps, bob's approval alone grants nothing yet, and it says so.
+    // Under security_review's two steps, bob's approval alone grants nothing yet, and the sentence
+    // states that.
     QJsonObject logRequest = documentRequest(QStringLiteral("payments-provider"));
     logRequest.insert(QStringLiteral("resource"), entity(QStringLiteral("log"), QStringLiteral("payments-provider")));
     const Escalation review = m_service->requestAccess(logRequest);
@@ -154,9 +155,9 @@ void tst_Decisions::approveNamesWhatItGrants()
                                              "step approves."));
 }
 
-void tst_Decisions::approveRefusedWhenRequestedEndPassed()
+void tst_Decisions::approveDisabledAfterRequestedEnd()
 {
-    // Given a request for 30 minutes that nobody decided for 31,
+    // Given a request for 30 minutes that stayed undecided for 31,
     const QString taskId = requestDocument(QStringLiteral("q4-plan"), QStringLiteral("2026-12-04T10:30:00Z"));
     QVERIFY(!taskId.isEmpty());
     QVERIFY(showTask(*m_bob, taskId));
@@ -165,8 +166,8 @@ void tst_Decisions::approveRefusedWhenRequestedEndPassed()
     QTRY_VERIFY(approve->isEnabled());
     m_service->clock().advanceMs(31 * 60 * 1000);
 
-    // the next tick of the countdown says the requested end has passed and disables Approve,
-    // which the service would refuse, while Edit scope (a new end) and Deny stay available.
+    // the next tick of the countdown states that the requested end has passed and disables Approve,
+    // which the service would reject, while Edit scope (a new end) and Deny stay available.
     QTRY_VERIFY_WITH_TIMEOUT(grantText().startsWith(QStringLiteral("The access was requested until")), 3000);
     QVERIFY2(grantText().endsWith(QStringLiteral("which has passed. Choose a new end with Edit scope, or deny.")),
              qPrintable(grantText()));

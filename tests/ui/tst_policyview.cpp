@@ -100,7 +100,7 @@ void tst_PolicyView::showsLoadedFiles()
 
 void tst_PolicyView::startsFromPolicyExample()
 {
-    // Given the page opened on the arap-conformance pack, the request editor holds the policy's
+    // Given the page opened on the arap-conformance pack, the request editor contains the policy's
     // example, and explaining it shows a requestable denial rather than a default deny;
     auto *editor = m_view->findChild<QPlainTextEdit *>(QStringLiteral("policyRequestEdit"));
     QVERIFY(editor);

@@ -29,7 +29,7 @@ private Q_SLOTS:
 
     void broadenedScopeNeedsConfirmation();
     void templateWithoutBroadeningOffersNoAdditions();
-    void serviceRefusalShownInPreview();
+    void previewShowsServiceRejection();
     void shorterDurationNeedsNoConfirmation();
     void passedEndOffersNewEnds();
     void bulkPreviewFollowsCheckedItems();
@@ -169,7 +169,7 @@ void tst_ScopeEditing::templateWithoutBroadeningOffersNoAdditions()
     QVERIFY(dialog);
     QTRY_VERIFY(!dialog->preview().isEmpty());
 
-    // the scope editor offers neither another resource nor another action, and says why;
+    // the scope editor offers neither another resource nor another action, and shows the reason;
     for (const char *name : {"scopeResource", "scopeAction"}) {
         auto *input = dialog->findChild<QLineEdit *>(QString::fromLatin1(name));
         auto *add = dialog->findChild<QPushButton *>(QString::fromLatin1(name) + QStringLiteral("AddButton"));
@@ -187,7 +187,7 @@ void tst_ScopeEditing::templateWithoutBroadeningOffersNoAdditions()
     QCOMPARE(dialog->previewModel()->count(QStringLiteral("unlocked")), 1);
 }
 
-void tst_ScopeEditing::serviceRefusalShownInPreview()
+void tst_ScopeEditing::previewShowsServiceRejection()
 {
     // Given the same task as a service without approval_limits sends it, so the editor cannot
     // know the template's limits,
@@ -229,7 +229,7 @@ void tst_ScopeEditing::serviceRefusalShownInPreview()
 
 void tst_ScopeEditing::passedEndOffersNewEnds()
 {
-    // Given a request for 30 minutes that nobody decided for 31,
+    // Given a request for 30 minutes that stayed undecided for 31,
     const HttpResponse submitted =
         m_service->submitUntil(documentRequest(QStringLiteral("q4-plan")), QStringLiteral("2026-12-04T10:30:00Z"));
     QCOMPARE(submitted.status, 202);
@@ -247,7 +247,7 @@ void tst_ScopeEditing::passedEndOffersNewEnds()
     QTRY_COMPARE(dialog->preview().value(u"approved_until").toString(), QStringLiteral("2026-12-04T18:31:00Z"));
     QCOMPARE(dialog->approveBody().value(u"approved_until").toString(), QStringLiteral("2026-12-04T18:31:00Z"));
 
-    // Approving asks for confirmation, as the end lies beyond the requested one, and grants it.
+    // Approving requires confirmation, because the end lies beyond the requested one, and grants it.
     auto *approve = dialog->findChild<QPushButton *>(QStringLiteral("approveScopeButton"));
     QTRY_VERIFY(approve->isEnabled());
     QTest::mouseClick(approve, Qt::LeftButton);
