@@ -6,8 +6,8 @@
 
 namespace Recourse::Ui {
 
-// What one click on Approve grants for a task, worked out as the service will: the end the PEP
-// asked for, capped by the template's maximum, or the template's default when it asked for none.
+// The access one click on Approve grants for a task, computed as the service will: the end the
+// PEP requested, capped by the template's maximum, or the template's default when it requested none.
 // The detail view shows it beside the button, so the end is visible before the decision.
 class ApproveGrant
 {
@@ -20,7 +20,7 @@ public:
 
     // One sentence for the approver.
     QString text;
-    // False when approving as requested would be refused, because a requested end has passed.
+    // False when approving as requested would be rejected, because a requested end has passed.
     bool possible = true;
 };
 

@@ -560,7 +560,8 @@ void EscalationService::sweep(std::function<void()> done)
         }
         if (auto r = tx.purgeExpired(now); !r)
             return r.error();
-        // 5,000 a second keeps up with the event rates the benchmarks measure, in a few ms a sweep.
+        // NOTE: 5,000 deletions a second exceed the 1,200 events/s of the live-events benchmark, but
+        // not the roughly 19,000 permits/s recorded with --decision-events all under full load.
         if (retentionMs > 0) {
             if (auto r = tx.purgeEventsBefore(now - retentionMs, 5000); !r)
                 return r.error();
@@ -712,7 +713,7 @@ Result<Reply> EscalationService::preview(const Identity &caller, const QJsonObje
         covered = Scope::coveredPairs(scope.value(), *task);
     }
 
-    // The end the approval itself would get, refused where approving would be: the approver's
+    // The end the approval itself would get, rejected where approving would be: the approver's
     // approved_until, else the requested_until of the task or of each chosen item.
     const qint64 now = m_clock->nowMs();
     QList<qint64> requestedEnds;

@@ -79,8 +79,8 @@ QJsonObject PolicySet::findExample() const
 {
     // A requestable denial shows the whole escalation loop, so such a rule is preferred. Each
     // candidate is checked by deciding it: a `not`, a glob or a stronger rule can defeat it. The
-    // first rules of each effect are tried, so a policy of 100,000 rules where none yields an
-    // example costs a few milliseconds, not 100,000 decisions.
+    // first 200 rules of each effect are tried, so a policy of 100,000 rules where none yields an
+    // example costs at most 400 decisions, once per loaded policy.
     constexpr int kCandidatesPerEffect = 200;
     for (const Effect wanted : {Effect::Requestable, Effect::Permit}) {
         int tried = 0;
