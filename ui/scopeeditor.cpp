@@ -127,8 +127,8 @@ void ScopeEditor::buildLists(const QJsonObject &task)
         m_resourcesFixed = !limits.value(u"broaden_resources").toBool();
         m_actionsFixed = !limits.value(u"broaden_actions").toBool();
     }
-    fixList(m_resourceInput, m_resourcesFixed, tr("Not allowed by this template"));
-    fixList(m_actionInput, m_actionsFixed, tr("Not allowed by this template"));
+    fixList(m_resourceInput, m_resourcesFixed, tr("This template allows no other resources."));
+    fixList(m_actionInput, m_actionsFixed, tr("This template allows no other actions."));
 
     auto *resourcesBox = new QVBoxLayout;
     resourcesBox->addWidget(new QLabel(tr("Resources (type %1)").arg(m_resourceType), box));
@@ -167,8 +167,9 @@ void ScopeEditor::fixList(QLineEdit *input, bool fixed, const QString &reason)
     if (!fixed)
         return;
 
+    // The short placeholder fits the narrow actions field; the tooltip gives the reason.
     input->setEnabled(false);
-    input->setPlaceholderText(reason);
+    input->setPlaceholderText(tr("Not allowed"));
     input->setToolTip(reason);
     if (auto *add = findChild<QPushButton *>(input->objectName() + QStringLiteral("AddButton"))) {
         add->setEnabled(false);

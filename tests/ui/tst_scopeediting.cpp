@@ -175,7 +175,8 @@ void tst_ScopeEditing::templateWithoutBroadeningOffersNoAdditions()
         auto *add = dialog->findChild<QPushButton *>(QString::fromLatin1(name) + QStringLiteral("AddButton"));
         QVERIFY(input && add);
         QVERIFY2(!input->isEnabled() && !add->isEnabled(), name);
-        QCOMPARE(input->placeholderText(), QStringLiteral("Not allowed by this template"));
+        QCOMPARE(input->placeholderText(), QStringLiteral("Not allowed"));
+        QVERIFY2(input->toolTip().startsWith(QStringLiteral("This template allows no other")), qPrintable(input->toolTip()));
     }
 
     // adding one anyway leaves the scope exact, and Approve stays available.
