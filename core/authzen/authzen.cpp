@@ -114,6 +114,26 @@ Result<EvaluationRequest> parseEvaluationRequest(const QJsonObject &body)
     return EvaluationRequest{subject.toObject(), resource.toObject(), action.toObject(), context.toObject()};
 }
 
+bool isValidEvaluationRequest(const Json::FlatDocument &body)
+{
+    using Type = Json::FlatDocument::Type;
+    const auto isString = [&body](int node) { return node >= 0 && body.type(node) == Type::String; };
+    const auto isEntity = [&](QByteArrayView name, EntityKind kind) {
+        const int entity = body.member(Json::FlatDocument::kRoot, name);
+        if (entity < 0 || body.type(entity) != Type::Object)
+            return false;
+        const bool identified = kind == EntityKind::Action
+            ? isString(body.member(entity, "name"))
+            : isString(body.member(entity, "type")) && isString(body.member(entity, "id"));
+        const int properties = body.member(entity, "properties");
+        return identified && (properties < 0 || body.type(properties) == Type::Object);
+    };
+
+    const int context = body.member(Json::FlatDocument::kRoot, "context");
+    return isEntity("subject", EntityKind::Subject) && isEntity("resource", EntityKind::Resource)
+        && isEntity("action", EntityKind::Action) && (context < 0 || body.type(context) == Type::Object);
+}
+
 QString entityLabel(EntityKind kind)
 {
     switch (kind) {

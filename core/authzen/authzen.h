@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/base/result.h"
+#include "core/json/flatdocument.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -30,6 +31,10 @@ Result<void> validateContext(const QJsonValue &context);
 // Validates a whole evaluation request: subject, resource and action required; context, when
 // present, an object. Unknown members are ignored as the API requires.
 Result<EvaluationRequest> parseEvaluationRequest(const QJsonObject &body);
+
+// Whether parseEvaluationRequest() accepts the object read into `body`, for the evaluation fast
+// path. When it returns false, parseEvaluationRequest() gives the error.
+bool isValidEvaluationRequest(const Json::FlatDocument &body);
 
 // Validates an entity whose identifier is optional (the searched kind in a search request).
 Result<void> validateSearchEntity(EntityKind kind, const QJsonValue &value, const QString &path);

@@ -95,6 +95,12 @@ public:
     QJsonObject evaluate(const Identity &caller, const AuthZen::EvaluationRequest &request,
                          RecordedCallback recorded);
     static bool evaluatesOnAnyThread(const AuthZen::EvaluationRequest &request);
+    // PDP: whether current policy permits an evaluation request read into a flat document with
+    // nothing to record, so that {"decision": true} is the whole response. False does not mean deny:
+    // a denial, a request that carries an approval, or a permit that --decision-events records
+    // goes through evaluate(). The caller has checked the body with
+    // AuthZen::isValidEvaluationRequest(). Any thread.
+    bool permitsWithoutRecord(const Json::FlatDocument &body) const;
     // Upstream mode: whether local policy forbids the request, so it is denied without asking the
     // upstream PDP.
     bool forbidsLocally(const AuthZen::EvaluationRequest &request) const;

@@ -149,6 +149,20 @@ bool EscalationService::evaluatesOnAnyThread(const AuthZen::EvaluationRequest &r
     return !request.context.value(QStringLiteral("approval")).isObject();
 }
 
+bool EscalationService::permitsWithoutRecord(const Json::FlatDocument &body) const
+{
+    // answer() records every permit in this mode, and every re-evaluation in all of them.
+    if (m_config.decisionEvents == DecisionEvents::All)
+        return false;
+    const int context = body.member(Json::FlatDocument::kRoot, "context");
+    if (body.member(context, "approval") >= 0)
+        return false;
+
+    Policy::Request request;
+    request.document = &body;
+    return m_policies->current()->evaluate(request).effect == Policy::Effect::Permit;
+}
+
 QJsonObject EscalationService::settle(PendingDecision pending, RecordedCallback recorded)
 {
     if (!pending.record) {

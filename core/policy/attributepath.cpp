@@ -14,6 +14,21 @@ const QString kPathHelp = QStringLiteral(
 
 constexpr qsizetype kMaxPathSegments = 32;
 
+QByteArrayView rootName(AttributePath::Root root)
+{
+    switch (root) {
+    case AttributePath::Root::Subject:
+        return "subject";
+    case AttributePath::Root::Resource:
+        return "resource";
+    case AttributePath::Root::Action:
+        return "action";
+    case AttributePath::Root::Context:
+        return "context";
+    }
+    return {};
+}
+
 } // namespace
 
 std::optional<AttributePath> AttributePath::parse(const QString &text, AttributeSlots &slots, QString *error)
@@ -70,6 +85,9 @@ std::optional<AttributePath> AttributePath::parse(const QString &text, Attribute
 
 QJsonValue AttributePath::resolve(const Request &request) const
 {
+    if (request.document)
+        return resolve(*request.document);
+
     const QJsonObject *root = nullptr;
     switch (m_root) {
     case Root::Subject:
@@ -104,6 +122,18 @@ QJsonValue AttributePath::resolve(const Request &request) const
         current = next.toObject();
     }
     return member(current, m_keys.size() - 1);
+}
+
+QJsonValue AttributePath::resolve(const Json::FlatDocument &document) const
+{
+    // The document's names are all ASCII, so a path with another name matches nothing.
+    if (m_asciiKeys.isEmpty())
+        return QJsonValue(QJsonValue::Undefined);
+
+    int node = document.member(Json::FlatDocument::kRoot, rootName(m_root));
+    for (qsizetype i = 0; node >= 0 && i < m_asciiKeys.size(); ++i)
+        node = document.member(node, m_asciiKeys.at(i));
+    return node < 0 ? QJsonValue(QJsonValue::Undefined) : document.value(node);
 }
 
 bool AttributePath::isActionName() const

@@ -26,6 +26,8 @@ public:
     // The value at this path, or an undefined QJsonValue when any member on the way is missing
     // or is not an object.
     QJsonValue resolve(const Request &request) const;
+    // The same for a request read into a flat document (see Request::document).
+    QJsonValue resolve(const Json::FlatDocument &document) const;
 
     const QString &text() const { return m_text; }
     int slot() const { return m_slot; }

@@ -163,10 +163,19 @@ QString withDescription(const RuleMatch &match)
     return ruleReference(match) + QStringLiteral(" matched: ") + description;
 }
 
+QString actionName(const Request &request)
+{
+    if (!request.document)
+        return request.action.value(QStringLiteral("name")).toString();
+    const Json::FlatDocument &document = *request.document;
+    const int name = document.member(document.member(Json::FlatDocument::kRoot, "action"), "name");
+    return name < 0 ? QString() : document.value(name).toString();
+}
+
 QString explain(const Decision &decision, const Candidates &candidates, const Request &request)
 {
     if (decision.matched.isEmpty()) {
-        const QString action = request.action.value(QStringLiteral("name")).toString();
+        const QString action = actionName(request);
         const QString scope = action.isEmpty() ? QStringLiteral("this request")
                                                : QStringLiteral("action \"%1\"").arg(action);
         return QStringLiteral("Denied by default: none of the %1 rules that apply to %2 matched, "

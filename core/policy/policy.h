@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/base/result.h"
+#include "core/json/flatdocument.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -125,6 +126,10 @@ struct Request
     QJsonObject resource;
     QJsonObject action;
     QJsonObject context;
+    // When set, attributes are read from this document, an evaluation request body whose
+    // top-level members are subject, resource, action and context, and the objects above are
+    // ignored. It spares a request read by Json::FlatDocument the QJsonObjects.
+    const Json::FlatDocument *document = nullptr;
 };
 
 // A load problem with its position: "policies/demo.json:12: unknown operator \"equalz\"".

@@ -4,6 +4,7 @@
 // tokens and the metadata members the Access Request profile adds. The suite runs over HTTP
 // against the real service on 127.0.0.1 with the shipped `certification` pack.
 
+#include "core/json/flatdocument.h"
 #include "core/json/json.h"
 #include "core/policy/policy.h"
 #include "tests/certification/pdptesthelpers.h"
@@ -67,6 +68,8 @@ private Q_SLOTS:
     void responsesOmitNulls_data();
     void responsesOmitNulls();
     void plainDecisionBytes();
+    void flatAndFullReadingsAgree_data();
+    void flatAndFullReadingsAgree();
     void searchNeedsPepToken_data();
     void searchNeedsPepToken();
 
@@ -205,6 +208,61 @@ void tst_PdpRequirements::plainDecisionBytes()
     QCOMPARE(deny.status, 200);
     QCOMPARE(deny.body, QByteArray(R"({"decision":false})"));
     QCOMPARE(Json::serialize(QJsonObject{{QStringLiteral("decision"), false}}), deny.body);
+}
+
+// Small plain bodies are decided from a flat reading (Json::FlatDocument), everything else by the
+// full parser. Each row sends one body the flat reader takes and one that an escape of the same
+// text leaves to the parser. Both must get the same response.
+void tst_PdpRequirements::flatAndFullReadingsAgree_data()
+{
+    QTest::addColumn<QByteArray>("flat");
+    QTest::addColumn<QByteArray>("full");
+    QTest::addColumn<int>("status");
+
+    QTest::newRow("permit") << QByteArray(R"({"subject":{"type":"user","id":"alice"},"action":{"name":"read"},"resource":{"type":"record","id":"record-1"}})")
+                            << QByteArray(R"({"subject":{"type":"user","id":"\u0061lice"},"action":{"name":"read"},"resource":{"type":"record","id":"record-1"}})")
+                            << 200;
+    QTest::newRow("deny") << QByteArray(R"({"subject":{"type":"user","id":"bob"},"action":{"name":"write"},"resource":{"type":"record","id":"record-1"}})")
+                          << QByteArray(R"({"subject":{"type":"user","id":"bob"},"action":{"name":"writ\u0065"},"resource":{"type":"record","id":"record-1"}})")
+                          << 200;
+    QTest::newRow("permit by property") << QByteArray(R"({"subject":{"type":"user","id":"bob","properties":{"role":"admin"}},"action":{"name":"write"},
+        "resource":{"type":"record","id":"record-2","properties":{"status":"archived"}}})")
+                                        << QByteArray(R"({"subject":{"type":"user","id":"bob","properties":{"role":"\u0061dmin"}},"action":{"name":"write"},
+        "resource":{"type":"record","id":"record-2","properties":{"status":"archived"}}})")
+                                        << 200;
+    QTest::newRow("deny by boolean property") << QByteArray(R"({"subject":{"type":"user","id":"alice"},"action":{"name":"delete","properties":{"soft":false}},"resource":{"type":"record","id":"record-1"}})")
+                                              << QByteArray(R"({"subject":{"type":"user","id":"alice"},"action":{"name":"delete","properties":{"soft":false, "n": 1.5}},"resource":{"type":"record","id":"record-1"}})")
+                                              << 200;
+    QTest::newRow("id not a string") << QByteArray(R"({"subject":{"type":"user","id":5},"action":{"name":"read"},"resource":{"type":"record","id":"record-1"}})")
+                                     << QByteArray(R"({"subject":{"type":"user","id":5},"action":{"name":"r\u0065ad"},"resource":{"type":"record","id":"record-1"}})")
+                                     << 400;
+    QTest::newRow("properties not an object") << QByteArray(R"({"subject":{"type":"user","id":"alice","properties":[]},"action":{"name":"read"},"resource":{"type":"record","id":"record-1"}})")
+                                              << QByteArray(R"({"subject":{"type":"user","id":"alice","properties":[]},"action":{"name":"r\u0065ad"},"resource":{"type":"record","id":"record-1"}})")
+                                              << 400;
+    QTest::newRow("context null") << QByteArray(R"({"subject":{"type":"user","id":"alice"},"action":{"name":"read"},"resource":{"type":"record","id":"record-1"},"context":null})")
+                                  << QByteArray(R"({"subject":{"type":"user","id":"alice"},"action":{"name":"r\u0065ad"},"resource":{"type":"record","id":"record-1"},"context":null})")
+                                  << 400;
+}
+
+void tst_PdpRequirements::flatAndFullReadingsAgree()
+{
+    QFETCH(QByteArray, flat);
+    QFETCH(QByteArray, full);
+    QFETCH(int, status);
+
+    QVERIFY(Json::FlatDocument::read(flat));
+    QVERIFY(!Json::FlatDocument::read(full));
+    const HttpResponse flatAnswer = post(kEvaluation, flat);
+    const HttpResponse fullAnswer = post(kEvaluation, full);
+    QVERIFY2(flatAnswer.status == status, flatAnswer.describe().constData());
+    QCOMPARE(fullAnswer.status, flatAnswer.status);
+    QCOMPARE(fullAnswer.json, flatAnswer.json);
+    if (status == 200) {
+        const QJsonObject body = jsonObject(flat);
+        const Policy::Request request{body.value(u"subject").toObject(), body.value(u"resource").toObject(),
+                                      body.value(u"action").toObject(), body.value(u"context").toObject()};
+        QCOMPARE(flatAnswer.json.value(u"decision").toBool(), m_pack->evaluate(request).effect == Policy::Effect::Permit);
+    }
 }
 
 void tst_PdpRequirements::responsesOmitNulls()

@@ -5,7 +5,10 @@
 // what the default limits reject. A parsed value must compare equal to itself and stay within the
 // depth limit. Its canonical form must parse back to an equal value with the same canonical
 // bytes. parseLocated() must record a line for the root, and each recorded pointer must resolve.
+// The flat reader of the evaluation fast path must take only text parse() takes, and find every
+// member with the value parse() gives it.
 
+#include "core/json/flatdocument.h"
 #include "core/json/json.h"
 
 #include "fuzzsupport.h"
@@ -48,6 +51,20 @@ void checkLocated(QByteArrayView text, const QJsonValue &value)
     }
 }
 
+// Walks `expected` through the flat document's own look-ups, member by member.
+void checkFlatMembers(const Json::FlatDocument &flat, int node, const QJsonValue &expected)
+{
+    FUZZ_CHECK(Json::structurallyEqual(flat.value(node), expected));
+    if (!expected.isObject())
+        return;
+    const QJsonObject object = expected.toObject();
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        const int member = flat.member(node, it.key().toLatin1());
+        FUZZ_CHECK(member > node);
+        checkFlatMembers(flat, member, it.value());
+    }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***)
@@ -72,6 +89,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(object.ok() == (parsed.ok() && parsed->isObject()));
     if (!object)
         FUZZ_CHECK(!object.error().message.isEmpty());
+
+    const std::optional<Json::FlatDocument> flat = Json::FlatDocument::read(text);
+    if (flat) {
+        FUZZ_CHECK(object.ok());
+        checkFlatMembers(*flat, Json::FlatDocument::kRoot, *object);
+    }
 
     if (!parsed) {
         FUZZ_CHECK(!parsed.error().message.isEmpty());

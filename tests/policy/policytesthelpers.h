@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/json/flatdocument.h"
 #include "core/policy/policy.h"
 
 #include <QJsonDocument>
@@ -61,6 +62,25 @@ inline std::shared_ptr<const PolicySet> loadPack(const QString &name)
         return nullptr;
     }
     return std::get<std::shared_ptr<const PolicySet>>(result);
+}
+
+// The service's evaluation fast path reads plain bodies into a Json::FlatDocument instead of
+// QJsonObjects. Checks that `set` decides and explains the flat reading of `json` exactly as it
+// does the objects.
+inline void compareFlatDecision(const PolicySet &set, const QByteArray &json)
+{
+    const std::optional<Recourse::Json::FlatDocument> flat = Recourse::Json::FlatDocument::read(json);
+    QVERIFY2(flat, "the flat reader declined the body");
+    Request flatRequest;
+    flatRequest.document = &*flat;
+
+    const Decision expected = set.explain(request(json));
+    const Decision actual = set.explain(flatRequest);
+    QCOMPARE(actual.effect, expected.effect);
+    QCOMPARE(actual.ruleId, expected.ruleId);
+    QCOMPARE(actual.tmpl, expected.tmpl);
+    QCOMPARE(actual.explanation, expected.explanation);
+    QCOMPARE(set.evaluate(flatRequest).effect, expected.effect);
 }
 
 } // namespace PolicyTest

@@ -106,6 +106,7 @@ void TestPolicyPacks::certificationDecisions()
     QVERIFY(set);
     const Decision result = set->explain(PolicyTest::request(request));
     QVERIFY2((result.effect == Effect::Permit) == decision, qPrintable(result.explanation));
+    PolicyTest::compareFlatDecision(*set, request);
 }
 
 void TestPolicyPacks::certificationEntities()
@@ -189,6 +190,7 @@ void TestPolicyPacks::arapDecisions()
     const Decision decision = set->explain(PolicyTest::request(request));
     QVERIFY2(decision.effect == effect, qPrintable(decision.explanation));
     QCOMPARE(decision.tmpl ? decision.tmpl->name : QString(), templateName);
+    PolicyTest::compareFlatDecision(*set, request);
 }
 
 void TestPolicyPacks::arapTemplates()
@@ -287,6 +289,7 @@ void TestPolicyPacks::demoDecisions()
     const Decision decision = set->explain(PolicyTest::request(request));
     QVERIFY2(decision.effect == effect, qPrintable(decision.explanation));
     QCOMPARE(decision.tmpl ? decision.tmpl->name : QString(), templateName);
+    PolicyTest::compareFlatDecision(*set, request);
 }
 
 void TestPolicyPacks::demoTemplates()
