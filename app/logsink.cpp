@@ -9,6 +9,8 @@
 #include <QVarLengthArray>
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -215,9 +217,53 @@ std::optional<QByteArray> plainTextLine(QByteArrayView time, QtMsgType type, con
     return line;
 }
 
+// A value that a text line writes without quotes and a JSON string without escapes.
+bool isPlainUnit(char32_t unit)
+{
+    return unit > 0x20 && unit < 0x7f && unit != u'"' && unit != u'=' && unit != u'\\';
+}
+
+bool isPlainValue(QStringView value)
+{
+    return !value.isEmpty() && std::all_of(value.begin(), value.end(), [](QChar c) { return isPlainUnit(c.unicode()); });
+}
+
+bool isPlainValue(QByteArrayView value)
+{
+    return !value.isEmpty() && std::all_of(value.begin(), value.end(), [](char c) { return isPlainUnit(uchar(c)); });
+}
+
+// A duration in whole tenths of a millisecond, as Log::Fields writes the double it stands for.
+QByteArrayView tenthsText(qint64 tenths, std::array<char, 24> &buffer)
+{
+    char *out = std::to_chars(buffer.data(), buffer.data() + buffer.size() - 2, tenths / 10).ptr;
+    if (tenths % 10 != 0) {
+        *out++ = '.';
+        *out++ = char('0' + tenths % 10);
+    }
+    return QByteArrayView(buffer.data(), out - buffer.data());
+}
+
 bool isCoreMember(QStringView key)
 {
     return key == u"time" || key == u"level" || key == u"category" || key == u"message";
+}
+
+// Request lines skip the generic message path, which took about 9% of an evaluation's
+// instructions to build and format the line. Lines inside scoped fields take the generic path,
+// which merges those fields.
+bool writeRequestLine(const Log::RequestLine &request)
+{
+    if (!Log::ScopedFields::current().isEmpty())
+        return false;
+    Sink &target = sink();
+    const qint64 now = target.clock ? target.clock->nowMs() : QDateTime::currentMSecsSinceEpoch();
+    std::optional<QByteArray> line = formatRequestLine(target.format, request, now);
+    if (!line)
+        return false;
+    *line += '\n';
+    target.writer->append(*line, false);
+    return true;
 }
 
 void handleMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
@@ -300,6 +346,97 @@ QByteArray formatLogLine(LogFormat format, QtMsgType type, const char *category,
     return line;
 }
 
+std::optional<QByteArray> formatRequestLine(LogFormat format, const Log::RequestLine &request, qint64 nowMs)
+{
+    const QByteArrayView category(request.category);
+    const bool plain = isPlainValue(category) && isPlainValue(request.method) && isPlainValue(request.route)
+        && (request.requestId.isEmpty() || isPlainValue(request.requestId)) && request.requestId.size() <= 128
+        && (request.caller.isEmpty() || isPlainValue(request.caller))
+        && (!request.durationTenthsMs || *request.durationTenthsMs >= 0);
+    char time[Rfc3339::kWithMsLength];
+    if (!plain || !Rfc3339::writeWithMs(nowMs, time))
+        return std::nullopt;
+
+    std::array<char, 16> statusBuffer;
+    const char *statusEnd = std::to_chars(statusBuffer.begin(), statusBuffer.end(), request.status).ptr;
+    const QByteArrayView status(statusBuffer.data(), statusEnd - statusBuffer.data());
+    std::array<char, 24> durationBuffer;
+    const QByteArrayView duration =
+        request.durationTenthsMs ? tenthsText(*request.durationTenthsMs, durationBuffer) : QByteArrayView();
+
+    // The pieces are copied into one buffer of an upper bound: appending them to a QByteArray one
+    // by one cost more than the rest of the line. The fixed parts of either format stay below 200
+    // bytes, and the method, route and status appear twice.
+    const qsizetype bound = 200 + category.size() + 2 * (request.method.size() + request.route.size() + status.size())
+        + request.requestId.size() + duration.size() + request.caller.size();
+    QByteArray line(bound, Qt::Uninitialized);
+    char *out = line.data();
+    const auto put = [&out](QByteArrayView piece) { out = std::copy(piece.begin(), piece.end(), out); };
+    const auto putAscii = [&out](QStringView piece) {
+        for (const QChar c : piece)
+            *out++ = char(c.unicode());
+    };
+    const bool json = format == LogFormat::Json;
+    // Starts a member: its separator and name, and in JSON the opening quote of a string value.
+    const auto member = [&put, json](QByteArrayView name, bool quoted) {
+        put(json ? QByteArrayView(",\"") : QByteArrayView(" "));
+        put(name);
+        put(json ? (quoted ? QByteArrayView("\":\"") : QByteArrayView("\":")) : QByteArrayView("="));
+    };
+    const auto endString = [&put, json] {
+        if (json)
+            put("\"");
+    };
+
+    if (json) {
+        put("{\"time\":\"");
+        put(QByteArrayView(time, sizeof(time)));
+        put("\",\"level\":\"info\",\"category\":\"");
+        put(category);
+        put("\",\"message\":\"");
+    } else {
+        put(QByteArrayView(time, sizeof(time)));
+        put(" info ");
+        put(category);
+        put(": ");
+    }
+    put(request.method);
+    put(" ");
+    putAscii(request.route);
+    put(" ");
+    put(status);
+    endString();
+
+    member("method", true);
+    put(request.method);
+    endString();
+    member("route", true);
+    putAscii(request.route);
+    endString();
+    member("status", false);
+    put(status);
+    if (!request.requestId.isEmpty()) {
+        member("request_id", true);
+        put(request.requestId);
+        endString();
+    }
+    if (request.durationTenthsMs) {
+        member("duration_ms", false);
+        put(duration);
+    }
+    if (!request.caller.isEmpty()) {
+        member("caller", true);
+        putAscii(request.caller);
+        endString();
+    }
+    if (json)
+        put("}");
+
+    Q_ASSERT(out <= line.constData() + bound);
+    line.truncate(out - line.constData());
+    return line;
+}
+
 void flushLogSink()
 {
     if (LogWriter *writer = sink().writer)
@@ -325,6 +462,7 @@ void installLogSink(LogFormat format, LogLevel level, std::shared_ptr<const Cloc
         rules += QStringLiteral("recourse.*.debug=true\n");
     QLoggingCategory::setFilterRules(rules);
     qInstallMessageHandler(handleMessage);
+    Log::setRequestLineWriter(writeRequestLine);
 }
 
 LogWriter::LogWriter(std::FILE *out, int flushDelayMs)
@@ -343,7 +481,7 @@ LogWriter::~LogWriter()
     flush();
 }
 
-void LogWriter::append(const QByteArray &line, bool urgent)
+void LogWriter::append(QByteArrayView line, bool urgent)
 {
     QMutexLocker locker(&m_mutex);
     const bool wasEmpty = m_pending.isEmpty();

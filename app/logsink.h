@@ -2,6 +2,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/logfields.h"
+#include "core/base/requestline.h"
 #include "core/base/result.h"
 
 #include <QByteArray>
@@ -11,6 +12,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <thread>
 
 namespace Recourse::App {
@@ -41,6 +43,12 @@ void flushLogSink();
 QByteArray formatLogLine(LogFormat format, QtMsgType type, const char *category, const QString &message,
                          const Log::Fields &fields, qint64 nowMs);
 
+// Formats a request line as formatLogLine() formats the message and fields that the generic path
+// builds for it, in one buffer: an info line whose message is "METHOD route status".
+// Returns nullopt when the line needs quotes or escapes, or its time is outside years 1 to 9999,
+// so that the generic path writes it.
+std::optional<QByteArray> formatRequestLine(LogFormat format, const Log::RequestLine &line, qint64 nowMs);
+
 // A log line writer that makes no system call per line. Under load the service logs one info
 // line per HTTP request, and writing and flushing each one took about 12% of the event loop
 // thread at 13,000 requests/s.
@@ -58,7 +66,7 @@ public:
     ~LogWriter();
 
     // `line` includes its newline.
-    void append(const QByteArray &line, bool urgent);
+    void append(QByteArrayView line, bool urgent);
     // Writes every pending line now.
     void flush();
 

@@ -147,13 +147,42 @@ void civilFromDays(qint64 days, int *year, int *month, int *day)
     *year = int(yearOfEra + era * 400 + (*month <= 2 ? 1 : 0));
 }
 
-char16_t *putDigits(char16_t *out, int value, int width)
+template <typename Char>
+Char *putDigits(Char *out, int value, int width)
 {
     for (int i = width - 1; i >= 0; --i) {
-        out[i] = char16_t(u'0' + value % 10);
+        out[i] = Char('0' + value % 10);
         value /= 10;
     }
     return out + width;
+}
+
+// Writes the 24 characters of formatWithMs() for a time inside the fast range.
+template <typename Char>
+void putWithMs(Char *out, qint64 msSinceEpoch)
+{
+    const qint64 ms = ((msSinceEpoch % 1000) + 1000) % 1000;
+    const qint64 seconds = (msSinceEpoch - ms) / 1000;
+    const qint64 secondOfDay = ((seconds % 86400) + 86400) % 86400;
+    int year = 0;
+    int month = 0;
+    int day = 0;
+    civilFromDays((seconds - secondOfDay) / 86400, &year, &month, &day);
+
+    out = putDigits(out, year, 4);
+    *out++ = Char('-');
+    out = putDigits(out, month, 2);
+    *out++ = Char('-');
+    out = putDigits(out, day, 2);
+    *out++ = Char('T');
+    out = putDigits(out, int(secondOfDay / 3600), 2);
+    *out++ = Char(':');
+    out = putDigits(out, int(secondOfDay / 60 % 60), 2);
+    *out++ = Char(':');
+    out = putDigits(out, int(secondOfDay % 60), 2);
+    *out++ = Char('.');
+    out = putDigits(out, int(ms), 3);
+    *out = Char('Z');
 }
 
 } // namespace
@@ -165,31 +194,17 @@ QString formatWithMs(qint64 msSinceEpoch)
     if (msSinceEpoch < kFirstFastMs || msSinceEpoch >= kEndFastMs)
         return QDateTime::fromMSecsSinceEpoch(msSinceEpoch, Qt::UTC).toString(Qt::ISODateWithMs);
 
-    const qint64 ms = ((msSinceEpoch % 1000) + 1000) % 1000;
-    const qint64 seconds = (msSinceEpoch - ms) / 1000;
-    const qint64 secondOfDay = ((seconds % 86400) + 86400) % 86400;
-    int year = 0;
-    int month = 0;
-    int day = 0;
-    civilFromDays((seconds - secondOfDay) / 86400, &year, &month, &day);
-
-    QString text(24, Qt::Uninitialized);
-    char16_t *out = reinterpret_cast<char16_t *>(text.data());
-    out = putDigits(out, year, 4);
-    *out++ = u'-';
-    out = putDigits(out, month, 2);
-    *out++ = u'-';
-    out = putDigits(out, day, 2);
-    *out++ = u'T';
-    out = putDigits(out, int(secondOfDay / 3600), 2);
-    *out++ = u':';
-    out = putDigits(out, int(secondOfDay / 60 % 60), 2);
-    *out++ = u':';
-    out = putDigits(out, int(secondOfDay % 60), 2);
-    *out++ = u'.';
-    out = putDigits(out, int(ms), 3);
-    *out = u'Z';
+    QString text(kWithMsLength, Qt::Uninitialized);
+    putWithMs(reinterpret_cast<char16_t *>(text.data()), msSinceEpoch);
     return text;
+}
+
+bool writeWithMs(qint64 msSinceEpoch, char *out)
+{
+    if (msSinceEpoch < kFirstFastMs || msSinceEpoch >= kEndFastMs)
+        return false;
+    putWithMs(out, msSinceEpoch);
+    return true;
 }
 
 QString format(qint64 msSinceEpoch)

@@ -17,4 +17,11 @@ QString format(qint64 msSinceEpoch);
 // Formats as UTC with milliseconds and 'Z' (2026-12-04T10:00:00.123Z), the form of log lines.
 QString formatWithMs(qint64 msSinceEpoch);
 
+// The length of formatWithMs() for years 1 to 9999.
+inline constexpr qsizetype kWithMsLength = 24;
+
+// Writes formatWithMs() as kWithMsLength Latin-1 bytes to `out`, without allocating. Returns false,
+// writing nothing, for a time outside years 1 to 9999.
+bool writeWithMs(qint64 msSinceEpoch, char *out);
+
 } // namespace Recourse::Rfc3339

@@ -1,6 +1,7 @@
 #include "core/service/requestlog.h"
 
 #include "core/base/logfields.h"
+#include "core/base/requestline.h"
 #include "core/service/httplogging.h"
 #include "core/service/metrics.h"
 
@@ -13,14 +14,23 @@ namespace {
 // `methodAndRoute` is Metrics::routeOf()'s label, "METHOD pattern". The pattern replaces ids in the path,
 // so task and approval ids stay out of the log.
 void write(const QByteArray &method, const QString &methodAndRoute, const QByteArray &requestId, int status,
-           std::optional<double> durationMs, const QString &callerId)
+           std::optional<qint64> durationTenthsMs, const QString &callerId)
 {
     const qsizetype space = methodAndRoute.indexOf(u' ');
-    const QString route = space < 0 ? QString() : methodAndRoute.mid(space + 1);
+    const QStringView route = space < 0 ? QStringView() : QStringView(methodAndRoute).sliced(space + 1);
     // A request rejected before its request line was parsed has no method.
-    const QString methodText = method.isEmpty() ? QStringLiteral("-") : QString::fromLatin1(method.left(16));
+    const QByteArrayView methodBytes = method.isEmpty() ? QByteArrayView("-") : QByteArrayView(method).first(std::min<qsizetype>(method.size(), 16));
+
+    if (const Log::RequestLineWriter writer = Log::requestLineWriter()) {
+        const Log::RequestLine line{lcHttp().categoryName(), methodBytes, route, status, requestId, durationTenthsMs,
+                                    callerId};
+        if (writer(line))
+            return;
+    }
+
+    const QString methodText = QString::fromLatin1(methodBytes);
     Log::Fields fields;
-    fields.add(QStringLiteral("method"), methodText).add(QStringLiteral("route"), route).add(QStringLiteral("status"), status);
+    fields.add(QStringLiteral("method"), methodText).add(QStringLiteral("route"), route.toString()).add(QStringLiteral("status"), status);
     // Clients send UTF-8 ids, so they are decoded as such, and a long one is cut between characters.
     if (!requestId.isEmpty()) {
         QString id = QString::fromUtf8(requestId);
@@ -28,8 +38,8 @@ void write(const QByteArray &method, const QString &methodAndRoute, const QByteA
             id.truncate(id.at(127).isHighSurrogate() ? 127 : 128);
         fields.add(QStringLiteral("request_id"), id);
     }
-    if (durationMs)
-        fields.add(QStringLiteral("duration_ms"), *durationMs);
+    if (durationTenthsMs)
+        fields.add(QStringLiteral("duration_ms"), double(*durationTenthsMs) / 10.0);
     if (!callerId.isEmpty())
         fields.add(QStringLiteral("caller"), callerId);
 
@@ -57,8 +67,7 @@ Http::Responder RequestLog::wrap(const Http::Request &request, const QString &ro
     return [respond = std::move(respond), method = request.method, route, requestId = request.requestId,
             callerId = std::move(callerId), started](Http::Response response) {
         // Tenths of a millisecond are enough to compare requests and keep the lines short.
-        const double durationMs = double(started.nsecsElapsed() / 100000) / 10.0;
-        write(method, route, requestId, response.status, durationMs, callerId ? *callerId : QString());
+        write(method, route, requestId, response.status, started.nsecsElapsed() / 100000, callerId ? *callerId : QString());
         respond(std::move(response));
     };
 }

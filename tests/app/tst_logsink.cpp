@@ -15,6 +15,8 @@
 using namespace Recourse;
 using namespace Recourse::App;
 
+Q_DECLARE_METATYPE(Recourse::App::LogFormat)
+
 namespace {
 
 constexpr qint64 kNowMs = 1796378400123; // 2026-12-04T10:00:00.123Z
@@ -73,6 +75,10 @@ private Q_SLOTS:
     void plainTextLineExact();
     void numberFieldsMatchQtFormat_data();
     void numberFieldsMatchQtFormat();
+    void requestLineMatchesGenericLine_data();
+    void requestLineMatchesGenericLine();
+    void requestLineLeavesOddValues_data();
+    void requestLineLeavesOddValues();
     void optionValues_data();
     void optionValues();
     void routineLinesWaitForUrgentOne();
@@ -257,6 +263,80 @@ void TestLogSink::plainTextLineExact()
     const QByteArray line = formatLogLine(LogFormat::Text, QtInfoMsg, "recourse.http", message, added, kNowMs);
 
     QCOMPARE(line, "2026-12-04T10:00:00.123Z info recourse.http: " + expected);
+}
+
+// A request line is written without the generic message path, and must read exactly as that
+// path writes the same message and fields.
+void TestLogSink::requestLineMatchesGenericLine_data()
+{
+    QTest::addColumn<LogFormat>("format");
+    QTest::addColumn<QByteArray>("requestId");
+    QTest::addColumn<qint64>("tenths");
+    QTest::addColumn<QString>("caller");
+
+    for (const LogFormat format : {LogFormat::Text, LogFormat::Json}) {
+        const char *name = format == LogFormat::Text ? "text" : "json";
+        QTest::addRow("%s, every field", name) << format << QByteArray("05d63662350de7622d37de8fd39c81cd") << qint64(7) << QStringLiteral("pep-a");
+        QTest::addRow("%s, whole milliseconds", name) << format << QByteArray("r-1") << qint64(120) << QStringLiteral("bob");
+        QTest::addRow("%s, zero duration", name) << format << QByteArray("r-2") << qint64(0) << QString();
+        QTest::addRow("%s, no duration", name) << format << QByteArray("r-3") << qint64(-1) << QStringLiteral("bob");
+        QTest::addRow("%s, no request id", name) << format << QByteArray() << qint64(31) << QString();
+        QTest::addRow("%s, long duration", name) << format << QByteArray("r-4") << qint64(123456789) << QStringLiteral("audit-1");
+    }
+}
+
+void TestLogSink::requestLineMatchesGenericLine()
+{
+    QFETCH(LogFormat, format);
+    QFETCH(QByteArray, requestId);
+    QFETCH(qint64, tenths);
+    QFETCH(QString, caller);
+
+    const QString route = QStringLiteral("/access/v1/requests/{id}");
+    const qint64 now = 1796525400351;
+    Log::RequestLine request{"recourse.http", "POST", route, 202, requestId, std::nullopt, caller};
+    if (tenths >= 0)
+        request.durationTenthsMs = tenths;
+    Log::Fields fields;
+    fields.add(QStringLiteral("method"), QStringLiteral("POST")).add(QStringLiteral("route"), route).add(QStringLiteral("status"), 202);
+    if (!requestId.isEmpty())
+        fields.add(QStringLiteral("request_id"), QString::fromLatin1(requestId));
+    if (tenths >= 0)
+        fields.add(QStringLiteral("duration_ms"), double(tenths) / 10.0);
+    if (!caller.isEmpty())
+        fields.add(QStringLiteral("caller"), caller);
+
+    const std::optional<QByteArray> direct = formatRequestLine(format, request, now);
+    QVERIFY(direct);
+    QCOMPARE(*direct, formatLogLine(format, QtInfoMsg, "recourse.http", QStringLiteral("POST ") + route + QStringLiteral(" 202"), fields, now));
+}
+
+// Values that need quotes or escapes, and times outside years 1 to 9999, are left to the generic
+// path, which quotes and escapes them.
+void TestLogSink::requestLineLeavesOddValues_data()
+{
+    QTest::addColumn<QByteArray>("requestId");
+    QTest::addColumn<QString>("caller");
+    QTest::addColumn<qint64>("now");
+
+    QTest::newRow("space in the request id") << QByteArray("x status=200") << QStringLiteral("bob") << qint64(0);
+    QTest::newRow("quote in the request id") << QByteArray("a\"b") << QStringLiteral("bob") << qint64(0);
+    QTest::newRow("non-ASCII request id") << QByteArray("caf\xc3\xa9") << QStringLiteral("bob") << qint64(0);
+    QTest::newRow("request id over 128 bytes") << QByteArray(129, 'a') << QStringLiteral("bob") << qint64(0);
+    QTest::newRow("equals sign in the caller") << QByteArray("r-1") << QStringLiteral("a=b") << qint64(0);
+    QTest::newRow("year 10000") << QByteArray("r-1") << QStringLiteral("bob") << qint64(253402300800000);
+}
+
+void TestLogSink::requestLineLeavesOddValues()
+{
+    QFETCH(QByteArray, requestId);
+    QFETCH(QString, caller);
+    QFETCH(qint64, now);
+
+    const QString route = QStringLiteral("/access/v1/evaluation");
+    const Log::RequestLine request{"recourse.http", "POST", route, 200, requestId, qint64(3), caller};
+    QVERIFY(!formatRequestLine(LogFormat::Text, request, now));
+    QVERIFY(!formatRequestLine(LogFormat::Json, request, now));
 }
 
 void TestLogSink::numberFieldsMatchQtFormat_data()
