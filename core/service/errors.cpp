@@ -91,6 +91,10 @@ Http::Response problemFor(const Error &error)
         response.setHeader(QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer realm=\"recourse\""));
     if (error.code == ErrorCode::StorageUnavailable)
         response.setHeader(QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1"));
+    // A body that is not JSON may be one the client framed wrongly, and what follows it on the
+    // connection may then be the rest of that body, not a request.
+    if (error.code == ErrorCode::InvalidJson)
+        response.closeConnection = true;
     return response;
 }
 

@@ -4,6 +4,7 @@
 #include "core/service/requestparser.h"
 #include "core/service/responder.h"
 
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
@@ -67,6 +68,7 @@ private:
         bool closeAfter = false;
         bool headRequest = false;
         bool http10KeepAlive = false; // an HTTP/1.0 client asked to keep the connection
+        bool barrier = false;         // no request after this one is parsed before its response
     };
 
     void onReadyRead();
@@ -95,6 +97,7 @@ private:
     void finish();
 
     TimerPhase requiredTimerPhase() const;
+    int intervalOf(TimerPhase phase) const;
     void updateTimer();
 
     QTcpSocket *m_socket; // null once handed to the WebSocket server
@@ -115,7 +118,8 @@ private:
 
     QTimer m_timer;
     TimerPhase m_timerPhase = TimerPhase::None;
-    bool m_restartTimer = false; // a request was dispatched, so the same phase starts over
+    QElapsedTimer m_phaseStarted; // when the current phase started, or started over
+    bool m_restartTimer = false;  // a request was dispatched, so the same phase starts over
 
     bool m_processing = false;        // inside process(); guards against re-entry
     bool m_inputClosed = false;       // no further request is parsed on this connection

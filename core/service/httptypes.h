@@ -36,6 +36,8 @@ struct Response
     int status = 200;
     HeaderList headers;
     QByteArray body;
+    // The connection closes after this response, and no request after it is read.
+    bool closeConnection = false;
 
     void setHeader(const QByteArray &name, const QByteArray &value);
     static Response json(int status, const QByteArray &jsonBody);

@@ -2,6 +2,8 @@
 
 #include "core/service/httpgrammar.h"
 
+#include <algorithm>
+
 namespace Recourse::Http {
 
 namespace {
@@ -38,6 +40,16 @@ bool percentDecode(QByteArrayView encoded, QByteArray *decoded)
 Result<void> parseRequestTarget(QByteArrayView method, QByteArrayView target, Request *request)
 {
     request->target = target.toByteArray();
+
+    // Nearly every target is a plain absolute path, which is its own decoded path and can share
+    // the target's bytes. Decoding it byte by byte took about 2% of an evaluation.
+    const bool plainPath = target.front() == '/' && std::none_of(target.begin(), target.end(), [](char c) {
+        return c == '%' || c == '?' || c == '#';
+    });
+    if (plainPath) {
+        request->path = request->target;
+        return {};
+    }
 
     if (target == "*") {
         if (method != "OPTIONS")

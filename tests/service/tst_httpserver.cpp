@@ -208,9 +208,11 @@ private Q_SLOTS:
     void rejectedFraming_data();
     void rejectedFraming();
     void surplusAfterBodyRejected();
+    void closingResponseStopsParsing();
     void slowHeadersDropped();
     void slowBodyDropped();
     void idleConnectionClosed();
+    void idleTimeoutCountsFromLastRequest();
     void connectionCloseHonoured();
     void http10ClosesByDefault();
     void http10KeepAlive();
@@ -586,6 +588,31 @@ void TestHttpServer::surplusAfterBodyRejected()
     QCOMPARE(m_handler->requests.size(), 1);
 }
 
+// A handler that finds a body malformed closes the connection with its answer. The request after
+// it in the same write may be the rest of a body the client framed wrongly, so it is never handled,
+// even when the answer comes from another turn of the event loop.
+void TestHttpServer::closingResponseStopsParsing()
+{
+    startServer();
+    m_handler->onRequest = [](const Request &, Responder respond) {
+        QTimer::singleShot(0, [respond = std::move(respond)] {
+            Response response = problem(400, QStringLiteral("Bad Request"), QStringLiteral("The body is not JSON."));
+            response.closeConnection = true;
+            respond(std::move(response));
+        });
+    };
+    RawClient client(m_server->serverPort());
+
+    client.socket.write("POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n0123456789"
+                        "GET /admin/v1/whoami HTTP/1.1\r\nHost: t\r\n\r\n");
+
+    QTRY_VERIFY(client.closed());
+    QCOMPARE(client.responses().size(), 1);
+    QCOMPARE(client.responses().at(0).status, 400);
+    QCOMPARE(client.responses().at(0).header("connection"), QByteArray("close"));
+    QCOMPARE(m_handler->requests.size(), 1);
+}
+
 void TestHttpServer::slowHeadersDropped()
 {
     Limits limits = testLimits();
@@ -644,6 +671,30 @@ void TestHttpServer::idleConnectionClosed()
     QVERIFY(elapsed.elapsed() >= 150);
     QCOMPARE(client.responses().size(), 1);
     QTRY_COMPARE(m_server->connectionCount(), 0);
+}
+
+// The idle timer is extended, not restarted, after each request, so a connection in use must stay
+// open for the whole idle timeout after its last request.
+void TestHttpServer::idleTimeoutCountsFromLastRequest()
+{
+    Limits limits = testLimits();
+    limits.idleTimeoutMs = 400;
+    startServer(limits);
+    RawClient client(m_server->serverPort());
+    QElapsedTimer sinceFirst;
+    QElapsedTimer sinceLast;
+
+    client.socket.write("GET /1 HTTP/1.1\r\nHost: t\r\n\r\n");
+    QTRY_COMPARE(client.responses().size(), 1);
+    sinceFirst.start();
+    QTRY_VERIFY(sinceFirst.elapsed() >= 250);
+    client.socket.write("GET /2 HTTP/1.1\r\nHost: t\r\n\r\n");
+    QTRY_COMPARE(client.responses().size(), 2);
+    sinceLast.start();
+
+    QTRY_VERIFY(client.closed());
+    QVERIFY2(sinceLast.elapsed() >= 350, qPrintable(QString::number(sinceLast.elapsed())));
+    QCOMPARE(client.responses().size(), 2);
 }
 
 void TestHttpServer::connectionCloseHonoured()
