@@ -7,11 +7,42 @@
 #include "core/service/problem.h"
 #include "core/service/responsewriter.h"
 
+#include <QJsonObject>
 #include <QTcpSocket>
 #include <QVarLengthArray>
 #include <QWebSocketServer>
 
 namespace Recourse::Http {
+
+namespace {
+
+// QWebSocketServer closes the socket without a response, or sends a bare 400, when a handshake
+// lacks what it needs. Checking first tells the client what was wrong and logs the request.
+std::optional<Response> checkHandshake(const Request &request)
+{
+    if (request.header("sec-websocket-version") != "13") {
+        // RFC 6455 section 4.4: the rejection names the versions the server supports.
+        Response response = problem(426, QStringLiteral("Upgrade Required"),
+            QStringLiteral("The WebSocket handshake must use Sec-WebSocket-Version 13."), QStringLiteral("about:blank"),
+            QJsonObject{{QStringLiteral("invalid_value"), QString::fromLatin1(request.header("sec-websocket-version").left(32))}});
+        response.setHeader(QByteArrayLiteral("Sec-WebSocket-Version"), QByteArrayLiteral("13"));
+        return response;
+    }
+
+    // The key is 16 random bytes in base64 (RFC 6455 section 4.1).
+    const QByteArray key = request.header("sec-websocket-key");
+    const QByteArray::FromBase64Result decoded =
+        QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
+    if (key.size() != 24 || !decoded || decoded.decoded.size() != 16) {
+        return problem(400, QStringLiteral("Bad Request"),
+            QStringLiteral("The WebSocket handshake needs a Sec-WebSocket-Key of 16 bytes in base64."),
+            QStringLiteral("about:blank"),
+            QJsonObject{{QStringLiteral("invalid_value"), QString::fromLatin1(key.left(64))}});
+    }
+    return std::nullopt;
+}
+
+} // namespace
 
 Connection::UpgradeCheck Connection::checkWebSocketUpgrade()
 {
@@ -67,6 +98,8 @@ Connection::UpgradeCheck Connection::checkWebSocketUpgrade()
         request.requestId = mintRequestId();
 
     std::optional<Response> rejection = m_route->filter ? m_route->filter(request) : std::nullopt;
+    if (!rejection)
+        rejection = checkHandshake(request);
     if (!rejection && !m_route->server) {
         rejection = problem(503, QStringLiteral("Service Unavailable"),
             QStringLiteral("The WebSocket endpoint is not available."));

@@ -233,6 +233,8 @@ private Q_SLOTS:
     void webSocketAccepted();
     void webSocketRejected();
     void webSocketRejectedRaw();
+    void webSocketHandshakeChecked_data();
+    void webSocketHandshakeChecked();
     void webSocketBehindPipelinedRequest();
     void problemBody();
 
@@ -1086,6 +1088,42 @@ void TestHttpServer::webSocketRejectedRaw()
     QCOMPARE(client.responses().at(0).header("content-type"), QByteArray("application/problem+json"));
     QTRY_VERIFY(client.closed());
     QVERIFY(m_handler->requests.isEmpty());
+}
+
+// QWebSocketServer drops a handshake it cannot complete without a word; the server answers first.
+void TestHttpServer::webSocketHandshakeChecked_data()
+{
+    QTest::addColumn<QByteArray>("fields");
+    QTest::addColumn<int>("status");
+
+    QTest::newRow("no key") << QByteArray("Sec-WebSocket-Version: 13\r\n") << 400;
+    QTest::newRow("short key") << QByteArray("Sec-WebSocket-Key: c2hvcnQ=\r\nSec-WebSocket-Version: 13\r\n") << 400;
+    QTest::newRow("key not base64") << QByteArray("Sec-WebSocket-Key: !!!!!!!!!!!!!!!!!!!!!!==\r\nSec-WebSocket-Version: 13\r\n") << 400;
+    QTest::newRow("version 8") << QByteArray("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n") << 426;
+    QTest::newRow("no version") << QByteArray("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n") << 426;
+}
+
+void TestHttpServer::webSocketHandshakeChecked()
+{
+    QFETCH(QByteArray, fields);
+    QFETCH(int, status);
+
+    startServer();
+    QWebSocketServer webSockets(QStringLiteral("test"), QWebSocketServer::NonSecureMode);
+    m_server->setWebSocketRoute("/admin/v1/events", &webSockets, [](const Request &) { return std::optional<Response>(); });
+    QSignalSpy newConnections(&webSockets, &QWebSocketServer::newConnection);
+    RawClient client(m_server->serverPort());
+
+    client.socket.write("GET /admin/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                        "Connection: Upgrade\r\n" + fields + "\r\n");
+
+    QTRY_COMPARE(client.responses().size(), 1);
+    QCOMPARE(client.responses().at(0).status, status);
+    QCOMPARE(client.responses().at(0).header("content-type"), QByteArray("application/problem+json"));
+    if (status == 426)
+        QCOMPARE(client.responses().at(0).header("sec-websocket-version"), QByteArray("13"));
+    QTRY_VERIFY(client.closed());
+    QCOMPARE(newConnections.size(), 0);
 }
 
 void TestHttpServer::webSocketBehindPipelinedRequest()
