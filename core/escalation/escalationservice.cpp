@@ -28,13 +28,20 @@ constexpr BodyRule kApproveBody[] = {{QLatin1StringView("comment"), BodyMember::
 constexpr BodyRule kDenyBody[] = {{QLatin1StringView("reason"), BodyMember::String},
                                   {QLatin1StringView("comment"), BodyMember::String},
                                   {QLatin1StringView("items"), BodyMember::Array}};
-constexpr BodyRule kBatchEntry[] = {{QLatin1StringView("task_id"), BodyMember::String},
-                                    {QLatin1StringView("decision"), BodyMember::String},
-                                    {QLatin1StringView("comment"), BodyMember::String},
-                                    {QLatin1StringView("reason"), BodyMember::String},
-                                    {QLatin1StringView("approved_until"), BodyMember::StringOrNull},
-                                    {QLatin1StringView("scope"), BodyMember::ObjectOrNull},
-                                    {QLatin1StringView("items"), BodyMember::Array}};
+// A batch entry takes what the single call of its decision takes, so a deny entry with a scope
+// or an approve entry with a reason is rejected as it would be there.
+constexpr BodyRule kBatchApproveEntry[] = {{QLatin1StringView("task_id"), BodyMember::String},
+                                           {QLatin1StringView("decision"), BodyMember::String},
+                                           {QLatin1StringView("comment"), BodyMember::String},
+                                           {QLatin1StringView("approved_until"), BodyMember::StringOrNull},
+                                           {QLatin1StringView("scope"), BodyMember::ObjectOrNull},
+                                           {QLatin1StringView("items"), BodyMember::Array}};
+constexpr BodyRule kBatchDenyEntry[] = {{QLatin1StringView("task_id"), BodyMember::String},
+                                        {QLatin1StringView("decision"), BodyMember::String},
+                                        {QLatin1StringView("reason"), BodyMember::String},
+                                        {QLatin1StringView("comment"), BodyMember::String},
+                                        {QLatin1StringView("items"), BodyMember::Array}};
+constexpr BodyRule kBatchBody[] = {{QLatin1StringView("decisions"), BodyMember::Array}};
 constexpr BodyRule kRevokeBody[] = {{QLatin1StringView("comment"), BodyMember::String}};
 constexpr BodyRule kPreviewBody[] = {{QLatin1StringView("task_id"), BodyMember::String},
                                      {QLatin1StringView("approved_until"), BodyMember::StringOrNull},
@@ -639,6 +646,11 @@ void EscalationService::decideBatch(const Identity &approver, const QJsonObject 
                          QStringLiteral("decisions")));
         return;
     }
+    // A member such as "dry_run" must not be ignored while every entry is decided for real.
+    if (auto checked = Internal::checkApproverBody(body, kBatchBody); !checked) {
+        done(checked.error());
+        return;
+    }
 
     // Entries run one after another so their outcomes come back in request order.
     struct Batch
@@ -672,11 +684,14 @@ void EscalationService::decideBatch(const Identity &approver, const QJsonObject 
                                Json::displayText(batch->entries.at(batch->next - 1)).left(200)));
             return;
         }
-        if (auto checked = Internal::checkApproverBody(entry, kBatchEntry); !checked) {
+        const bool approve = decision == QLatin1String("approve");
+        if (auto checked = Internal::checkApproverBody(entry, approve ? std::span<const BodyRule>(kBatchApproveEntry)
+                                                                      : std::span<const BodyRule>(kBatchDenyEntry));
+            !checked) {
             record(checked.error());
             return;
         }
-        decide(approver, taskId, entry, decision == QLatin1String("approve"), record);
+        decide(approver, taskId, entry, approve, record);
     };
     (*step)();
 }

@@ -2,6 +2,9 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+#include <initializer_list>
+
 namespace Recourse::Escalation::Scope {
 
 namespace {
@@ -15,6 +18,16 @@ Error invalidScope(const QString &message, const QString &value = QStringLiteral
 // and the preview evaluates every pair.
 constexpr qsizetype kMaxScopeEntries = 50;
 
+// The first member of `object` outside `allowed`, or an empty string.
+QString unknownMember(const QJsonObject &object, std::initializer_list<QLatin1StringView> allowed)
+{
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end())
+            return it.key();
+    }
+    return {};
+}
+
 } // namespace
 
 Result<QJsonObject> normalize(const QJsonValue &requested, const Store::TaskRecord &task, const Policy::Template &tmpl)
@@ -25,12 +38,41 @@ Result<QJsonObject> normalize(const QJsonValue &requested, const Store::TaskReco
     if (!requested.isObject())
         return invalidScope(QStringLiteral("scope must be an object."));
 
+    // An approver who meant to broaden or to bind more must learn that the scope says otherwise
+    // before the approval is granted.
     const QJsonObject scope = requested.toObject();
-    const QString mode = scope.value(QStringLiteral("mode")).toString(QStringLiteral("exact"));
-    if (mode == QLatin1String("exact"))
+    if (const QString unknown = unknownMember(scope, {QLatin1StringView("mode"), QLatin1StringView("resources"),
+                                                      QLatin1StringView("actions")});
+        !unknown.isEmpty()) {
+        return invalidScope(QStringLiteral("scope.%1 is not part of a scope; it takes mode, resources and actions.")
+                                .arg(unknown.left(64)),
+                            QStringLiteral("scope.") + unknown.left(64));
+    }
+    const QJsonValue modeValue = scope.value(QStringLiteral("mode"));
+    const QJsonValue resourceList = scope.value(QStringLiteral("resources"));
+    const QJsonValue actionList = scope.value(QStringLiteral("actions"));
+    const bool listsSomething = !resourceList.isUndefined() || !actionList.isUndefined();
+    if (modeValue.isUndefined() && !listsSomething)
         return exact;
+    if (!modeValue.isString()) {
+        return invalidScope(QStringLiteral("scope.mode must be \"exact\" or \"broadened\"; a scope that lists "
+                                           "resources or actions is \"broadened\"."),
+                            QStringLiteral("scope.mode"));
+    }
+    const QString mode = modeValue.toString();
+    if (mode == QLatin1String("exact")) {
+        if (listsSomething) {
+            return invalidScope(QStringLiteral("An exact scope lists no resources or actions; use mode \"broadened\" to add them."),
+                                QStringLiteral("scope.mode"));
+        }
+        return exact;
+    }
     if (mode != QLatin1String("broadened"))
         return invalidScope(QStringLiteral("scope.mode must be \"exact\" or \"broadened\"."), mode.left(64));
+
+    // Checked before anything else reads the lists, so a long one costs no more than a short one.
+    if (resourceList.toArray().size() > kMaxScopeEntries || actionList.toArray().size() > kMaxScopeEntries)
+        return invalidScope(QStringLiteral("A broadened scope lists at most %1 resources and %1 actions.").arg(kMaxScopeEntries));
 
     const QJsonObject boundResource = task.doc.value(QStringLiteral("resource")).toObject();
     const QString boundAction = task.doc.value(QStringLiteral("action")).toObject().value(QStringLiteral("name")).toString();
@@ -41,15 +83,23 @@ Result<QJsonObject> normalize(const QJsonValue &requested, const Store::TaskReco
                                      {QStringLiteral("id"), boundResource.value(QStringLiteral("id"))}}};
     QJsonArray actions{boundAction};
 
-    const QJsonValue resourceList = scope.value(QStringLiteral("resources"));
     if (!resourceList.isUndefined() && !resourceList.isArray())
         return invalidScope(QStringLiteral("scope.resources must be an array of {type, id} objects."));
-    for (const QJsonValue &entry : resourceList.toArray()) {
-        const QJsonObject resource = entry.toObject();
+    const QJsonArray resourceEntries = resourceList.toArray();
+    for (qsizetype i = 0; i < resourceEntries.size(); ++i) {
+        const QJsonObject resource = resourceEntries.at(i).toObject();
         const QJsonValue type = resource.value(QStringLiteral("type"));
         const QJsonValue id = resource.value(QStringLiteral("id"));
         if (!type.isString() || !id.isString() || id.toString().isEmpty())
             return invalidScope(QStringLiteral("Each scope.resources entry needs a string type and id."));
+        // Properties and the like would not be part of the approval, so they are rejected rather than dropped.
+        if (const QString unknown = unknownMember(resource, {QLatin1StringView("type"), QLatin1StringView("id")});
+            !unknown.isEmpty()) {
+            const QString member = QStringLiteral("scope.resources[%1].%2").arg(i).arg(unknown.left(64));
+            return invalidScope(QStringLiteral("%1 is not part of a scope entry, which names a resource by type and id.")
+                                    .arg(member),
+                                member);
+        }
         if (type.toString() != resourceType) {
             return invalidScope(QStringLiteral("A broadened scope keeps the resource type %1; %2 is another type.")
                                     .arg(resourceType, type.toString()),
@@ -59,7 +109,6 @@ Result<QJsonObject> normalize(const QJsonValue &requested, const Store::TaskReco
         if (!resources.contains(normalized))
             resources.append(normalized);
     }
-    const QJsonValue actionList = scope.value(QStringLiteral("actions"));
     if (!actionList.isUndefined() && !actionList.isArray())
         return invalidScope(QStringLiteral("scope.actions must be an array of action names."));
     for (const QJsonValue &entry : actionList.toArray()) {

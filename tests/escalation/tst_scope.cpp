@@ -3,7 +3,9 @@
 
 #include "tests/integration/servicefixture.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QTest>
 
 using namespace Recourse::Testing;
@@ -44,6 +46,11 @@ private Q_SLOTS:
     void previewEndsWhereApprovalWould();
     void batchDecidesInOrder();
     void batchRefusedForAuditors();
+    void scopeMembersCheckedStrictly_data();
+    void scopeMembersCheckedStrictly();
+    void longScopeListsRejectedAtOnce();
+    void batchMembersCheckedStrictly_data();
+    void batchMembersCheckedStrictly();
 
 private:
     std::unique_ptr<ServiceFixture> m_service;
@@ -227,6 +234,123 @@ void ScopeTest::batchRefusedForAuditors()
                                                                          {QStringLiteral("decision"), QStringLiteral("approve")}}}}},
         Tokens::auditor);
     QCOMPARE(refused.status, 403);
+}
+
+// A scope part the approval would not honour is rejected, and nothing is decided, so the
+// approver never grants something other than the scope sent.
+void ScopeTest::scopeMembersCheckedStrictly_data()
+{
+    QTest::addColumn<QByteArray>("scope");
+    QTest::addColumn<QString>("invalidValue");
+
+    const QByteArray budget = R"({"type": "document", "id": "q4-budget"})";
+    QTest::newRow("lists without a mode") << QByteArray(R"({"resources": [)" + budget + "]}") << QStringLiteral("scope.mode");
+    QTest::newRow("exact with resources") << QByteArray(R"({"mode": "exact", "resources": [)" + budget + "]}") << QStringLiteral("scope.mode");
+    QTest::newRow("exact with actions") << QByteArray(R"({"mode": "exact", "actions": ["can_write"]})") << QStringLiteral("scope.mode");
+    QTest::newRow("mode not a string") << QByteArray(R"({"mode": 1})") << QStringLiteral("scope.mode");
+    QTest::newRow("context") << QByteArray(R"({"mode": "broadened", "context": {"tenant": "globex"}, "resources": [)" + budget + "]}")
+                             << QStringLiteral("scope.context");
+    QTest::newRow("resource properties") << QByteArray(R"({"mode": "broadened", "resources": [{"type": "document", "id": "q4-budget", "properties": {"tenant": "globex"}}]})")
+                                         << QStringLiteral("scope.resources[0].properties");
+}
+
+void ScopeTest::scopeMembersCheckedStrictly()
+{
+    QFETCH(QByteArray, scope);
+    QFETCH(QString, invalidValue);
+
+    const Escalation requested = m_service->requestAccess(readDocument(QStringLiteral("q4-plan")));
+    QVERIFY2(requested.ok(), qPrintable(requested.failure));
+    const QJsonObject body{{QStringLiteral("scope"), QJsonDocument::fromJson(scope).object()}};
+
+    QJsonObject previewBody = body;
+    previewBody.insert(QStringLiteral("task_id"), requested.taskId());
+    const HttpResponse preview = m_service->post(QStringLiteral("/admin/v1/preview"), previewBody, Tokens::bob);
+    QVERIFY2(preview.status == 400, preview.describe().constData());
+    QCOMPARE(preview.json.value(u"invalid_value").toString(), invalidValue);
+
+    const HttpResponse refused = m_service->approve(requested.taskId(), Tokens::bob, body);
+    QVERIFY2(refused.status == 400, refused.describe().constData());
+    QCOMPARE(refused.json.value(u"invalid_value").toString(), invalidValue);
+    const HttpResponse detail = m_service->get(QStringLiteral("/admin/v1/tasks/") + requested.taskId(), Tokens::bob);
+    QCOMPARE(detail.json.value(u"status").toString(), QStringLiteral("pending"));
+
+    // An empty scope still means the exact request.
+    const HttpResponse exact = m_service->approve(requested.taskId(), Tokens::bob, QJsonObject{{QStringLiteral("scope"), QJsonObject()}});
+    QVERIFY2(exact.status == 200, exact.describe().constData());
+}
+
+// Each entry of a long list cost a comparison with every earlier one, and the service thread
+// served nothing else meanwhile: 10,000 entries held it for about 10 s.
+void ScopeTest::longScopeListsRejectedAtOnce()
+{
+    const Escalation requested = m_service->requestAccess(readDocument(QStringLiteral("q4-plan")));
+    QVERIFY2(requested.ok(), qPrintable(requested.failure));
+
+    QStringList ids;
+    for (int i = 0; i < 20000; ++i)
+        ids.append(QStringLiteral("doc-%1").arg(i));
+    const QJsonObject body{{QStringLiteral("task_id"), requested.taskId()}, {QStringLiteral("scope"), broadenedTo(ids)}};
+    QElapsedTimer timer;
+    timer.start();
+    const HttpResponse refused = m_service->post(QStringLiteral("/admin/v1/preview"), body, Tokens::bob);
+    QVERIFY2(refused.status == 400, refused.describe().constData());
+    QVERIFY2(refused.json.value(u"detail").toString().contains(QLatin1String("at most 50")), refused.describe().constData());
+    // Generous for a loaded machine. The quadratic loop took 29 s for this list in the dev build.
+    QVERIFY2(timer.elapsed() < 10000, qPrintable(QString::number(timer.elapsed())));
+
+    QJsonArray actions;
+    for (int i = 0; i < 51; ++i)
+        actions.append(QStringLiteral("action-%1").arg(i));
+    const QJsonObject manyActions{{QStringLiteral("mode"), QStringLiteral("broadened")}, {QStringLiteral("actions"), actions}};
+    const HttpResponse rejectedActions = m_service->approve(requested.taskId(), Tokens::bob, QJsonObject{{QStringLiteral("scope"), manyActions}});
+    QCOMPARE(rejectedActions.status, 400);
+}
+
+// A batch entry takes what the single call of its decision takes, and the batch itself takes
+// only its list, so a member such as "dry_run" cannot be ignored while tasks are decided for real.
+void ScopeTest::batchMembersCheckedStrictly_data()
+{
+    QTest::addColumn<QString>("decision");
+    QTest::addColumn<QString>("member");
+    QTest::addColumn<QJsonValue>("value");
+    QTest::addColumn<bool>("topLevel");
+
+    QTest::newRow("dry_run beside the list") << QStringLiteral("approve") << QStringLiteral("dry_run") << QJsonValue(true) << true;
+    QTest::newRow("deny with a scope") << QStringLiteral("deny") << QStringLiteral("scope") << QJsonValue(QJsonObject{{QStringLiteral("mode"), QStringLiteral("exact")}}) << false;
+    QTest::newRow("deny with an end") << QStringLiteral("deny") << QStringLiteral("approved_until") << QJsonValue(QStringLiteral("2030-01-01T00:00:00Z")) << false;
+    QTest::newRow("approve with a reason") << QStringLiteral("approve") << QStringLiteral("reason") << QJsonValue(QStringLiteral("because")) << false;
+    QTest::newRow("unknown entry member") << QStringLiteral("approve") << QStringLiteral("dry_run") << QJsonValue(true) << false;
+}
+
+void ScopeTest::batchMembersCheckedStrictly()
+{
+    QFETCH(QString, decision);
+    QFETCH(QString, member);
+    QFETCH(QJsonValue, value);
+    QFETCH(bool, topLevel);
+
+    const Escalation requested = m_service->requestAccess(readDocument(QStringLiteral("q4-plan")));
+    QVERIFY2(requested.ok(), qPrintable(requested.failure));
+    QJsonObject entry{{QStringLiteral("task_id"), requested.taskId()}, {QStringLiteral("decision"), decision}};
+    QJsonObject body;
+    if (topLevel)
+        body.insert(member, value);
+    else
+        entry.insert(member, value);
+    body.insert(QStringLiteral("decisions"), QJsonArray{entry});
+
+    const HttpResponse batch = m_service->post(QStringLiteral("/admin/v1/tasks:batch"), body, Tokens::bob);
+    if (topLevel) {
+        QVERIFY2(batch.status == 400, batch.describe().constData());
+        QCOMPARE(batch.json.value(u"invalid_value").toString(), member);
+    } else {
+        QVERIFY2(batch.status == 200, batch.describe().constData());
+        const QJsonObject outcome = batch.json.value(u"outcomes").toArray().first().toObject();
+        QCOMPARE(outcome.value(u"error").toObject().value(u"invalid_value").toString(), member);
+    }
+    const HttpResponse detail = m_service->get(QStringLiteral("/admin/v1/tasks/") + requested.taskId(), Tokens::bob);
+    QCOMPARE(detail.json.value(u"status").toString(), QStringLiteral("pending"));
 }
 
 QTEST_GUILESS_MAIN(ScopeTest)
