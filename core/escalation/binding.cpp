@@ -41,7 +41,13 @@ QJsonObject withoutActor(const QJsonObject &subject)
     if (properties != subject.constEnd() && properties->isObject()) {
         QJsonObject props = properties->toObject();
         props.remove(QStringLiteral("act"));
-        stripped.insert(QStringLiteral("properties"), props);
+        // No properties and empty ones mean the same to policy. If they differed here, a PEP that
+        // adds the actor at submission to a subject evaluated without properties would no longer
+        // match its own denial.
+        if (props.isEmpty())
+            stripped.remove(QStringLiteral("properties"));
+        else
+            stripped.insert(QStringLiteral("properties"), props);
     }
     return stripped;
 }

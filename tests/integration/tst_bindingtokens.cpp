@@ -339,8 +339,8 @@ void tst_BindingTokens::substitutedRequest_data()
         << QJsonValue(QJsonObject{{QStringLiteral("tenant"), QStringLiteral("acme")},
                                   {QStringLiteral("business_justification"), QStringLiteral("quarter close")}})
         << true;
-    // The actor never takes part in the binding, but an emptied properties object stays: a
-    // subject without properties differs from one whose properties held only the actor.
+    // The actor never takes part in the binding, and properties that held only the actor count as
+    // none: policy cannot tell an empty properties object from a missing one.
     QTest::newRow("another actor in the subject (not bound)")
         << actingFor(QStringLiteral("agent-7")) << QStringLiteral("subject") << QJsonValue(actingFor(QStringLiteral("agent-9")))
         << true;
@@ -349,8 +349,12 @@ void tst_BindingTokens::substitutedRequest_data()
                                         {QStringLiteral("properties"), QJsonObject{}}};
     QTest::newRow("actor moved out of the subject") << actingFor(QStringLiteral("agent-7")) << QStringLiteral("subject")
                                                     << QJsonValue(emptiedProperties) << true;
+    QTest::newRow("actor moved out with its properties object") << actingFor(QStringLiteral("agent-7")) << QStringLiteral("subject")
+                                                                << QJsonValue(alice) << true;
     QTest::newRow("actor added where the evaluation had no properties")
-        << alice << QStringLiteral("subject") << QJsonValue(actingFor(QStringLiteral("agent-7"))) << false;
+        << alice << QStringLiteral("subject") << QJsonValue(actingFor(QStringLiteral("agent-7"))) << true;
+    QTest::newRow("actor added to empty properties")
+        << emptiedProperties << QStringLiteral("subject") << QJsonValue(actingFor(QStringLiteral("agent-7"))) << true;
 }
 
 void tst_BindingTokens::substitutedRequest()
