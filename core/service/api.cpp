@@ -7,6 +7,7 @@
 #include "core/service/errors.h"
 #include "core/service/httpgrammar.h"
 #include "core/service/metrics.h"
+#include "core/service/problem.h"
 #include "core/service/requestlog.h"
 #include "core/service/searchapi.h"
 #include "core/service/signingkeys.h"
@@ -94,7 +95,7 @@ Http::Response methodNotAllowed(const Http::Request &request, QByteArrayView all
     return response;
 }
 
-// Whether a Content-Type names application/json, whatever its parameters (charset, say).
+// Returns whether a Content-Type names application/json, whatever its parameters (charset, say).
 bool isJsonMediaType(QByteArrayView contentType)
 {
     const qsizetype semicolon = contentType.indexOf(';');
@@ -616,6 +617,15 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
     }
 
     const QList<QByteArray> taskParts = segmentsAfter(path, "/admin/v1/tasks/");
+    if (taskParts.size() == 1 && !taskParts.first().isEmpty()) {
+        // No task has a malformed id, so such an id gets the response for an unknown one.
+        if (!isOpaqueId(taskParts.first())) {
+            return respond(problemFor(error(ErrorCode::UnknownTask, QStringLiteral("No task with this id is available to the caller."),
+                                            QString::fromUtf8(taskParts.first().left(64)))));
+        }
+        if (method != "GET")
+            return respond(methodNotAllowed(request, "GET"));
+    }
     if (!taskParts.isEmpty() && isOpaqueId(taskParts.first())) {
         const QString taskId = QString::fromLatin1(taskParts.first());
         if (taskParts.size() == 1 && method == "GET") {
@@ -652,6 +662,15 @@ void Api::handle(const Http::Request &request, Http::Responder respond)
             body = parsed.value();
         }
         return m_escalation->revoke(*caller, QString::fromLatin1(approvalParts.first()), body, replyTo(std::move(respond)));
+    }
+
+    // The event stream accepts only WebSocket upgrades, which the HTTP server hands over before
+    // they get here (RFC 9110 section 15.5.22).
+    if (path == "/admin/v1/events") {
+        Http::Response upgrade = Http::problem(426, QStringLiteral("Upgrade Required"),
+                                               QStringLiteral("The event stream is a WebSocket endpoint. Connect with a WebSocket upgrade."));
+        upgrade.setHeader(QByteArrayLiteral("Upgrade"), QByteArrayLiteral("websocket"));
+        return respond(upgrade);
     }
 
     respond(problemFor(error(ErrorCode::NotFound, QStringLiteral("No such endpoint."), QString::fromUtf8(path.left(200)))));

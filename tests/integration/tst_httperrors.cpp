@@ -53,6 +53,9 @@ private Q_SLOTS:
     void deeplyNestedBody();
     void unknownRoute_data();
     void unknownRoute();
+    void malformedTaskIdIsUnknown_data();
+    void malformedTaskIdIsUnknown();
+    void eventStreamNeedsUpgrade();
     void wrongMethod_data();
     void wrongMethod();
     void bearerSchemeIgnoresCase_data();
@@ -219,6 +222,34 @@ void tst_HttpErrors::unknownRoute()
     checkProblem(m_service->get(path, token), 404);
 }
 
+// The approver API treats a task id that no task can have as an unknown task, as the PEP's
+// status endpoint does, not as a missing endpoint.
+void tst_HttpErrors::malformedTaskIdIsUnknown_data()
+{
+    QTest::addColumn<QString>("id");
+
+    QTest::newRow("quote") << QStringLiteral("arq_'x");
+    QTest::newRow("emoji") << QStringLiteral("%F0%9F%98%80");
+    QTest::newRow("invalid UTF-8") << QStringLiteral("%ff%fe");
+    QTest::newRow("too long") << QString(129, u'a');
+}
+
+void tst_HttpErrors::malformedTaskIdIsUnknown()
+{
+    QFETCH(QString, id);
+
+    const HttpResponse response = m_service->get(QStringLiteral("/admin/v1/tasks/") + id, Tokens::bob);
+    checkProblem(response, 404);
+    QCOMPARE(response.problemType(), QStringLiteral("urn:openid:authzen:access-request:error:unknown_task"));
+}
+
+void tst_HttpErrors::eventStreamNeedsUpgrade()
+{
+    const HttpResponse response = m_service->get(QStringLiteral("/admin/v1/events"), Tokens::bob);
+    checkProblem(response, 426);
+    QCOMPARE(response.header("upgrade"), QByteArray("websocket"));
+}
+
 void tst_HttpErrors::wrongMethod_data()
 {
     QTest::addColumn<QByteArray>("method");
@@ -244,6 +275,10 @@ void tst_HttpErrors::wrongMethod_data()
                                  << QByteArrayLiteral("POST");
     QTest::newRow("GET revoke") << QByteArrayLiteral("GET") << QStringLiteral("/admin/v1/approvals/apr_x/revoke")
                                 << Tokens::bob << QByteArrayLiteral("POST");
+    QTest::newRow("DELETE task") << QByteArrayLiteral("DELETE") << QStringLiteral("/admin/v1/tasks/arq_x") << Tokens::bob
+                                 << QByteArrayLiteral("GET");
+    QTest::newRow("PUT task") << QByteArrayLiteral("PUT") << QStringLiteral("/admin/v1/tasks/arq_x") << Tokens::bob
+                              << QByteArrayLiteral("GET");
 }
 
 void tst_HttpErrors::wrongMethod()
