@@ -41,9 +41,9 @@ QJsonObject withoutActor(const QJsonObject &subject)
     if (properties != subject.constEnd() && properties->isObject()) {
         QJsonObject props = properties->toObject();
         props.remove(QStringLiteral("act"));
-        // No properties and empty ones mean the same to policy. If they differed here, a PEP that
-        // adds the actor at submission to a subject evaluated without properties would no longer
-        // match its own denial.
+        // Otherwise a PEP that adds the actor at submission to a subject evaluated without
+        // properties would no longer match its own denial. Policy still decides the request as
+        // sent whenever it is evaluated again, so a rule on subject.properties itself still applies.
         if (props.isEmpty())
             stripped.remove(QStringLiteral("properties"));
         else

@@ -11,7 +11,7 @@ bool isMachineryMember(const QString &name);
 
 // The subject without `properties.act`: the PEP may move the actor to client.actor, so the
 // actor never takes part in binding or scope comparison. `properties` left empty is dropped, so
-// a subject without properties matches one that carries only the actor.
+// a subject without properties matches one whose properties held only the actor.
 QJsonObject withoutActor(const QJsonObject &subject);
 
 // The context reduced to `members` (members absent from the context stay absent).

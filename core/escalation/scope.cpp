@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <optional>
 
 namespace Recourse::Escalation::Scope {
 
@@ -18,14 +19,14 @@ Error invalidScope(const QString &message, const QString &value = QStringLiteral
 // and the preview evaluates every pair.
 constexpr qsizetype kMaxScopeEntries = 50;
 
-// The first member of `object` outside `allowed`, or an empty string.
-QString unknownMember(const QJsonObject &object, std::initializer_list<QLatin1StringView> allowed)
+// Returns the first member of `object` outside `allowed`, which may be named "", or nothing.
+std::optional<QString> unknownMember(const QJsonObject &object, std::initializer_list<QLatin1StringView> allowed)
 {
     for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
         if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end())
             return it.key();
     }
-    return {};
+    return std::nullopt;
 }
 
 } // namespace
@@ -38,15 +39,14 @@ Result<QJsonObject> normalize(const QJsonValue &requested, const Store::TaskReco
     if (!requested.isObject())
         return invalidScope(QStringLiteral("scope must be an object."));
 
-    // An approver who meant to broaden or to bind more must learn that the scope says otherwise
+    // An approver who meant to broaden or to bind more must learn that the scope does not do so
     // before the approval is granted.
     const QJsonObject scope = requested.toObject();
-    if (const QString unknown = unknownMember(scope, {QLatin1StringView("mode"), QLatin1StringView("resources"),
-                                                      QLatin1StringView("actions")});
-        !unknown.isEmpty()) {
-        return invalidScope(QStringLiteral("scope.%1 is not part of a scope; it takes mode, resources and actions.")
-                                .arg(unknown.left(64)),
-                            QStringLiteral("scope.") + unknown.left(64));
+    if (const std::optional<QString> unknown = unknownMember(scope, {QLatin1StringView("mode"), QLatin1StringView("resources"),
+                                                                     QLatin1StringView("actions")})) {
+        return invalidScope(QStringLiteral("scope.%1 is not part of a scope, which takes mode, resources and actions.")
+                                .arg(unknown->left(64)),
+                            QStringLiteral("scope.") + unknown->left(64));
     }
     const QJsonValue modeValue = scope.value(QStringLiteral("mode"));
     const QJsonValue resourceList = scope.value(QStringLiteral("resources"));
@@ -93,9 +93,8 @@ Result<QJsonObject> normalize(const QJsonValue &requested, const Store::TaskReco
         if (!type.isString() || !id.isString() || id.toString().isEmpty())
             return invalidScope(QStringLiteral("Each scope.resources entry needs a string type and id."));
         // Properties and the like would not be part of the approval, so they are rejected rather than dropped.
-        if (const QString unknown = unknownMember(resource, {QLatin1StringView("type"), QLatin1StringView("id")});
-            !unknown.isEmpty()) {
-            const QString member = QStringLiteral("scope.resources[%1].%2").arg(i).arg(unknown.left(64));
+        if (const std::optional<QString> unknown = unknownMember(resource, {QLatin1StringView("type"), QLatin1StringView("id")})) {
+            const QString member = QStringLiteral("scope.resources[%1].%2").arg(i).arg(unknown->left(64));
             return invalidScope(QStringLiteral("%1 is not part of a scope entry, which names a resource by type and id.")
                                     .arg(member),
                                 member);

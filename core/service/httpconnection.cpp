@@ -288,10 +288,10 @@ void Connection::dispatch()
     pending.closeAfter = !info.keepAlive;
     pending.headRequest = request.method == "HEAD";
     pending.http10KeepAlive = info.minorVersion == 0 && info.keepAlive;
-    // A request with a body gets its response before the next one is parsed. Should the handler find the
-    // body malformed, which may mean the client framed it wrongly, its response closes the
-    // connection, and the bytes after the declared length are never run as a request.
-    pending.barrier = !request.body.isEmpty();
+    // A request that may carry a body gets its response before the next one is parsed. Should the
+    // handler find the body malformed or missing, which may mean the client framed it wrongly, its
+    // response closes the connection, and the bytes after it are never run as a request.
+    pending.barrier = !request.body.isEmpty() || (request.method != "GET" && request.method != "HEAD");
     const quint64 sequence = m_nextSequence++;
     m_pending.push_back(std::move(pending));
     if (!info.keepAlive)

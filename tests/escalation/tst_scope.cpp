@@ -252,6 +252,9 @@ void ScopeTest::scopeMembersCheckedStrictly_data()
                              << QStringLiteral("scope.context");
     QTest::newRow("resource properties") << QByteArray(R"({"mode": "broadened", "resources": [{"type": "document", "id": "q4-budget", "properties": {"tenant": "globex"}}]})")
                                          << QStringLiteral("scope.resources[0].properties");
+    QTest::newRow("member without a name") << QByteArray(R"({"mode": "broadened", "": 1, "resources": [)" + budget + "]}") << QStringLiteral("scope.");
+    QTest::newRow("resource member without a name") << QByteArray(R"({"mode": "broadened", "resources": [{"type": "document", "id": "q4-budget", "": 1}]})")
+                                                    << QStringLiteral("scope.resources[0].");
 }
 
 void ScopeTest::scopeMembersCheckedStrictly()

@@ -340,7 +340,7 @@ void tst_BindingTokens::substitutedRequest_data()
                                   {QStringLiteral("business_justification"), QStringLiteral("quarter close")}})
         << true;
     // The actor never takes part in the binding, and properties that held only the actor count as
-    // none: policy cannot tell an empty properties object from a missing one.
+    // none, so a PEP may add or drop the actor and its properties object.
     QTest::newRow("another actor in the subject (not bound)")
         << actingFor(QStringLiteral("agent-7")) << QStringLiteral("subject") << QJsonValue(actingFor(QStringLiteral("agent-9")))
         << true;
