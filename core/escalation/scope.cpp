@@ -29,6 +29,11 @@ std::optional<QString> unknownMember(const QJsonObject &object, std::initializer
     return std::nullopt;
 }
 
+Error tooManyEntries()
+{
+    return invalidScope(QStringLiteral("A broadened scope lists at most %1 resources and %1 actions.").arg(kMaxScopeEntries));
+}
+
 } // namespace
 
 Result<QJsonObject> normalize(const QJsonValue &requested, const Store::TaskRecord &task, const Policy::Template &tmpl)
@@ -72,7 +77,7 @@ Result<QJsonObject> normalize(const QJsonValue &requested, const Store::TaskReco
 
     // Checked before anything else reads the lists, so a long one costs no more than a short one.
     if (resourceList.toArray().size() > kMaxScopeEntries || actionList.toArray().size() > kMaxScopeEntries)
-        return invalidScope(QStringLiteral("A broadened scope lists at most %1 resources and %1 actions.").arg(kMaxScopeEntries));
+        return tooManyEntries();
 
     const QJsonObject boundResource = task.doc.value(QStringLiteral("resource")).toObject();
     const QString boundAction = task.doc.value(QStringLiteral("action")).toObject().value(QStringLiteral("name")).toString();
@@ -118,7 +123,7 @@ Result<QJsonObject> normalize(const QJsonValue &requested, const Store::TaskReco
     }
 
     if (resources.size() > kMaxScopeEntries || actions.size() > kMaxScopeEntries)
-        return invalidScope(QStringLiteral("A broadened scope lists at most %1 resources and %1 actions.").arg(kMaxScopeEntries));
+        return tooManyEntries();
     if (resources.size() > 1 && !tmpl.broaden.resources) {
         return invalidScope(QStringLiteral("The template %1 does not allow approving other resources.").arg(tmpl.name),
                             tmpl.name);

@@ -72,11 +72,13 @@ struct FlatReader
         return true;
     }
 
-    bool readLiteral(QByteArrayView literal)
+    // Reads true, false or null, whichever `literal` is, as a node of `type`.
+    bool readLiteral(QByteArrayView literal, FlatDocument::Type type, QByteArrayView name)
     {
         if (end - pos < literal.size() || QByteArrayView(pos, literal.size()) != literal)
             return false;
         pos += literal.size();
+        nodes.push_back({type, name, literal, int(nodes.size()) + 1});
         return true;
     }
 
@@ -160,19 +162,11 @@ struct FlatReader
             return true;
         }
         case 't':
+            return readLiteral("true", FlatDocument::Type::True, name);
         case 'f':
-        case 'n': {
-            const FlatDocument::Type type = *pos == 't' ? FlatDocument::Type::True
-                : *pos == 'f'                           ? FlatDocument::Type::False
-                                                        : FlatDocument::Type::Null;
-            const QByteArrayView literal = type == FlatDocument::Type::True ? QByteArrayView("true")
-                : type == FlatDocument::Type::False                         ? QByteArrayView("false")
-                                                                            : QByteArrayView("null");
-            if (!readLiteral(literal))
-                return false;
-            nodes.push_back({type, name, literal, int(nodes.size()) + 1});
-            return true;
-        }
+            return readLiteral("false", FlatDocument::Type::False, name);
+        case 'n':
+            return readLiteral("null", FlatDocument::Type::Null, name);
         default: {
             QByteArrayView text;
             if (!readNumber(&text))

@@ -9,9 +9,9 @@
 
 namespace Recourse::Json {
 
-// A small JSON object read in one pass into a flat list of nodes that point into the text, for
-// the most frequent evaluation requests: building QJsonObjects took about a third of the
-// instructions of a single evaluation (callgrind, the certification rule 1 body).
+// A small JSON object read in one pass into a flat list of nodes that point into the text. It
+// serves the most frequent evaluation requests, because building QJsonObjects took about a third
+// of the instructions of a single evaluation (callgrind, the certification rule 1 body).
 //
 // It reads only a strict subset of JSON, on which it agrees with parse() value for value: member
 // names and strings of printable ASCII without escapes, whole numbers of at most 15 digits,

@@ -17,7 +17,8 @@ namespace Recourse::Http {
 namespace {
 
 // QWebSocketServer closes the socket without a response, or sends a bare 400, when a handshake
-// lacks what it needs. Checking first tells the client what was wrong and logs the request.
+// lacks what it needs. Checking first gives the client an error that names the problem, and logs
+// the request.
 std::optional<Response> checkHandshake(const Request &request)
 {
     if (request.header("sec-websocket-version") != "13") {

@@ -272,9 +272,9 @@ void ScopeTest::scopeMembersCheckedStrictly()
     QVERIFY2(preview.status == 400, preview.describe().constData());
     QCOMPARE(preview.json.value(u"invalid_value").toString(), invalidValue);
 
-    const HttpResponse refused = m_service->approve(requested.taskId(), Tokens::bob, body);
-    QVERIFY2(refused.status == 400, refused.describe().constData());
-    QCOMPARE(refused.json.value(u"invalid_value").toString(), invalidValue);
+    const HttpResponse rejected = m_service->approve(requested.taskId(), Tokens::bob, body);
+    QVERIFY2(rejected.status == 400, rejected.describe().constData());
+    QCOMPARE(rejected.json.value(u"invalid_value").toString(), invalidValue);
     const HttpResponse detail = m_service->get(QStringLiteral("/admin/v1/tasks/") + requested.taskId(), Tokens::bob);
     QCOMPARE(detail.json.value(u"status").toString(), QStringLiteral("pending"));
 
@@ -296,9 +296,9 @@ void ScopeTest::longScopeListsRejectedAtOnce()
     const QJsonObject body{{QStringLiteral("task_id"), requested.taskId()}, {QStringLiteral("scope"), broadenedTo(ids)}};
     QElapsedTimer timer;
     timer.start();
-    const HttpResponse refused = m_service->post(QStringLiteral("/admin/v1/preview"), body, Tokens::bob);
-    QVERIFY2(refused.status == 400, refused.describe().constData());
-    QVERIFY2(refused.json.value(u"detail").toString().contains(QLatin1String("at most 50")), refused.describe().constData());
+    const HttpResponse rejected = m_service->post(QStringLiteral("/admin/v1/preview"), body, Tokens::bob);
+    QVERIFY2(rejected.status == 400, rejected.describe().constData());
+    QVERIFY2(rejected.json.value(u"detail").toString().contains(QLatin1String("at most 50")), rejected.describe().constData());
     // Generous for a loaded machine. The quadratic loop took 29 s for this list in the dev build.
     QVERIFY2(timer.elapsed() < 10000, qPrintable(QString::number(timer.elapsed())));
 

@@ -591,9 +591,9 @@ void TestHttpServer::surplusAfterBodyRejected()
     QCOMPARE(m_handler->requests.size(), 1);
 }
 
-// A handler that finds a body malformed closes the connection with its answer. The request after
+// A handler that finds a body malformed closes the connection with its response. The request after
 // it in the same write may be the rest of a body the client framed wrongly, so it is never handled,
-// even when the answer comes from another turn of the event loop.
+// even when the response comes from another turn of the event loop.
 void TestHttpServer::closingResponseStopsParsing_data()
 {
     QTest::addColumn<QByteArray>("first");
@@ -1100,7 +1100,7 @@ void TestHttpServer::webSocketRejectedRaw()
     QVERIFY(m_handler->requests.isEmpty());
 }
 
-// QWebSocketServer drops a handshake it cannot complete without a word; the server answers first.
+// QWebSocketServer drops a handshake it cannot complete without a response, so the server responds first.
 void TestHttpServer::webSocketHandshakeChecked_data()
 {
     QTest::addColumn<QByteArray>("fields");
