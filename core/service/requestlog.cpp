@@ -19,7 +19,8 @@ void write(const QByteArray &method, const QString &methodAndRoute, const QByteA
     const qsizetype space = methodAndRoute.indexOf(u' ');
     const QStringView route = space < 0 ? QStringView() : QStringView(methodAndRoute).sliced(space + 1);
     // A request rejected before its request line was parsed has no method.
-    const QByteArrayView methodBytes = method.isEmpty() ? QByteArrayView("-") : QByteArrayView(method).first(std::min<qsizetype>(method.size(), 16));
+    const QByteArrayView methodBytes =
+        method.isEmpty() ? QByteArrayView("-") : QByteArrayView(method).first(std::min<qsizetype>(method.size(), 16));
 
     if (const Log::RequestLineWriter writer = Log::requestLineWriter()) {
         const Log::RequestLine line{lcHttp().categoryName(), methodBytes, route, status, requestId, durationTenthsMs,
@@ -30,7 +31,9 @@ void write(const QByteArray &method, const QString &methodAndRoute, const QByteA
 
     const QString methodText = QString::fromLatin1(methodBytes);
     Log::Fields fields;
-    fields.add(QStringLiteral("method"), methodText).add(QStringLiteral("route"), route.toString()).add(QStringLiteral("status"), status);
+    fields.add(QStringLiteral("method"), methodText)
+        .add(QStringLiteral("route"), route.toString())
+        .add(QStringLiteral("status"), status);
     // Clients send UTF-8 ids, so they are decoded as such, and a long one is cut between characters.
     if (!requestId.isEmpty()) {
         QString id = QString::fromUtf8(requestId);
